@@ -1,0 +1,240 @@
+package data
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Month is a calendar month, the unit of reporting. The zero Month is "no month".
+// It counts months since January of year 0, so that arithmetic is plain addition.
+type Month int
+
+// NewMonth returns the month m (1–12) of year y.
+func NewMonth(y, m int) Month { return Month(y*12 + m - 1) }
+
+// MonthOf returns the month that t falls in.
+func MonthOf(t time.Time) Month { return NewMonth(t.Year(), int(t.Month())) }
+
+// Year is the month's calendar year.
+func (m Month) Year() int { return int(m) / 12 }
+
+// Num is the month's number in its year, 1–12.
+func (m Month) Num() int { return int(m)%12 + 1 }
+
+// IsZero reports whether m is the zero Month.
+func (m Month) IsZero() bool { return m == 0 }
+
+// Add returns the month n months after m.
+func (m Month) Add(n int) Month { return m + Month(n) }
+
+// Time is the first day of the month, in UTC.
+func (m Month) Time() time.Time {
+	return time.Date(m.Year(), time.Month(m.Num()), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// String prints the month as 2026-10.
+func (m Month) String() string {
+	if m.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d", m.Year(), m.Num())
+}
+
+// Quarter is the month's quarter, 1–4.
+func (m Month) Quarter() int { return (m.Num()-1)/3 + 1 }
+
+// MarshalText prints the month as 2026-10.
+func (m Month) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText parses any form ParseMonth accepts.
+func (m *Month) UnmarshalText(b []byte) error {
+	v, err := ParseMonth(string(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+var (
+	reISO      = regexp.MustCompile(`^(\d{4})-(\d{1,2})$`)
+	reSlash    = regexp.MustCompile(`^(?:t|thang)?\s*(\d{1,2})\s*[/.-]\s*(\d{4})$`)
+	reWords    = regexp.MustCompile(`^thang\s+(\d{1,2})\s+nam\s+(\d{4})$`)
+	reQuarter  = regexp.MustCompile(`^(\d{4})-?q([1-4])$`)
+	reQuarterV = regexp.MustCompile(`^(?:quy|q)\s*([1-4]|i{1,3}|iv)\s*[/ -]\s*(?:nam\s+)?(\d{4})$`)
+	reYear     = regexp.MustCompile(`^(\d{4})$`)
+	reYTD      = regexp.MustCompile(`^(\d{4})-(\d{1,2})-ytd$`)
+	reRange    = regexp.MustCompile(`^(.+?)\s*\.\.\s*(.+)$`)
+)
+
+// fold lower-cases s, strips Vietnamese diacritics (đ → d) and squeezes spaces, so that
+// "Tháng 10/2026", "THANG 10/2026" and "thang  10/2026" compare equal.
+func fold(s string) string {
+	s = norm.NFD.String(strings.ToLower(strings.TrimSpace(s)))
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		switch {
+		case r >= 0x300 && r <= 0x36f: // combining marks
+			continue
+		case r == 'đ':
+			r = 'd'
+		}
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0' {
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// Fold is the comparison form of a label or name: lower case, no diacritics, single spaces.
+func Fold(s string) string { return fold(s) }
+
+// ParseMonth reads a month as officials write it: 2026-10, 10/2026, T10/2026,
+// Tháng 10/2026, tháng 10 năm 2026.
+func ParseMonth(s string) (Month, error) {
+	f := fold(s)
+	var y, mo string
+	if g := reISO.FindStringSubmatch(f); g != nil {
+		y, mo = g[1], g[2]
+	} else if g := reSlash.FindStringSubmatch(f); g != nil {
+		mo, y = g[1], g[2]
+	} else if g := reWords.FindStringSubmatch(f); g != nil {
+		mo, y = g[1], g[2]
+	} else {
+		return 0, fmt.Errorf("%w: %q is not a month: write 2026-10, 10/2026, T10/2026 or Tháng 10/2026", ErrInvalid, s)
+	}
+	yi, _ := strconv.Atoi(y)
+	mi, _ := strconv.Atoi(mo)
+	if mi < 1 || mi > 12 {
+		return 0, fmt.Errorf("%w: %q: month %d does not exist (1–12)", ErrInvalid, s, mi)
+	}
+	if yi < 1900 || yi > 2999 {
+		return 0, fmt.Errorf("%w: %q: year %d is out of range", ErrInvalid, s, yi)
+	}
+	return NewMonth(yi, mi), nil
+}
+
+// PeriodKind says what span a Period covers.
+type PeriodKind string
+
+// The kinds of period.
+const (
+	KindMonth   PeriodKind = "month"
+	KindQuarter PeriodKind = "quarter"
+	KindYear    PeriodKind = "year"
+	KindYTD     PeriodKind = "ytd"
+	KindRange   PeriodKind = "range"
+)
+
+// Period is a span of whole months over which figures are rolled up.
+type Period struct {
+	Kind     PeriodKind
+	From, To Month // inclusive
+}
+
+// MonthPeriod is the period of one month.
+func MonthPeriod(m Month) Period { return Period{KindMonth, m, m} }
+
+// Months lists the months of the period in order.
+func (p Period) Months() []Month {
+	var ms []Month
+	for m := p.From; m <= p.To; m++ {
+		ms = append(ms, m)
+	}
+	return ms
+}
+
+// Previous is the period of the same kind and length just before p (for a year to date,
+// the same months of the year before).
+func (p Period) Previous() Period {
+	switch p.Kind {
+	case KindYTD:
+		return Period{p.Kind, p.From.Add(-12), p.To.Add(-12)}
+	default:
+		n := int(p.To-p.From) + 1
+		return Period{p.Kind, p.From.Add(-n), p.To.Add(-n)}
+	}
+}
+
+// String prints the period in its canonical form: 2026-10, 2026-Q3, 2026, 2026-10-YTD,
+// 2026-01..2026-06.
+func (p Period) String() string {
+	switch p.Kind {
+	case KindMonth:
+		return p.From.String()
+	case KindQuarter:
+		return fmt.Sprintf("%04d-Q%d", p.From.Year(), p.From.Quarter())
+	case KindYear:
+		return fmt.Sprintf("%04d", p.From.Year())
+	case KindYTD:
+		return p.To.String() + "-YTD"
+	default:
+		return p.From.String() + ".." + p.To.String()
+	}
+}
+
+// MarshalText prints the canonical form.
+func (p Period) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// ParsePeriod reads a month (any form ParseMonth takes), a quarter (2026-Q3, Quý 3/2026),
+// a year (2026), a year to date (2026-10-YTD) or a range of months (2026-01..2026-06).
+func ParsePeriod(s string) (Period, error) {
+	f := fold(s)
+	if g := reYear.FindStringSubmatch(f); g != nil {
+		y, _ := strconv.Atoi(g[1])
+		return Period{KindYear, NewMonth(y, 1), NewMonth(y, 12)}, nil
+	}
+	if g := reQuarter.FindStringSubmatch(f); g != nil {
+		y, _ := strconv.Atoi(g[1])
+		q, _ := strconv.Atoi(g[2])
+		return quarter(y, q), nil
+	}
+	if g := reQuarterV.FindStringSubmatch(f); g != nil {
+		y, _ := strconv.Atoi(g[2])
+		q := map[string]int{"1": 1, "2": 2, "3": 3, "4": 4, "i": 1, "ii": 2, "iii": 3, "iv": 4}[g[1]]
+		return quarter(y, q), nil
+	}
+	if g := reYTD.FindStringSubmatch(f); g != nil {
+		m, err := ParseMonth(g[1] + "-" + g[2])
+		if err != nil {
+			return Period{}, err
+		}
+		return Period{KindYTD, NewMonth(m.Year(), 1), m}, nil
+	}
+	if g := reRange.FindStringSubmatch(strings.TrimSpace(s)); g != nil {
+		a, err := ParseMonth(g[1])
+		if err != nil {
+			return Period{}, err
+		}
+		b, err := ParseMonth(g[2])
+		if err != nil {
+			return Period{}, err
+		}
+		if b < a {
+			return Period{}, fmt.Errorf("%w: %q: the range ends before it starts", ErrInvalid, s)
+		}
+		return Period{KindRange, a, b}, nil
+	}
+	m, err := ParseMonth(s)
+	if err != nil {
+		return Period{}, fmt.Errorf("%w: %q is not a period: write a month (2026-10), a quarter (2026-Q3), a year (2026), a year to date (2026-10-YTD) or a range (2026-01..2026-06)", ErrInvalid, s)
+	}
+	return MonthPeriod(m), nil
+}
+
+func quarter(y, q int) Period {
+	from := NewMonth(y, (q-1)*3+1)
+	return Period{KindQuarter, from, from.Add(2)}
+}

@@ -1,0 +1,251 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+//go:embed migrations/*.sql
+var migrationsFS embed.FS
+
+// Store is the one DuckDB file that holds everything. Only one process may hold it.
+type Store struct {
+	db      *sql.DB
+	path    string
+	ref     *Registry
+	version atomic.Int64 // bumped on every write, so caches know when to drop results
+	writeMu sync.Mutex   // one writer at a time inside this process
+}
+
+// openPaths guards against two Stores on one file inside one process: DuckDB's file lock
+// is per process, so it would not stop them.
+var openPaths sync.Map
+
+// Options change how a Store is opened.
+type Options struct {
+	ReadOnly bool
+}
+
+var rePID = regexp.MustCompile(`PID (\d+)`)
+
+// Open opens (creating if needed) the database file and brings its schema up to date.
+func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, loaded := openPaths.LoadOrStore(abs, true); loaded {
+		return nil, fmt.Errorf("%w: %s is already open in this process", ErrLocked, path)
+	}
+	// No internet here: a blocked extension download costs time on every query that
+	// would trigger one, so autoloading is off; parquet, json and icu are built in.
+	dsn := abs + "?autoinstall_known_extensions=false&autoload_known_extensions=false"
+	if o.ReadOnly {
+		dsn += "&access_mode=READ_ONLY"
+	}
+	connector, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		openPaths.Delete(abs)
+		return nil, lockError(path, err)
+	}
+	db := sql.OpenDB(connector)
+	s := &Store{db: db, path: abs, ref: Reference()}
+	if err := db.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, lockError(path, err)
+	}
+	if !o.ReadOnly {
+		if err := s.migrate(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+		if err := s.syncUnits(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func lockError(path string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock") {
+		pid := "unknown"
+		if g := rePID.FindStringSubmatch(msg); g != nil {
+			pid = g[1]
+		}
+		return fmt.Errorf("%w: %s is in use by another egovkpi process (pid %s): upload through the running server, or stop it first", ErrLocked, filepath.Base(path), pid)
+	}
+	return fmt.Errorf("open %s: %w", path, err)
+}
+
+// Close releases the file.
+func (s *Store) Close() error {
+	openPaths.Delete(s.path)
+	return s.db.Close()
+}
+
+// Path is the database file's absolute path.
+func (s *Store) Path() string { return s.path }
+
+// Units is the reference registry the store was opened with.
+func (s *Store) Units() *Registry { return s.ref }
+
+// DataVersion changes whenever data changes; results computed at one version stay valid
+// until it moves.
+func (s *Store) DataVersion() int64 { return s.version.Load() }
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
+		return fmt.Errorf("migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrationsFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := filepath.Base(name)
+		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with its number", base)
+		}
+		var done int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, n).Scan(&done); err != nil {
+			return err
+		}
+		if done > 0 {
+			continue
+		}
+		body, err := migrationsFS.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?, ?)`, n, base, time.Now().UTC())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// AppliedMigrations lists the migrations recorded in the database, in order.
+func (s *Store) AppliedMigrations(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) inTx(ctx context.Context, f func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func nullMonth(m Month) any {
+	if m.IsZero() {
+		return nil
+	}
+	return m.Time()
+}
+
+func (s *Store) syncUnits(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM units`); err != nil {
+			return err
+		}
+		for _, u := range s.ref.units {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				u.Code, nullMonth(u.ValidFrom), nullMonth(u.ValidTo), u.NameVI, u.NameEN, u.Type, string(u.Group),
+				u.Successor, s.ref.Current(u.Code)); err != nil {
+				return fmt.Errorf("units: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// withConn runs f on one connection inside one transaction, so that Appender writes
+// and plain statements commit or roll back together.
+func (s *Store) withConn(ctx context.Context, f func(*sql.Conn) error) (err error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			conn.ExecContext(context.Background(), `ROLLBACK`)
+			panic(p)
+		}
+		if err != nil {
+			conn.ExecContext(context.Background(), `ROLLBACK`)
+			return
+		}
+		if _, err = conn.ExecContext(ctx, `COMMIT`); err != nil {
+			conn.ExecContext(context.Background(), `ROLLBACK`)
+		}
+	}()
+	return f(conn)
+}
+
+func appendRows(ctx context.Context, conn *sql.Conn, table string, rows func(a *duckdb.Appender) error) error {
+	return conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppenderFromConn(dc.(*duckdb.Conn), "", table)
+		if err != nil {
+			return fmt.Errorf("appender %s: %w", table, err)
+		}
+		if err := rows(a); err != nil {
+			a.Close()
+			return err
+		}
+		return a.Close()
+	})
+}
+
+var errStop = errors.New("stop")

@@ -1,0 +1,270 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// Submission statuses.
+const (
+	StatusCurrent    = "current"
+	StatusSuperseded = "superseded"
+)
+
+// Submission is one accepted batch of values for one unit and month.
+type Submission struct {
+	ID          int64            `json:"id"`
+	UnitCode    string           `json:"unit_code"`
+	Month       Month            `json:"period"`
+	Version     int              `json:"version"`
+	Status      string           `json:"status"`
+	Source      string           `json:"source"`
+	FileName    string           `json:"file_name,omitempty"`
+	SHA256      string           `json:"sha256,omitempty"`
+	SubmittedBy string           `json:"submitted_by,omitempty"`
+	SubmittedAt time.Time        `json:"submitted_at"`
+	Values      map[string]int64 `json:"values"`
+}
+
+// Submit stores each submission as the next version for its unit and month, superseding
+// the one that was current, all in one transaction: every submission is stored, or none.
+// It fills in ID, Version, Status and (when zero) SubmittedAt, and returns the stored ones.
+func (s *Store) Submit(ctx context.Context, subs []Submission) ([]Submission, error) {
+	if len(subs) == 0 {
+		return nil, nil
+	}
+	for i, sub := range subs {
+		if _, ok := s.ref.At(sub.UnitCode, sub.Month); !ok {
+			return nil, fmt.Errorf("%w: submission %d: no unit %q in force in %s", ErrInvalid, i+1, sub.UnitCode, sub.Month)
+		}
+		for code, v := range sub.Values {
+			if MeasureIndex(code) < 0 {
+				return nil, fmt.Errorf("%w: submission %d: unknown measure %q", ErrInvalid, i+1, code)
+			}
+			if v < 0 {
+				return nil, fmt.Errorf("%w: submission %d: %s is negative", ErrInvalid, i+1, code)
+			}
+		}
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	out := make([]Submission, len(subs))
+	copy(out, subs)
+	lo, hi := out[0].Month, out[0].Month
+	for _, sub := range out {
+		lo, hi = min(lo, sub.Month), max(hi, sub.Month)
+	}
+	err := s.withConn(ctx, func(conn *sql.Conn) error {
+		type key struct {
+			unit  string
+			month Month
+		}
+		last := map[key]int{}
+		rows, err := conn.QueryContext(ctx, `SELECT unit_code, month, max(version) FROM submissions
+			WHERE month BETWEEN ? AND ? GROUP BY ALL`, lo.Time(), hi.Time())
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var u string
+			var t time.Time
+			var v int
+			if err := rows.Scan(&u, &t, &v); err != nil {
+				rows.Close()
+				return err
+			}
+			last[key{u, MonthOf(t)}] = v
+		}
+		rows.Close()
+		var nextID int64
+		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM submissions`).Scan(&nextID); err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		for i := range out {
+			k := key{out[i].UnitCode, out[i].Month}
+			last[k]++
+			out[i].ID = nextID
+			nextID++
+			out[i].Version = last[k]
+			out[i].Status = StatusCurrent
+			if out[i].SubmittedAt.IsZero() {
+				out[i].SubmittedAt = now
+			}
+			out[i].SubmittedAt = out[i].SubmittedAt.UTC()
+		}
+		// Within one batch a later entry for the same unit and month supersedes an earlier one.
+		seen := map[key]int{}
+		for i := range out {
+			k := key{out[i].UnitCode, out[i].Month}
+			if j, ok := seen[k]; ok {
+				out[j].Status = StatusSuperseded
+			}
+			seen[k] = i
+		}
+		if _, err := conn.ExecContext(ctx, `UPDATE submissions SET status = 'superseded'
+			WHERE status = 'current' AND month BETWEEN ? AND ?
+			AND (unit_code, month) IN (SELECT unnest(?::VARCHAR[]), unnest(?::DATE[]))`,
+			lo.Time(), hi.Time(), keysUnits(out), keysMonths(out)); err != nil {
+			return fmt.Errorf("supersede: %w", err)
+		}
+		err = appendRows(ctx, conn, "submissions", func(a *duckdb.Appender) error {
+			for _, sub := range out {
+				if err := a.AppendRow(sub.ID, sub.UnitCode, sub.Month.Time(), int32(sub.Version), sub.Status, sub.Source,
+					nullString(sub.FileName), nullString(sub.SHA256), nullString(sub.SubmittedBy), sub.SubmittedAt); err != nil {
+					return fmt.Errorf("append submission: %w", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return appendRows(ctx, conn, "submission_values", func(a *duckdb.Appender) error {
+			for _, sub := range out {
+				codes := make([]string, 0, len(sub.Values))
+				for c := range sub.Values {
+					codes = append(codes, c)
+				}
+				sort.Strings(codes)
+				for _, c := range codes {
+					if err := a.AppendRow(sub.ID, c, sub.Values[c]); err != nil {
+						return fmt.Errorf("append value: %w", err)
+					}
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store submissions: %w", err)
+	}
+	s.version.Add(1)
+	return out, nil
+}
+
+func keysUnits(subs []Submission) []string {
+	out := make([]string, len(subs))
+	for i, s := range subs {
+		out[i] = s.UnitCode
+	}
+	return out
+}
+
+func keysMonths(subs []Submission) []time.Time {
+	out := make([]time.Time, len(subs))
+	for i, s := range subs {
+		out[i] = s.Month.Time()
+	}
+	return out
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+const submissionCols = `id, unit_code, month, version, status, source, coalesce(file_name, ''),
+	coalesce(sha256, ''), coalesce(submitted_by, ''), submitted_at`
+
+func scanSubmission(sc interface{ Scan(...any) error }) (Submission, error) {
+	var sub Submission
+	var m time.Time
+	err := sc.Scan(&sub.ID, &sub.UnitCode, &m, &sub.Version, &sub.Status, &sub.Source, &sub.FileName,
+		&sub.SHA256, &sub.SubmittedBy, &sub.SubmittedAt)
+	sub.Month = MonthOf(m)
+	return sub, err
+}
+
+// SubmissionFilter selects submissions; empty fields match everything.
+type SubmissionFilter struct {
+	Unit   string
+	Month  Month
+	SHA256 string
+	Limit  int
+}
+
+// Submissions lists submissions with their values, newest first.
+func (s *Store) Submissions(ctx context.Context, f SubmissionFilter) ([]Submission, error) {
+	q := `SELECT ` + submissionCols + ` FROM submissions WHERE (? = '' OR unit_code = ?)
+		AND (?::DATE IS NULL OR month = ?::DATE) AND (? = '' OR sha256 = ?)
+		ORDER BY month DESC, unit_code, version DESC`
+	var m any
+	if !f.Month.IsZero() {
+		m = f.Month.Time()
+	}
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, f.Unit, f.Unit, m, m, f.SHA256, f.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("list submissions: %w", err)
+	}
+	defer rows.Close()
+	var out []Submission
+	byID := map[int64]int{}
+	for rows.Next() {
+		sub, err := scanSubmission(rows)
+		if err != nil {
+			return nil, err
+		}
+		sub.Values = map[string]int64{}
+		byID[sub.ID] = len(out)
+		out = append(out, sub)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, 0, len(out))
+	for _, sub := range out {
+		ids = append(ids, sub.ID)
+	}
+	vrows, err := s.db.QueryContext(ctx, `SELECT submission_id, measure, value FROM submission_values
+		WHERE submission_id IN (SELECT unnest(?::BIGINT[]))`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("submission values: %w", err)
+	}
+	defer vrows.Close()
+	for vrows.Next() {
+		var id, v int64
+		var code string
+		if err := vrows.Scan(&id, &code, &v); err != nil {
+			return nil, err
+		}
+		out[byID[id]].Values[code] = v
+	}
+	return out, vrows.Err()
+}
+
+// Coverage says what the database holds.
+type Coverage struct {
+	FirstMonth  Month `json:"first_month"`
+	LastMonth   Month `json:"last_month"`
+	Units       int   `json:"units"`
+	Submissions int   `json:"submissions"`
+}
+
+// Coverage counts the months, units and submissions with data.
+func (s *Store) Coverage(ctx context.Context) (Coverage, error) {
+	var c Coverage
+	var first, last sql.NullTime
+	err := s.db.QueryRowContext(ctx, `SELECT min(month), max(month), count(DISTINCT unit_code), count(*)
+		FROM submissions`).Scan(&first, &last, &c.Units, &c.Submissions)
+	if err != nil {
+		return c, fmt.Errorf("coverage: %w", err)
+	}
+	if first.Valid {
+		c.FirstMonth, c.LastMonth = MonthOf(first.Time), MonthOf(last.Time)
+	}
+	return c, nil
+}

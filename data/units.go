@@ -1,0 +1,301 @@
+package data
+
+import (
+	"embed"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+)
+
+//go:embed reference/*.csv
+var referenceFS embed.FS
+
+// Group is the set of units ranked against each other.
+type Group string
+
+// The groups.
+const (
+	Provinces  Group = "provinces"
+	Ministries Group = "ministries"
+)
+
+// ParseGroup accepts "provinces" or "ministries" (empty means provinces).
+func ParseGroup(s string) (Group, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "provinces", "province", "tinh":
+		return Provinces, nil
+	case "ministries", "ministry", "bo":
+		return Ministries, nil
+	}
+	return "", fmt.Errorf("%w: group %q: use provinces or ministries", ErrInvalid, s)
+}
+
+// Unit is a province or a ministry as it was during its validity. A code can name two
+// units at different times (01 Hà Nội before and after 2025-07-01); the pair of a code
+// and a month in force names exactly one.
+type Unit struct {
+	Code      string `json:"code"`
+	NameVI    string `json:"name_vi"`
+	NameEN    string `json:"name_en"`
+	Type      string `json:"type"`
+	Group     Group  `json:"group"`
+	ValidFrom Month  `json:"valid_from"` // zero: in force since before the data starts
+	ValidTo   Month  `json:"valid_to"`   // zero: still in force
+	Successor string `json:"successor"`  // the code this unit's work went to, if it ended
+}
+
+// InForce reports whether the unit existed in month m.
+func (u Unit) InForce(m Month) bool {
+	return (u.ValidFrom.IsZero() || m >= u.ValidFrom) && (u.ValidTo.IsZero() || m <= u.ValidTo)
+}
+
+// Name is the unit's name in lang ("en" or Vietnamese otherwise).
+func (u Unit) Name(lang string) string {
+	if lang == "en" {
+		return u.NameEN
+	}
+	return u.NameVI
+}
+
+// Registry holds the reference units, embedded in the binary.
+type Registry struct {
+	units   []Unit
+	current map[string]string // any code → the code of the unit in force now that carries its work
+}
+
+var (
+	registryOnce sync.Once
+	registry     *Registry
+	registryErr  error
+)
+
+// Reference returns the embedded units. It panics if the embedded files are broken,
+// which a test catches before any build ships.
+func Reference() *Registry {
+	registryOnce.Do(func() { registry, registryErr = loadRegistry() })
+	if registryErr != nil {
+		panic(registryErr)
+	}
+	return registry
+}
+
+func loadRegistry() (*Registry, error) {
+	r := &Registry{current: map[string]string{}}
+	add := func(file string, f func(rec map[string]string) (Unit, error)) error {
+		recs, err := readCSV(file)
+		if err != nil {
+			return err
+		}
+		for i, rec := range recs {
+			u, err := f(rec)
+			if err != nil {
+				return fmt.Errorf("%s line %d: %w", file, i+2, err)
+			}
+			r.units = append(r.units, u)
+		}
+		return nil
+	}
+	err := add("reference/provinces-2008.csv", func(rec map[string]string) (Unit, error) {
+		to, err := dateMonth(rec["valid_to"])
+		return Unit{Code: rec["code"], NameVI: rec["name_vi"], NameEN: rec["name_en"], Type: rec["type"],
+			Group: Provinces, ValidTo: to, Successor: rec["merged_into"]}, err
+	})
+	if err == nil {
+		err = add("reference/provinces-2025.csv", func(rec map[string]string) (Unit, error) {
+			from, err := dateMonth(rec["valid_from"])
+			return Unit{Code: rec["code"], NameVI: rec["name_vi"], NameEN: rec["name_en"], Type: rec["type"],
+				Group: Provinces, ValidFrom: from}, err
+		})
+	}
+	if err == nil {
+		err = add("reference/ministries.csv", func(rec map[string]string) (Unit, error) {
+			from, err := dateMonth(rec["valid_from"])
+			if err != nil {
+				return Unit{}, err
+			}
+			to, err := dateMonth(rec["valid_to"])
+			return Unit{Code: rec["code"], NameVI: rec["name_vi"], NameEN: rec["name_en"], Type: rec["type"],
+				Group: Ministries, ValidFrom: from, ValidTo: to, Successor: rec["successor"]}, err
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	// A code maps to the unit now in force by following successors; the reference data
+	// never gives a code to a new unit while an old unit of that code merged elsewhere.
+	byCode := map[string][]Unit{}
+	for _, u := range r.units {
+		byCode[u.Code] = append(byCode[u.Code], u)
+	}
+	for code := range byCode {
+		c, seen := code, map[string]bool{}
+		for {
+			if seen[c] {
+				return nil, fmt.Errorf("reference: successor loop at %s", c)
+			}
+			seen[c] = true
+			next := ""
+			for _, u := range byCode[c] {
+				if u.ValidTo.IsZero() {
+					next = "" // c is still in force
+					break
+				}
+				next = u.Successor
+			}
+			if next == "" || next == c {
+				break
+			}
+			if _, ok := byCode[next]; !ok {
+				return nil, fmt.Errorf("reference: %s's successor %s is not a unit", c, next)
+			}
+			c = next
+		}
+		r.current[code] = c
+	}
+	return r, nil
+}
+
+func readCSV(name string) ([]map[string]string, error) {
+	f, err := referenceFS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var out []map[string]string
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		m := map[string]string{}
+		for i, h := range head {
+			m[h] = strings.TrimSpace(rec[i])
+		}
+		out = append(out, m)
+	}
+}
+
+func dateMonth(s string) (Month, error) {
+	if s == "" {
+		return 0, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return 0, err
+	}
+	return MonthOf(t), nil
+}
+
+// All returns every unit, in the order of the reference files.
+func (r *Registry) All() []Unit { return append([]Unit(nil), r.units...) }
+
+// InForce returns the units of group g in force in month m, sorted by code.
+func (r *Registry) InForce(g Group, m Month) []Unit {
+	var out []Unit
+	for _, u := range r.units {
+		if u.Group == g && u.InForce(m) {
+			out = append(out, u)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
+
+// At returns the unit with that code in force in month m.
+func (r *Registry) At(code string, m Month) (Unit, bool) {
+	for _, u := range r.units {
+		if u.Code == code && u.InForce(m) {
+			return u, true
+		}
+	}
+	return Unit{}, false
+}
+
+// Latest returns the most recent unit that had this code.
+func (r *Registry) Latest(code string) (Unit, bool) {
+	var best Unit
+	found := false
+	for _, u := range r.units {
+		if u.Code == code && (!found || u.ValidTo.IsZero() || (!best.ValidTo.IsZero() && u.ValidTo > best.ValidTo)) {
+			best, found = u, true
+		}
+	}
+	return best, found
+}
+
+// Current returns the code of the unit now in force that carries code's work (itself
+// if it still exists). Unknown codes return "".
+func (r *Registry) Current(code string) string { return r.current[code] }
+
+// Predecessors returns the units whose work went to the current unit code, other than
+// the unit itself in its present form.
+func (r *Registry) Predecessors(code string) []Unit {
+	var out []Unit
+	for _, u := range r.units {
+		if !u.ValidTo.IsZero() && r.current[u.Code] == code {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// Find looks a unit up by code or by name (with or without Tỉnh / Thành phố / Bộ, with
+// or without diacritics) among those in force in month m.
+func (r *Registry) Find(s string, m Month) (Unit, bool) {
+	s = strings.TrimSpace(s)
+	if u, ok := r.At(s, m); ok {
+		return u, true
+	}
+	if len(s) == 1 && s[0] >= '0' && s[0] <= '9' {
+		if u, ok := r.At("0"+s, m); ok {
+			return u, true
+		}
+	}
+	want := stripUnitPrefix(fold(s))
+	for _, u := range r.units {
+		if !u.InForce(m) {
+			continue
+		}
+		if stripUnitPrefix(fold(u.NameVI)) == want || stripUnitPrefix(fold(u.NameEN)) == want || fold(u.Code) == want {
+			return u, true
+		}
+	}
+	return Unit{}, false
+}
+
+func stripUnitPrefix(f string) string {
+	for _, p := range []string{"tinh ", "thanh pho ", "tp. ", "tp ", "province of ", "city of "} {
+		f = strings.TrimPrefix(f, p)
+	}
+	for _, p := range []string{" province", " city"} {
+		f = strings.TrimSuffix(f, p)
+	}
+	return strings.TrimSpace(f)
+}
+
+var collator = struct {
+	sync.Mutex
+	c *collate.Collator
+}{c: collate.New(language.Vietnamese)}
+
+// CompareVI orders two strings by Vietnamese collation (a < ă < â < b … đ after d), not by bytes.
+func CompareVI(a, b string) int {
+	collator.Lock()
+	defer collator.Unlock()
+	return collator.c.CompareString(a, b)
+}

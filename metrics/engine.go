@@ -1,0 +1,196 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+// Source is what the engine reads; *data.Store is one.
+type Source interface {
+	Sums(ctx context.Context, q data.SumsQuery) ([]data.Sum, error)
+	ReportTimes(ctx context.Context, from, to data.Month) ([]data.ReportTime, error)
+	Coverage(ctx context.Context) (data.Coverage, error)
+	DataVersion() int64
+	Units() *data.Registry
+}
+
+// Engine computes and caches results. Cached results are dropped whenever the source's
+// data version moves, so nothing stale is ever served and nothing unchanged is recomputed.
+type Engine struct {
+	src  Source
+	defs *Defs
+	now  func() time.Time
+
+	mu      sync.Mutex
+	version int64
+	cache   map[string]any
+}
+
+// NewEngine returns an engine over src with the definitions defs.
+func NewEngine(src Source, defs *Defs) *Engine {
+	return &Engine{src: src, defs: defs, now: time.Now, cache: map[string]any{}}
+}
+
+// Defs are the engine's definitions.
+func (e *Engine) Defs() *Defs { return e.defs }
+
+// Units is the reference registry.
+func (e *Engine) Units() *data.Registry { return e.src.Units() }
+
+func cached[T any](e *Engine, key string, f func() (T, error)) (T, error) {
+	v := e.src.DataVersion()
+	e.mu.Lock()
+	if e.version != v || len(e.cache) > 20000 {
+		e.cache = map[string]any{}
+		e.version = v
+	}
+	if r, ok := e.cache[key]; ok {
+		e.mu.Unlock()
+		return r.(T), nil
+	}
+	e.mu.Unlock()
+	r, err := f()
+	if err != nil {
+		return r, err
+	}
+	e.mu.Lock()
+	if e.version == v {
+		e.cache[key] = r
+	}
+	e.mu.Unlock()
+	return r, nil
+}
+
+// Boundaries say whether units are taken as they are now or as they were.
+type Boundaries string
+
+// The boundaries.
+const (
+	Current    Boundaries = "current"
+	Historical Boundaries = "historical"
+)
+
+// ParseBoundaries accepts current (the default) or historical.
+func ParseBoundaries(s string) (Boundaries, error) {
+	switch s {
+	case "", "current":
+		return Current, nil
+	case "historical":
+		return Historical, nil
+	}
+	return "", fmt.Errorf("%w: boundaries %q: use current or historical", data.ErrInvalid, s)
+}
+
+type unitSums map[string]map[string]int64 // unit → measure → sum
+
+func (e *Engine) sums(ctx context.Context, g data.Group, from, to data.Month, b Boundaries) (unitSums, error) {
+	key := fmt.Sprintf("sums|%s|%d|%d|%s", g, from, to, b)
+	return cached(e, key, func() (unitSums, error) {
+		rows, err := e.src.Sums(ctx, data.SumsQuery{Group: g, From: from, To: to, Current: b == Current})
+		if err != nil {
+			return nil, err
+		}
+		out := unitSums{}
+		for _, r := range rows {
+			if out[r.Unit] == nil {
+				out[r.Unit] = map[string]int64{}
+			}
+			out[r.Unit][r.Measure] = r.Value
+		}
+		return out, nil
+	})
+}
+
+// monthly returns sums per month for a span, one query for the whole span.
+func (e *Engine) monthly(ctx context.Context, g data.Group, from, to data.Month, b Boundaries) (map[data.Month]unitSums, error) {
+	key := fmt.Sprintf("monthly|%s|%d|%d|%s", g, from, to, b)
+	return cached(e, key, func() (map[data.Month]unitSums, error) {
+		rows, err := e.src.Sums(ctx, data.SumsQuery{Group: g, From: from, To: to, Current: b == Current, ByMonth: true})
+		if err != nil {
+			return nil, err
+		}
+		out := map[data.Month]unitSums{}
+		for _, r := range rows {
+			if out[r.Month] == nil {
+				out[r.Month] = unitSums{}
+			}
+			if out[r.Month][r.Unit] == nil {
+				out[r.Month][r.Unit] = map[string]int64{}
+			}
+			out[r.Month][r.Unit][r.Measure] = r.Value
+		}
+		return out, nil
+	})
+}
+
+// units returns the units ranked for a period: those in force now (current boundaries)
+// or in force in the period's last month (historical).
+func (e *Engine) units(g data.Group, p data.Period, b Boundaries) []data.Unit {
+	reg := e.src.Units()
+	if b == Historical {
+		return reg.InForce(g, p.To)
+	}
+	var out []data.Unit
+	for _, u := range reg.All() {
+		if u.Group == g && u.ValidTo.IsZero() {
+			out = append(out, u)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
+
+// LatestMonth is the last month with data (an error wrapping data.ErrNotFound if none).
+func (e *Engine) LatestMonth(ctx context.Context) (data.Month, error) {
+	c, err := cached(e, "coverage", func() (data.Coverage, error) { return e.src.Coverage(ctx) })
+	if err != nil {
+		return 0, err
+	}
+	if c.LastMonth.IsZero() {
+		return 0, fmt.Errorf("%w: the database holds no data yet", data.ErrNotFound)
+	}
+	return c.LastMonth, nil
+}
+
+// Coverage is the span of months with data.
+func (e *Engine) Coverage(ctx context.Context) (data.Coverage, error) {
+	return cached(e, "coverage", func() (data.Coverage, error) { return e.src.Coverage(ctx) })
+}
+
+// checkPeriod refuses periods outside the data.
+func (e *Engine) checkPeriod(ctx context.Context, p data.Period) error {
+	c, err := e.Coverage(ctx)
+	if err != nil {
+		return err
+	}
+	if c.LastMonth.IsZero() {
+		return fmt.Errorf("%w: the database holds no data yet", data.ErrNotFound)
+	}
+	if p.To < c.FirstMonth || p.From > c.LastMonth {
+		return fmt.Errorf("%w: no data for %s: data runs from %s to %s", data.ErrNotFound, p, c.FirstMonth, c.LastMonth)
+	}
+	return nil
+}
+
+func round(v float64, dec int) float64 {
+	f := math.Pow(10, float64(dec))
+	return math.Round(v*f) / f
+}
+
+func sumOf(m map[string]int64, codes []string) (int64, bool) {
+	var t int64
+	any := false
+	for _, c := range codes {
+		if v, ok := m[c]; ok {
+			t += v
+			any = true
+		}
+	}
+	return t, any
+}

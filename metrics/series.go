@@ -1,0 +1,98 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+// Point is one month of a unit's (or the nation's) series.
+type Point struct {
+	Period      string   `json:"period"`
+	Value       *float64 `json:"value"`
+	Numerator   *int64   `json:"numerator"`
+	Denominator *int64   `json:"denominator"`
+	Rank        *int     `json:"rank"`
+	National    *float64 `json:"national"`
+	Target      *float64 `json:"target"`
+	Reason      string   `json:"reason,omitempty"`
+}
+
+// Series is a unit's monthly values of one indicator.
+type Series struct {
+	Unit       string     `json:"unit_code"`
+	UnitNameVI string     `json:"unit_name_vi"`
+	UnitNameEN string     `json:"unit_name_en"`
+	Indicator  string     `json:"indicator"`
+	Group      data.Group `json:"group"`
+	Boundaries Boundaries `json:"boundaries"`
+	Points     []Point    `json:"points"`
+}
+
+// SeriesQuery selects a series. An empty Unit gives the national series.
+type SeriesQuery struct {
+	Unit       string
+	Group      data.Group
+	Indicator  string
+	From, To   data.Month
+	Boundaries Boundaries
+}
+
+// Series computes a month-by-month series with the unit's rank in each month, from one
+// query over the whole span.
+func (e *Engine) Series(ctx context.Context, q SeriesQuery) (*Series, error) {
+	in, ok := e.defs.Indicator(q.Indicator)
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown indicator %q: use one of %s", data.ErrInvalid, q.Indicator, e.indicatorCodes())
+	}
+	if q.Boundaries == "" {
+		q.Boundaries = Current
+	}
+	if q.To < q.From {
+		return nil, fmt.Errorf("%w: the series ends (%s) before it starts (%s)", data.ErrInvalid, q.To, q.From)
+	}
+	s := &Series{Unit: q.Unit, Indicator: in.Code, Group: q.Group, Boundaries: q.Boundaries}
+	if q.Unit != "" {
+		u, ok := e.src.Units().Latest(q.Unit)
+		if !ok {
+			return nil, fmt.Errorf("%w: no unit %q", data.ErrNotFound, q.Unit)
+		}
+		q.Group = u.Group
+		s.Group, s.UnitNameVI, s.UnitNameEN = u.Group, u.NameVI, u.NameEN
+	}
+	key := fmt.Sprintf("series|%s|%s|%s|%d|%d|%s", q.Unit, q.Group, q.Indicator, q.From, q.To, q.Boundaries)
+	return cached(e, key, func() (*Series, error) {
+		monthly, err := e.monthly(ctx, q.Group, q.From, q.To, q.Boundaries)
+		if err != nil {
+			return nil, err
+		}
+		for m := q.From; m <= q.To; m++ {
+			p := data.MonthPeriod(m)
+			r := rankSums(in, p, q.Group, q.Boundaries, e.units(q.Group, p, q.Boundaries), monthly[m])
+			pt := Point{Period: m.String(), National: r.National.Value}
+			if r.Target != nil {
+				t := r.Target.Value
+				pt.Target = &t
+			}
+			if q.Unit == "" {
+				pt.Value = r.National.Value
+				if r.National.Denominator > 0 {
+					n, d := r.National.Numerator, r.National.Denominator
+					pt.Numerator, pt.Denominator = &n, &d
+				} else {
+					pt.Reason = ReasonNoReport
+				}
+			} else {
+				pt.Reason = ReasonNoReport
+				for _, row := range r.Rows {
+					if row.UnitCode == q.Unit {
+						pt.Value, pt.Numerator, pt.Denominator, pt.Rank, pt.Reason = row.Value, row.Numerator, row.Denominator, row.Rank, row.Reason
+					}
+				}
+			}
+			s.Points = append(s.Points, pt)
+		}
+		return s, nil
+	})
+}
