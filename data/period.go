@@ -228,6 +228,9 @@ func ParsePeriod(s string) (Period, error) {
 		return Period{KindRange, a, b}, nil
 	}
 	m, err := ParseMonth(s)
+	if err != nil && (reISO.MatchString(f) || reSlash.MatchString(f) || reWords.MatchString(f)) {
+		return Period{}, err // a month in form, but not a real one: say why
+	}
 	if err != nil {
 		return Period{}, fmt.Errorf("%w: %q is not a period: write a month (2026-10), a quarter (2026-Q3), a year (2026), a year to date (2026-10-YTD) or a range (2026-01..2026-06)", ErrInvalid, s)
 	}

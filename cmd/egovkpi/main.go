@@ -1,0 +1,93 @@
+// Command egovkpi is the e-government KPI system: one binary that serves the dashboard
+// and API, and runs the commands an administrator or analyst needs.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+const usage = `egovkpi — e-government KPI system
+
+Usage:
+  egovkpi serve     [--addr 127.0.0.1:8080] [--db egovkpi.duckdb] [--demo] [--indicators FILE]
+  egovkpi seed      [--db F] [--through 2026-10]         load the demo history into a database
+  egovkpi rankings  --indicator I [--period P] [--group provinces|ministries]
+                    [--boundaries current|historical] [--format table|json|csv] [--db F]
+  egovkpi version
+
+Environment: EGOVKPI_DB and EGOVKPI_ADDR give the defaults of --db and --addr.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a command line and returns the process's exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		var cfg ServeConfig
+		if cfg, err = parseServe(args[1:], stderr); err == nil {
+			err = cfg.Run(ctx, stdout, stderr)
+		}
+	case "seed":
+		err = runSeed(ctx, args[1:], stdout, stderr)
+	case "rankings":
+		err = runRankings(ctx, args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "egovkpi", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "egovkpi: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		if errors.Is(err, errUsage) {
+			return 2
+		}
+		fmt.Fprintln(stderr, "egovkpi:", err)
+		return 1
+	}
+	return 0
+}
+
+var version = "dev"
+
+var errUsage = errors.New("usage")
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func defaultDB() string { return envOr("EGOVKPI_DB", "egovkpi.duckdb") }
+
+// openStore opens the database and says plainly when another process holds it.
+func openStore(ctx context.Context, path string, readOnly bool) (*data.Store, error) {
+	if readOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("%s: no such database (start with egovkpi serve --demo, or egovkpi seed)", path)
+		}
+	}
+	return data.Open(ctx, path, data.Options{ReadOnly: readOnly})
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/egovkpi/egovkpi/dashboard"
+	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/ingest"
+	"github.com/egovkpi/egovkpi/metrics"
+)
+
+// ServeConfig is everything `egovkpi serve` is started with.
+type ServeConfig struct {
+	Addr       string
+	DB         string
+	Demo       bool
+	Indicators string
+	// Ready, when set, receives the address actually listened on (tests use port 0).
+	Ready chan<- string
+}
+
+func parseServe(args []string, stderr io.Writer) (ServeConfig, error) {
+	var c ServeConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", envOr("EGOVKPI_ADDR", "127.0.0.1:8080"), "address to listen on")
+	fs.StringVar(&c.DB, "db", defaultDB(), "database file")
+	fs.BoolVar(&c.Demo, "demo", false, "seed the demo history into an empty database")
+	fs.StringVar(&c.Indicators, "indicators", "", "indicator definitions file (TOML); default: the embedded one")
+	if err := fs.Parse(args); err != nil {
+		return c, errUsage
+	}
+	return c, nil
+}
+
+// Run serves until ctx is cancelled.
+func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	defs, err := metrics.LoadDefs(c.Indicators)
+	if err != nil {
+		return err
+	}
+	store, err := data.Open(ctx, c.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if c.Demo {
+		cov, err := store.Coverage(ctx)
+		if err != nil {
+			return err
+		}
+		if cov.Submissions == 0 {
+			start := time.Now()
+			d := ingest.Demo{Seed: 1, Through: ingest.LastCompleteMonth(time.Now())}
+			n, err := d.Load(ctx, store.Units(), store)
+			if err != nil {
+				return err
+			}
+			log.Info("demo data seeded", "reports", n, "from", ingest.DemoStart.String(), "through", d.Through.String(), "seconds", time.Since(start).Seconds())
+		}
+	}
+	eng := metrics.NewEngine(store, defs)
+	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           app,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	addr := ln.Addr().String()
+	fmt.Fprintf(stdout, "egovkpi is serving %s on http://%s/\n", store.Path(), addr)
+	log.Info("serving", "addr", addr, "db", store.Path())
+	if c.Ready != nil {
+		c.Ready <- addr
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

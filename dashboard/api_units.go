@@ -1,0 +1,59 @@
+package dashboard
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+// unitJSON prints validity as dates, as the reference files have them.
+type unitJSON struct {
+	Code      string  `json:"code"`
+	NameVI    string  `json:"name_vi"`
+	NameEN    string  `json:"name_en"`
+	Type      string  `json:"type"`
+	Group     string  `json:"group"`
+	ValidFrom *string `json:"valid_from"`
+	ValidTo   *string `json:"valid_to"`
+	Successor *string `json:"successor"`
+}
+
+func toUnitJSON(u data.Unit) unitJSON {
+	j := unitJSON{Code: u.Code, NameVI: u.NameVI, NameEN: u.NameEN, Type: u.Type, Group: string(u.Group)}
+	if !u.ValidFrom.IsZero() {
+		s := u.ValidFrom.Time().Format("2006-01-02")
+		j.ValidFrom = &s
+	}
+	if !u.ValidTo.IsZero() {
+		s := u.ValidTo.Add(1).Time().AddDate(0, 0, -1).Format("2006-01-02")
+		j.ValidTo = &s
+	}
+	if u.Successor != "" {
+		j.Successor = &u.Successor
+	}
+	return j
+}
+
+// GET /api/v1/units?group=&at=: the units in force that month (default: the latest month
+// with data, or the units in force now on an empty database).
+func (s *Server) listUnits(c echo.Context) error {
+	g, err := data.ParseGroup(c.QueryParam("group"))
+	if err != nil {
+		return err
+	}
+	var at data.Month
+	if c.QueryParam("at") != "" {
+		if at, err = month(c, "at", 0); err != nil {
+			return err
+		}
+	} else if at, err = s.eng.LatestMonth(c.Request().Context()); err != nil {
+		at = data.MonthOf(timeNow())
+	}
+	out := []unitJSON{}
+	for _, u := range s.eng.Units().InForce(g, at) {
+		out = append(out, toUnitJSON(u))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"group": g, "at": at, "units": out})
+}

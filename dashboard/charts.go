@@ -1,0 +1,62 @@
+package dashboard
+
+import (
+	"encoding/json"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// Charts are built with go-echarts and handed to the page as their option JSON; app.js
+// draws them with the embedded echarts, so pages need no inline script and no CDN.
+
+// assetsHost points go-echarts at our own static path instead of its CDN default.
+const assetsHost = "/static/vendor/"
+
+func optionJSON(c interface{ JSON() map[string]interface{} }) string {
+	b, err := json.Marshal(c.JSON())
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}
+
+// barChart is a horizontal bar chart, best at the top, with an optional target line.
+func barChart(names []string, values []opts.BarData, target *float64, targetLabel string) string {
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{AssetsHost: assetsHost}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithGridOpts(opts.Grid{Left: "160", Right: "40", Top: "20", Bottom: "30"}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Interval: "0"}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value"}),
+		charts.WithAnimation(false),
+	)
+	var sopts []charts.SeriesOpts
+	if target != nil {
+		sopts = append(sopts,
+			charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: targetLabel, XAxis: *target}),
+			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"}, Label: &opts.Label{Show: opts.Bool(true), Formatter: targetLabel}}))
+	}
+	bar.SetXAxis(names).AddSeries("value", values, sopts...)
+	bar.XYReversal()
+	return optionJSON(bar)
+}
+
+// lineChart draws one or more series over the same months.
+func lineChart(months []string, series map[string][]opts.LineData, order []string, yName string) string {
+	line := charts.NewLine()
+	line.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{AssetsHost: assetsHost}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "50", Right: "20", Top: "30", Bottom: "30"}),
+		charts.WithYAxisOpts(opts.YAxis{Name: yName, Type: "value"}),
+		charts.WithAnimation(false),
+	)
+	line.SetXAxis(months)
+	for _, name := range order {
+		line.AddSeries(name, series[name], charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(false), ShowSymbol: opts.Bool(false)}))
+	}
+	return optionJSON(line)
+}

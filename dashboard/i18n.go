@@ -1,0 +1,135 @@
+package dashboard
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// messages holds every label of the pages, Vietnamese first.
+var messages = map[string][2]string{
+	"app":                {"Chỉ số Chính phủ điện tử", "E-government KPIs"},
+	"nav.leaderboard":    {"Bảng xếp hạng", "Leaderboard"},
+	"nav.trends":         {"Xu hướng", "Trends"},
+	"nav.completeness":   {"Đầy đủ báo cáo", "Reporting"},
+	"lang.switch":        {"English", "Tiếng Việt"},
+	"indicator":          {"Chỉ số", "Indicator"},
+	"period":             {"Kỳ", "Period"},
+	"group":              {"Nhóm", "Group"},
+	"boundaries":         {"Địa giới", "Boundaries"},
+	"show":               {"Xem", "Show"},
+	"provinces":          {"Tỉnh, thành phố", "Provinces"},
+	"ministries":         {"Bộ, ngành", "Ministries"},
+	"current":            {"Hiện nay (34 tỉnh)", "Current (34 provinces)"},
+	"historical":         {"Tại thời điểm", "As they were"},
+	"rank":               {"Hạng", "Rank"},
+	"change":             {"Thay đổi", "Change"},
+	"unit":               {"Đơn vị", "Unit"},
+	"value":              {"Giá trị", "Value"},
+	"numden":             {"Tử số / mẫu số", "Numerator / denominator"},
+	"target":             {"Mục tiêu", "Target"},
+	"national":           {"Cả nước", "National"},
+	"met":                {"Đạt", "Met"},
+	"notmet":             {"Chưa đạt", "Not met"},
+	"up":                 {"tăng", "up"},
+	"down":               {"giảm", "down"},
+	"same":               {"không đổi", "no change"},
+	"new":                {"mới", "new"},
+	"no_report":          {"Không báo cáo", "No report"},
+	"nothing_to_measure": {"Không phát sinh", "Nothing to measure"},
+	"composite":          {"Chỉ số tổng hợp", "Composite index"},
+	"points":             {"Điểm", "Points"},
+	"grade":              {"Xếp loại", "Grade"},
+	"total":              {"Tổng điểm", "Total"},
+	"latest":             {"Tháng gần nhất", "Latest month"},
+	"series":             {"Diễn biến theo tháng", "Month by month"},
+	"submissions":        {"Các lần nộp báo cáo", "Submissions"},
+	"version":            {"Phiên bản", "Version"},
+	"source":             {"Nguồn", "Source"},
+	"when":               {"Thời điểm", "When"},
+	"who":                {"Người nộp", "By"},
+	"status":             {"Trạng thái", "Status"},
+	"predecessors":       {"Hợp nhất từ", "Merged from"},
+	"breakdown":          {"Điểm theo nhóm tiêu chí", "Points by group"},
+	"lost":               {"Điểm bị mất", "Points lost"},
+	"to_next":            {"Cần thêm để lên hạng", "Needed for the next rank"},
+	"to_target":          {"Cần thêm để đạt mục tiêu", "Needed to meet the target"},
+	"on_time":            {"Đúng hạn", "On time"},
+	"late":               {"Muộn", "Late"},
+	"missing":            {"Chưa nộp", "Missing"},
+	"pending":            {"Chưa đến hạn", "Not yet due"},
+	"expected":           {"Phải báo cáo", "Expected"},
+	"received":           {"Đã nhận", "Received"},
+	"missing_list":       {"Đơn vị chưa nộp báo cáo", "Units that have not reported"},
+	"none_missing":       {"Tất cả đơn vị đã nộp báo cáo.", "Every unit has reported."},
+	"last_upload":        {"Lần nộp gần nhất", "Last upload"},
+	"heatmap":            {"Bản đồ nhiệt báo cáo (đơn vị × tháng)", "Reports heat map (units × months)"},
+	"nodata":             {"Cơ sở dữ liệu chưa có số liệu. Chạy egovkpi serve --demo để nạp dữ liệu mẫu, hoặc tải báo cáo lên.", "The database holds no data yet. Run egovkpi serve --demo for demo data, or upload reports."},
+	"holds":              {"Cơ sở dữ liệu có %d báo cáo của %d đơn vị, từ %s đến %s.", "The database holds %d reports from %d units, from %s to %s."},
+	"trends.lead":        {"Số liệu cả nước theo tháng so với mục tiêu.", "National figures by month against their targets."},
+	"outlier":            {"Bất thường, cần rà soát", "Unusual, to review"},
+	"error":              {"Lỗi", "Error"},
+	"back":               {"Về bảng xếp hạng", "Back to the leaderboard"},
+	"months":             {"tháng", "months"},
+}
+
+// T returns the label in lang.
+func T(lang, key string) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	if lang == "en" {
+		return m[1]
+	}
+	return m[0]
+}
+
+func langOf(c echo.Context) string {
+	if q := c.QueryParam("lang"); q == "en" || q == "vi" {
+		return q
+	}
+	if ck, err := c.Cookie("lang"); err == nil && ck.Value == "en" {
+		return "en"
+	}
+	return "vi"
+}
+
+// FormatNumber prints v with dec decimals in the reader's convention: 86,5 and 3.451 in
+// Vietnamese, 86.5 and 3,451 in English.
+func FormatNumber(v float64, dec int, lang string) string {
+	neg := v < 0
+	s := strconv.FormatFloat(math.Abs(v), 'f', dec, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	thou, point := ".", ","
+	if lang == "en" {
+		thou, point = ",", "."
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteString(thou)
+		}
+		b.WriteRune(r)
+	}
+	if frac != "" {
+		b.WriteString(point)
+		b.WriteString(frac)
+	}
+	return b.String()
+}
+
+// FormatTime prints a time in Viet Nam time, in the reader's order.
+func FormatTime(t time.Time, lang string) string {
+	t = t.In(time.FixedZone("ICT", 7*3600))
+	if lang == "en" {
+		return t.Format("2006-01-02 15:04")
+	}
+	return t.Format("15:04 02/01/2006")
+}

@@ -1,0 +1,135 @@
+package dashboard
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/metrics"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+type pages struct {
+	byName map[string]*template.Template
+}
+
+var pageNames = []string{"leaderboard.html", "unit.html", "trends.html", "completeness.html", "error.html"}
+
+func parsePages() (*pages, error) {
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", "templates/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		p.byName[name] = t
+	}
+	return p, nil
+}
+
+var funcs = template.FuncMap{
+	"asset": assetURL,
+	"t":     T,
+	"num": func(lang string, dec int, v any) string {
+		switch x := v.(type) {
+		case *float64:
+			if x == nil {
+				return "—"
+			}
+			return FormatNumber(*x, dec, lang)
+		case *int64:
+			if x == nil {
+				return "—"
+			}
+			return FormatNumber(float64(*x), 0, lang)
+		case float64:
+			return FormatNumber(x, dec, lang)
+		case int64:
+			return FormatNumber(float64(x), 0, lang)
+		case int:
+			return FormatNumber(float64(x), 0, lang)
+		}
+		return fmt.Sprint(v)
+	},
+	"deref": func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	"lost": func(g metrics.GroupPoints) float64 {
+		if g.Points == nil {
+			return g.Max
+		}
+		return g.Max - *g.Points
+	},
+	"derefT": func(t *time.Time) time.Time { return *t },
+	"yes":    func(p *bool) bool { return p != nil && *p },
+	"abs": func(i int) int {
+		if i < 0 {
+			return -i
+		}
+		return i
+	},
+	"time": FormatTime,
+	"name": func(lang, vi, en string) string {
+		if lang == "en" {
+			return en
+		}
+		return vi
+	},
+	"monthName": func(lang string, m data.Month) string {
+		if lang == "en" {
+			return m.Time().Format("January 2006")
+		}
+		return fmt.Sprintf("Tháng %d/%d", m.Num(), m.Year())
+	},
+	"tf": func(lang, key string, args ...any) string { return fmt.Sprintf(T(lang, key), args...) },
+}
+
+// page is what every page template gets.
+type page struct {
+	Lang  string
+	Title string
+	Nav   string
+	Path  string
+	Data  any
+}
+
+func (s *Server) render(c echo.Context, status int, name, nav, title string, d any) error {
+	t := s.pages.byName[name]
+	var buf bytes.Buffer
+	p := page{Lang: langOf(c), Title: title, Nav: nav, Path: c.Request().URL.RequestURI(), Data: d}
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+func (s *Server) renderError(c echo.Context, status int, msg string) {
+	if err := s.render(c, status, "error.html", "", T(langOf(c), "error"), map[string]any{"Status": status, "Message": msg}); err != nil {
+		c.String(http.StatusInternalServerError, msg)
+	}
+}
+
+// setLang remembers the reader's language for a year and goes back where they were.
+func (s *Server) setLang(c echo.Context) error {
+	lang := c.Param("lang")
+	if lang != "en" {
+		lang = "vi"
+	}
+	c.SetCookie(&http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	back := c.QueryParam("back")
+	if back == "" || back[0] != '/' || (len(back) > 1 && (back[1] == '/' || back[1] == '\\')) {
+		back = "/" // only our own paths: no open redirect
+	}
+	return c.Redirect(http.StatusSeeOther, back)
+}

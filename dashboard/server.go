@@ -1,0 +1,195 @@
+// Package dashboard is the web application: the JSON API and the pages the committee,
+// the provinces and the analysts read.
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/metrics"
+)
+
+// Store is what the web layer reads beyond computed metrics.
+type Store interface {
+	Coverage(ctx context.Context) (data.Coverage, error)
+	Submissions(ctx context.Context, f data.SubmissionFilter) ([]data.Submission, error)
+}
+
+// Config is what the server is built from.
+type Config struct {
+	Engine *metrics.Engine
+	Store  Store
+	Logger *slog.Logger
+}
+
+// Server is the web application.
+type Server struct {
+	eng   *metrics.Engine
+	store Store
+	log   *slog.Logger
+	pages *pages
+}
+
+// New builds the Echo app. Templates are parsed here, so a broken one fails the start.
+func New(cfg Config) (*echo.Echo, error) {
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{eng: cfg.Engine, store: cfg.Store, log: cfg.Logger, pages: p}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	// Echo's RealIP trusts X-Forwarded-For from anyone; the direct peer is the client.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(s.logRequests)
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
+	e.Use(securityHeaders)
+
+	api := e.Group("/api/v1")
+	api.GET("/health", s.health)
+	api.GET("/units", s.listUnits)
+	api.GET("/measures", s.listMeasures)
+	api.GET("/coverage", s.coverage)
+	api.GET("/indicators", s.listIndicators)
+	api.GET("/rankings", s.rankings)
+	api.GET("/composite", s.composite)
+	api.GET("/units/:code/series", s.series)
+	api.GET("/completeness", s.completeness)
+	api.GET("/submissions", s.listSubmissions)
+	api.Any("/*", func(c echo.Context) error {
+		return echo.NewHTTPError(http.StatusNotFound, "no such endpoint: "+c.Request().URL.Path)
+	})
+
+	e.GET("/", s.leaderboardPage)
+	e.GET("/units/:code", s.unitPage)
+	e.GET("/trends", s.trendsPage)
+	e.GET("/completeness", s.completenessPage)
+	e.GET("/lang/:lang", s.setLang)
+	registerStatic(e)
+	return e, nil
+}
+
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		return next(c)
+	}
+}
+
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+			"status", c.Response().Status, "ms", time.Since(start).Milliseconds(), "peer", c.RealIP())
+		return nil
+	}
+}
+
+// apiError is the JSON body of every error.
+type apiError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// statusOf maps an error kind to its HTTP status and code: the one place that does.
+func statusOf(err error) (int, string) {
+	var he *echo.HTTPError
+	switch {
+	case errors.Is(err, data.ErrInvalid):
+		return http.StatusBadRequest, "invalid"
+	case errors.Is(err, data.ErrNotFound):
+		return http.StatusNotFound, "not_found"
+	case errors.Is(err, data.ErrUnauthorized):
+		return http.StatusUnauthorized, "unauthorized"
+	case errors.Is(err, data.ErrForbidden):
+		return http.StatusForbidden, "forbidden"
+	case errors.Is(err, data.ErrConflict):
+		return http.StatusConflict, "conflict"
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, "timeout"
+	case errors.As(err, &he):
+		switch he.Code {
+		case http.StatusNotFound:
+			return he.Code, "not_found"
+		case http.StatusMethodNotAllowed:
+			return he.Code, "method_not_allowed"
+		case http.StatusRequestEntityTooLarge:
+			return he.Code, "too_large"
+		case http.StatusUnauthorized:
+			return he.Code, "unauthorized"
+		case http.StatusForbidden:
+			return he.Code, "forbidden"
+		}
+		if he.Code < 500 {
+			return he.Code, "invalid"
+		}
+	}
+	return http.StatusInternalServerError, "internal"
+}
+
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, code := statusOf(err)
+	msg := err.Error()
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		if m, ok := he.Message.(string); ok {
+			msg = m
+		} else {
+			msg = http.StatusText(he.Code)
+		}
+	}
+	for _, k := range []error{data.ErrInvalid, data.ErrNotFound, data.ErrUnauthorized, data.ErrForbidden, data.ErrConflict} {
+		msg = strings.Replace(msg, k.Error()+": ", "", 1)
+	}
+	if status >= 500 {
+		// no SQL or stack in a response; the log has the detail
+		s.log.Error("request failed", "path", c.Request().URL.Path, "err", err)
+		msg = "internal error; the server log has the details"
+		if code == "timeout" {
+			msg = "the request took too long"
+		}
+	}
+	if isAPI(c) {
+		var body apiError
+		body.Error.Code, body.Error.Message = code, msg
+		c.JSON(status, body)
+		return
+	}
+	s.renderError(c, status, msg)
+}
+
+func isAPI(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return len(p) >= 5 && p[:5] == "/api/"
+}
