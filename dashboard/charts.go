@@ -22,13 +22,14 @@ func optionJSON(c interface{ JSON() map[string]interface{} }) string {
 }
 
 // barChart is a horizontal bar chart, best at the top, with an optional target line.
-func barChart(names []string, values []opts.BarData, target *float64, targetLabel string) string {
+func barChart(seriesName string, names []string, values []opts.BarData, target *float64, targetLabel string) string {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{AssetsHost: assetsHost}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithGridOpts(opts.Grid{Left: "160", Right: "40", Top: "20", Bottom: "30"}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Interval: "0"}}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: names, Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Interval: "0"}}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value"}),
 		charts.WithAnimation(false),
 	)
@@ -38,8 +39,7 @@ func barChart(names []string, values []opts.BarData, target *float64, targetLabe
 			charts.WithMarkLineNameXAxisItemOpts(opts.MarkLineNameXAxisItem{Name: targetLabel, XAxis: *target}),
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"}, Label: &opts.Label{Show: opts.Bool(true), Formatter: targetLabel}}))
 	}
-	bar.SetXAxis(names).AddSeries("value", values, sopts...)
-	bar.XYReversal()
+	bar.AddSeries(seriesName, values, sopts...)
 	return optionJSON(bar)
 }
 

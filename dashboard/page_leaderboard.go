@@ -69,7 +69,7 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 				}
 				vals = append(vals, opts.BarData{Value: *row.Total})
 			}
-			d.Chart = barChart(names, vals, nil, "")
+			d.Chart = barChart(T(lang, "total"), names, vals, nil, "")
 			title += " · " + map[bool]string{true: r.NameEN, false: r.NameVI}[lang == "en"] + " · " + v.Period.String()
 		} else {
 			d.Empty = true
@@ -97,7 +97,7 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 			if r.Target != nil {
 				tv = &r.Target.Value
 			}
-			d.Chart = barChart(names, vals, tv, T(lang, "target"))
+			d.Chart = barChart(r.Def.Name(lang), names, vals, tv, T(lang, "target"))
 			title += " · " + r.Def.Name(lang) + " · " + v.Period.String()
 		} else {
 			d.Empty = true

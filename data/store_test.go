@@ -1,8 +1,15 @@
 package data
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +53,113 @@ func TestSupersession(t *testing.T) {
 	}
 	if all[1].Version != 1 || all[1].Status != StatusSuperseded || all[1].Values["docs_electronic"] != 9 {
 		t.Errorf("older = %+v", all[1])
+	}
+}
+
+func TestMigrationsOnEmptyAndExistingFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "m.duckdb")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.AppliedMigrations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) == 0 || first[0] != "001_init.sql" {
+		t.Fatalf("applied on an empty file: %v", first)
+	}
+	if _, err := s.Submit(ctx, []Submission{{UnitCode: "79", Month: NewMonth(2026, 9), Source: "test", Values: map[string]int64{"docs_total": 5}}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close()
+	again, _ := s.AppliedMigrations(ctx)
+	if len(again) != len(first) {
+		t.Errorf("reopening applied migrations again: %v", again)
+	}
+	cov, err := s.Coverage(ctx)
+	if err != nil || cov.Submissions != 1 || cov.LastMonth != NewMonth(2026, 9) {
+		t.Errorf("coverage after reopen = %+v, %v", cov, err)
+	}
+}
+
+func TestSubmitIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	m := NewMonth(2026, 10)
+	bad := []Submission{
+		{UnitCode: "01", Month: m, Source: "test", Values: map[string]int64{"docs_total": 1}},
+		{UnitCode: "02", Month: m, Source: "test", Values: map[string]int64{"docs_total": 1}}, // Hà Giang ended in 2025
+	}
+	if _, err := s.Submit(ctx, bad); err == nil {
+		t.Fatal("a batch with a unit not in force was accepted")
+	}
+	cov, _ := s.Coverage(ctx)
+	if cov.Submissions != 0 {
+		t.Errorf("a refused batch left %d submissions", cov.Submissions)
+	}
+	if _, err := s.Submit(ctx, []Submission{{UnitCode: "01", Month: m, Values: map[string]int64{"nope": 1}}}); err == nil {
+		t.Error("an unknown measure was accepted")
+	}
+	// A batch that fails inside the transaction leaves nothing either.
+	ctxc, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.Submit(ctxc, []Submission{{UnitCode: "01", Month: m, Source: "test", Values: map[string]int64{"docs_total": 1}}}); err == nil {
+		t.Error("a cancelled submit succeeded")
+	}
+	cov, _ = s.Coverage(ctx)
+	if cov.Submissions != 0 {
+		t.Errorf("a failed batch left %d submissions", cov.Submissions)
+	}
+}
+
+func TestSecondProcessIsToldPlainly(t *testing.T) {
+	if path := os.Getenv("EGOVKPI_TEST_HOLD"); path != "" {
+		s, err := Open(context.Background(), path)
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		fmt.Println("ready")
+		io.Copy(io.Discard, os.Stdin) // hold the file until the parent closes our stdin
+		s.Close()
+		os.Exit(0)
+	}
+	path := filepath.Join(t.TempDir(), "held.duckdb")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSecondProcessIsToldPlainly$")
+	cmd.Env = append(os.Environ(), "EGOVKPI_TEST_HOLD="+path)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "ready" {
+		t.Fatalf("helper: %q %v", line, err)
+	}
+	_, err = Open(context.Background(), path)
+	if err == nil {
+		t.Fatal("a second process opened a held file")
+	}
+	want := fmt.Sprintf("held.duckdb is in use by another egovkpi process (pid %d): upload through the running server, or stop it first", cmd.Process.Pid)
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), want) {
+		t.Errorf("error = %q, want it to contain %q", err, want)
+	}
+	if _, err := Open(context.Background(), path, Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "in use by another egovkpi process") {
+		t.Errorf("read-only open of a held file: %v", err)
+	}
+}
+
+func TestSameFileTwiceInOneProcess(t *testing.T) {
+	s := openTemp(t)
+	if _, err := Open(context.Background(), s.Path()); !errors.Is(err, ErrLocked) {
+		t.Errorf("second open in one process = %v, want ErrLocked", err)
 	}
 }

@@ -1,0 +1,34 @@
+# egovkpi — the two commands of the README:
+#   make run    serve the demo on http://127.0.0.1:8080/
+#   make test   vet and run every test (browser tests need chromium: .ci/run installs it)
+SHELL := /bin/bash
+GO ?= go
+VENDOR := dashboard/static/vendor/echarts.min.js
+DB ?= egovkpi.duckdb
+
+.PHONY: run test build assets bench clean
+
+# The chart library comes from the npm package, pinned by package-lock.json, and is
+# embedded in the binary; nothing a registry serves is committed.
+$(VENDOR): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $(VENDOR))
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)
+
+assets: $(VENDOR)
+
+build: assets
+	$(GO) build -o egovkpi ./cmd/egovkpi
+
+run: build
+	./egovkpi serve --demo --db $(DB)
+
+test: assets
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+bench: assets
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./data/ ./metrics/ ./ingest/
+
+clean:
+	rm -rf egovkpi node_modules dashboard/static/vendor

@@ -1,0 +1,96 @@
+package data
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseMonth(t *testing.T) {
+	good := map[string]string{
+		"2026-10":           "2026-10",
+		"2026-1":            "2026-01",
+		"10/2026":           "2026-10",
+		"1/2026":            "2026-01",
+		"T10/2026":          "2026-10",
+		"t10/2026":          "2026-10",
+		"Tháng 10/2026":     "2026-10",
+		"THÁNG 10/2026":     "2026-10",
+		"tháng 10 năm 2026": "2026-10",
+		"Tháng 3 năm 2025":  "2025-03",
+		"  10/2026 ":        "2026-10",
+		"Thang 10/2026":     "2026-10",
+	}
+	for in, want := range good {
+		t.Run(in, func(t *testing.T) {
+			m, err := ParseMonth(in)
+			if err != nil {
+				t.Fatalf("ParseMonth(%q): %v", in, err)
+			}
+			if m.String() != want {
+				t.Errorf("ParseMonth(%q) = %s, want %s", in, m, want)
+			}
+		})
+	}
+	for _, in := range []string{"13/2026", "2026-00", "abc", "", "2026-13", "0/2026", "Tháng 13/2026", "2026/10/01"} {
+		t.Run("bad "+in, func(t *testing.T) {
+			_, err := ParseMonth(in)
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("ParseMonth(%q) = %v, want ErrInvalid", in, err)
+			}
+		})
+	}
+}
+
+func TestParsePeriod(t *testing.T) {
+	cases := []struct {
+		in, want string
+		kind     PeriodKind
+		months   int
+	}{
+		{"2026-10", "2026-10", KindMonth, 1},
+		{"T10/2026", "2026-10", KindMonth, 1},
+		{"2026-Q3", "2026-Q3", KindQuarter, 3},
+		{"2026-q1", "2026-Q1", KindQuarter, 3},
+		{"Quý 3/2026", "2026-Q3", KindQuarter, 3},
+		{"2026", "2026", KindYear, 12},
+		{"2026-10-YTD", "2026-10-YTD", KindYTD, 10},
+		{"2026-01..2026-06", "2026-01..2026-06", KindRange, 6},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			p, err := ParsePeriod(c.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.String() != c.want || p.Kind != c.kind || len(p.Months()) != c.months {
+				t.Errorf("ParsePeriod(%q) = %s %s %d months", c.in, p, p.Kind, len(p.Months()))
+			}
+		})
+	}
+	for _, in := range []string{"13/2026", "2026-Q5", "abc", "2026-06..2026-01", "2026-13-YTD"} {
+		if _, err := ParsePeriod(in); !errors.Is(err, ErrInvalid) {
+			t.Errorf("ParsePeriod(%q) = %v, want ErrInvalid", in, err)
+		}
+	}
+	if _, err := ParsePeriod("13/2026"); err == nil || !contains(err.Error(), "month 13 does not exist") {
+		t.Errorf("13/2026 should say the month does not exist, got %v", err)
+	}
+	prev := map[string]string{"2026-01": "2025-12", "2026-Q1": "2025-Q4", "2026": "2025", "2026-10-YTD": "2025-10-YTD"}
+	for in, want := range prev {
+		p, _ := ParsePeriod(in)
+		if got := p.Previous().String(); got != want {
+			t.Errorf("Previous(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func contains(s, sub string) bool { return len(s) >= len(sub) && (s == sub || indexOf(s, sub) >= 0) }
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
