@@ -38,6 +38,8 @@ var openPaths sync.Map
 // Options change how a Store is opened.
 type Options struct {
 	ReadOnly bool
+	// Registry replaces the embedded reference units (benchmarks use Registry.Scaled).
+	Registry *Registry
 }
 
 var rePID = regexp.MustCompile(`PID (\d+)`)
@@ -68,6 +70,9 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 	}
 	db := sql.OpenDB(connector)
 	s := &Store{db: db, path: abs, ref: Reference()}
+	if o.Registry != nil {
+		s.ref = o.Registry
+	}
 	if err := db.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, lockError(path, err)

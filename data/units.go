@@ -86,6 +86,28 @@ func Reference() *Registry {
 	return registry
 }
 
+// Scaled returns a registry with k copies of every unit (codes suffixed .1 … .k, each
+// copy merging into the same copy of its successor), to measure how costs grow with the
+// number of units.
+func (r *Registry) Scaled(k int) *Registry {
+	var units []Unit
+	for i := 1; i <= k; i++ {
+		for _, u := range r.units {
+			c := u
+			c.Code = fmt.Sprintf("%s.%d", u.Code, i)
+			if u.Successor != "" {
+				c.Successor = fmt.Sprintf("%s.%d", u.Successor, i)
+			}
+			units = append(units, c)
+		}
+	}
+	out, err := newRegistry(units)
+	if err != nil {
+		panic(err) // copies of valid reference data are valid
+	}
+	return out
+}
+
 func loadRegistry() (*Registry, error) {
 	r := &Registry{current: map[string]string{}}
 	add := func(file string, f func(rec map[string]string) (Unit, error)) error {
@@ -128,6 +150,11 @@ func loadRegistry() (*Registry, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newRegistry(r.units)
+}
+
+func newRegistry(units []Unit) (*Registry, error) {
+	r := &Registry{units: units, current: map[string]string{}}
 	// A code maps to the unit now in force by following successors; the reference data
 	// never gives a code to a new unit while an old unit of that code merged elsewhere.
 	byCode := map[string][]Unit{}
@@ -293,9 +320,22 @@ var collator = struct {
 	c *collate.Collator
 }{c: collate.New(language.Vietnamese)}
 
-// CompareVI orders two strings by Vietnamese collation (a < ă < â < b … đ after d), not by bytes.
-func CompareVI(a, b string) int {
+// sortKeys caches collation keys: the same few hundred names are compared over and over.
+var sortKeys sync.Map
+
+// SortKeyVI is the Vietnamese collation key of s: comparing keys bytewise orders the
+// strings as a Vietnamese reader expects (a < ă < â < b … d < đ), not by UTF-8 bytes.
+func SortKeyVI(s string) string {
+	if k, ok := sortKeys.Load(s); ok {
+		return k.(string)
+	}
+	var buf collate.Buffer
 	collator.Lock()
-	defer collator.Unlock()
-	return collator.c.CompareString(a, b)
+	k := string(collator.c.KeyFromString(&buf, s))
+	collator.Unlock()
+	sortKeys.Store(s, k)
+	return k
 }
+
+// CompareVI orders two strings by Vietnamese collation, not by bytes.
+func CompareVI(a, b string) int { return strings.Compare(SortKeyVI(a), SortKeyVI(b)) }
