@@ -305,7 +305,7 @@ label_en = "Weak"
 func TestCompleteness(t *testing.T) {
 	f := newFixture(t, nil)
 	vals := map[string]int64{"docs_total": 1, "docs_electronic": 1}
-	f.put("01", "2026-10", time.Date(2026, 11, 10, 16, 0, 0, 0, time.UTC), vals) // 23:00 on the 10th, Viet Nam time: on time
+	f.put("01", "2026-10", time.Date(2026, 11, 10, 16, 0, 0, 0, time.UTC), vals)  // 23:00 on the 10th, Viet Nam time: on time
 	f.put("04", "2026-10", time.Date(2026, 11, 10, 17, 30, 0, 0, time.UTC), vals) // 00:30 on the 11th: late
 	f.put("04", "2026-10", time.Date(2026, 11, 12, 0, 0, 0, 0, time.UTC), vals)   // a correction: still late, 2 versions
 	c, err := f.eng.Completeness(context.Background(), data.MonthPeriod(data.NewMonth(2026, 10)), data.Provinces)
