@@ -83,6 +83,9 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.GET("/trends", s.trendsPage)
 	e.GET("/completeness", s.completenessPage)
 	e.GET("/lang/:lang", s.setLang)
+	e.GET("/favicon.ico", func(c echo.Context) error {
+		return c.Redirect(http.StatusMovedPermanently, assetURL("favicon.svg"))
+	})
 	registerStatic(e)
 	return e, nil
 }

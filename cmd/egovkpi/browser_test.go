@@ -1,0 +1,280 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+var updateScreenshots = flag.Bool("update-screenshots", false, "write docs/leaderboard.png for the README")
+
+// browser starts Debian's headless Chromium, never a downloaded one. In CI its absence
+// is a failure; on a developer's machine without it the page tests are skipped.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed; .ci/run installs it")
+		}
+		t.Skip("chromium is not installed (apt-get install chromium)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1366, 768),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// watch records console errors and every request the page makes.
+type watch struct {
+	mu       sync.Mutex
+	errors   []string
+	requests []string
+}
+
+func watchPage(ctx context.Context) *watch {
+	w := &watch{}
+	msgs := chromedp.Console(ctx)
+	reqs := chromedp.Events(ctx, network.RequestWillBeSent)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				w.mu.Lock()
+				w.errors = append(w.errors, m.String())
+				w.mu.Unlock()
+			}
+		}
+	}()
+	go func() {
+		for ev, err := range reqs {
+			if err != nil {
+				return
+			}
+			w.mu.Lock()
+			w.requests = append(w.requests, ev.Request.URL)
+			w.mu.Unlock()
+		}
+	}()
+	return w
+}
+
+func (w *watch) check(t *testing.T) {
+	t.Helper()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, e := range w.errors {
+		t.Errorf("console error: %s", e)
+	}
+	for _, r := range w.requests {
+		u, err := url.Parse(r)
+		if err != nil || (u.Scheme != "data" && u.Hostname() != "127.0.0.1") {
+			t.Errorf("request off 127.0.0.1: %s", r)
+		}
+	}
+	w.errors = nil
+}
+
+// chartsDrawn counts chart elements that drew a canvas with coloured pixels.
+const chartsDrawn = `(() => {
+  const els = [...document.querySelectorAll("[data-option]")];
+  let drawn = 0;
+  for (const el of els) {
+    const c = el.querySelector("canvas");
+    if (!c || !c.width) continue;
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let coloured = 0;
+    for (let i = 0; i < d.length; i += 16) { if (d[i+3] > 0 && (d[i] < 200 || d[i+1] < 200 || d[i+2] < 200)) coloured++; }
+    if (coloured > 50) drawn++;
+  }
+  return [els.length, drawn];
+})()`
+
+func artefact(t *testing.T, name string, png []byte) {
+	dir := filepath.Join("..", "..", "testdata", "artifacts")
+	os.MkdirAll(dir, 0o755)
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestPagesInBrowser(t *testing.T) {
+	ctx := browser(t)
+	s := startServer(t, true)
+	w := watchPage(ctx)
+	pages := []struct{ name, path, heading string }{
+		{"leaderboard", "/", "Bảng xếp hạng"},
+		{"leaderboard-level4", "/?indicator=level4_share&period=2020-12&group=provinces&boundaries=historical", "mức độ 4"},
+		{"leaderboard-ministries", "/?indicator=on_time_rate&period=2026-Q3&group=ministries", "đúng hạn"},
+		{"unit", "/units/08", "Tuyên Quang"},
+		{"trends", "/trends", "Xu hướng"},
+		{"completeness", "/completeness", "Đầy đủ báo cáo"},
+	}
+	for _, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			if err := chromedp.Do(ctx, chromedp.Navigate(s.url+p.path), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+				t.Fatal(err)
+			}
+			h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(h1, p.heading) {
+				t.Errorf("heading %q lacks %q", h1, p.heading)
+			}
+			var counts []int
+			for i := 0; i < 50; i++ {
+				counts, err = chromedp.Run(ctx, chromedp.Evaluate[[]int](chartsDrawn))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if counts[0] == counts[1] {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if p.name != "completeness" && counts[0] == 0 {
+				t.Error("no chart on the page")
+			}
+			if counts[0] != counts[1] {
+				t.Errorf("%d of %d charts drew pixels", counts[1], counts[0])
+			}
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+			if err != nil {
+				t.Fatal(err)
+			}
+			artefact(t, p.name+".png", png)
+			w.check(t)
+		})
+	}
+}
+
+func TestLeaderboardInteractions(t *testing.T) {
+	ctx := browser(t)
+	s := startServer(t, true)
+	w := watchPage(ctx)
+	text := func(q string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(q)))
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return v
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/?indicator=online_dossier_rate&period=2025-12"), chromedp.WaitVisible(chromedp.CSS("#board"))); err != nil {
+		t.Fatal(err)
+	}
+	before := text("#national-value")
+	if before != "80,00%" {
+		t.Errorf("national online dossiers 2025-12 = %q, want 80,00%%", before)
+	}
+	// choosing another indicator reloads the table, the chart and the URL
+	js := `(() => { const s = document.querySelector("select[name=indicator]"); s.value = "level4_share"; s.dispatchEvent(new Event("change")); return true; })()`
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err != nil {
+		t.Fatal(err)
+	}
+	var after string
+	for i := 0; i < 100; i++ {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		if strings.Contains(loc, "indicator=level4_share") {
+			if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#national-value") ? document.querySelector("#national-value").textContent : ""`)); err == nil && v != "" {
+				after = v
+				break
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if after == "" || after == before {
+		t.Errorf("after choosing level 4 the national value is %q (was %q)", after, before)
+	}
+	title := text("main h1")
+	if !strings.Contains(title, "mức độ 4") || !strings.Contains(title, "2025-12") {
+		t.Errorf("heading after the change: %q", title)
+	}
+	// sorting by unit name, with the keyboard: Vietnamese order
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#board thead th:nth-child(3) button")), chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	first, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#board tbody tr:first-child td:nth-child(3) a")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != "An Giang" {
+		t.Errorf("first unit after sorting by name: %q", first)
+	}
+	// the language switch, remembered in a cookie
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if h := text("main h1"); !strings.Contains(h, "Leaderboard") {
+		t.Errorf("English heading: %q", h)
+	}
+	if v := text("#national-value"); !strings.Contains(v, ".") || strings.Contains(v, ",") {
+		t.Errorf("English number %q", v)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/trends"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		t.Fatal(err)
+	}
+	if h := text("main h1"); h != "Trends" {
+		t.Errorf("language not remembered: %q", h)
+	}
+	// the README's screenshot, taken here
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/lang/vi?back=/%3Findicator%3Donline_dossier_rate%26period%3D2025-12"), chromedp.WaitVisible(chromedp.CSS("#board"))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	artefact(t, "leaderboard-readme.png", png)
+	if *updateScreenshots {
+		os.WriteFile(filepath.Join("..", "..", "docs", "leaderboard.png"), png, 0o644)
+	}
+	w.check(t)
+}
+
+func TestPhoneWidth(t *testing.T) {
+	ctx := browser(t)
+	s := startServer(t, true)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.url+"/"), chromedp.WaitVisible(chromedp.CSS("#board"))); err != nil {
+		t.Fatal(err)
+	}
+	over, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if over {
+		t.Error("the leaderboard scrolls sideways at 390 px")
+	}
+}

@@ -1,0 +1,366 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// server is a real egovkpi serve on a loopback port with its own database file.
+type server struct {
+	url  string
+	db   string
+	stop func()
+}
+
+func startServer(t testing.TB, demo bool) *server {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "e2e.duckdb")
+	return startServerOn(t, db, demo)
+}
+
+func startServerOn(t testing.TB, db string, demo bool) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	cfg := ServeConfig{Addr: "127.0.0.1:0", DB: db, Demo: demo, Ready: ready}
+	go func() { done <- cfg.Run(ctx, io.Discard, io.Discard) }()
+	select {
+	case addr := <-ready:
+		s := &server{url: "http://" + addr, db: db}
+		stopped := false
+		s.stop = func() {
+			if stopped {
+				return
+			}
+			stopped = true
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		}
+		t.Cleanup(s.stop)
+		return s
+	case err := <-done:
+		cancel()
+		t.Fatalf("serve did not start: %v", err)
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatal("serve did not start in 60 s")
+	}
+	return nil
+}
+
+func getJSON(t *testing.T, url string, wantStatus int, into any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("GET %s = %d, want %d: %.300s", url, resp.StatusCode, wantStatus, body)
+	}
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("GET %s: content type %q", url, resp.Header.Get("Content-Type"))
+	}
+	if into != nil {
+		if err := json.Unmarshal(body, into); err != nil {
+			t.Fatalf("GET %s: %v: %.300s", url, err, body)
+		}
+	}
+}
+
+func TestFoundationEndpoints(t *testing.T) {
+	s := startServer(t, true)
+	var health map[string]string
+	getJSON(t, s.url+"/api/v1/health", 200, &health)
+	if health["status"] != "ok" {
+		t.Errorf("health = %v", health)
+	}
+	type units struct {
+		Units []struct {
+			Code, NameVI, NameEN, Type string
+			Successor                  *string
+		} `json:"units"`
+	}
+	for _, c := range []struct {
+		q    string
+		want int
+	}{
+		{"group=provinces&at=2025-06", 63},
+		{"group=provinces&at=2025-07", 34},
+		{"group=ministries&at=2026-10", 17},
+		{"group=ministries&at=2025-02", 23},
+	} {
+		var u units
+		getJSON(t, s.url+"/api/v1/units?"+c.q, 200, &u)
+		if len(u.Units) != c.want {
+			t.Errorf("units?%s: %d, want %d", c.q, len(u.Units), c.want)
+		}
+	}
+	var raw struct{ Units []map[string]any }
+	getJSON(t, s.url+"/api/v1/units?group=provinces&at=2025-06", 200, &raw)
+	first := raw.Units[0]
+	for _, k := range []string{"code", "name_vi", "name_en", "type", "valid_from", "valid_to", "successor"} {
+		if _, ok := first[k]; !ok {
+			t.Errorf("unit JSON lacks %q: %v", k, first)
+		}
+	}
+	if first["name_vi"] != "Hà Nội" || first["valid_to"] != "2025-06-30" {
+		t.Errorf("first unit = %v", first)
+	}
+	var measures struct{ Measures []map[string]string }
+	getJSON(t, s.url+"/api/v1/measures", 200, &measures)
+	if len(measures.Measures) < 15 || measures.Measures[4]["label_vi"] != "Số hồ sơ tiếp nhận" {
+		t.Errorf("measures = %v", measures.Measures)
+	}
+	var cov map[string]any
+	getJSON(t, s.url+"/api/v1/coverage", 200, &cov)
+	if cov["first_month"] != "2019-01" || cov["submissions"].(float64) < 7000 || cov["units"].(float64) < 80 {
+		t.Errorf("coverage = %v", cov)
+	}
+	// errors: JSON with the right status, mapped in one place
+	for _, c := range []struct {
+		path   string
+		status int
+		code   string
+		says   string
+	}{
+		{"/api/v1/units?group=villages", 400, "invalid", "provinces or ministries"},
+		{"/api/v1/units?at=13/2026", 400, "invalid", "month 13 does not exist"},
+		{"/api/v1/rankings?indicator=nope", 400, "invalid", "level4_share"},
+		{"/api/v1/rankings?indicator=level4_share&period=abc", 400, "invalid", "2026-Q3"},
+		{"/api/v1/rankings?indicator=level4_share&period=2010", 404, "not_found", "data runs from 2019-01"},
+		{"/api/v1/units/99/series?indicator=level4_share", 404, "not_found", "99"},
+		{"/api/v1/nothing", 404, "not_found", "no such endpoint"},
+	} {
+		var e struct {
+			Error struct{ Code, Message string }
+		}
+		getJSON(t, s.url+c.path, c.status, &e)
+		if e.Error.Code != c.code || !strings.Contains(e.Error.Message, c.says) {
+			t.Errorf("%s: %+v, want code %s saying %q", c.path, e.Error, c.code, c.says)
+		}
+	}
+}
+
+func TestMetricsEndpoints(t *testing.T) {
+	s := startServer(t, true)
+	var r struct {
+		Indicator, Period, Group, Boundaries string
+		Rows                                 []map[string]any
+		National                             map[string]any
+	}
+	getJSON(t, s.url+"/api/v1/rankings?indicator=online_dossier_rate&period=2024-12&group=provinces", 200, &r)
+	if r.Indicator != "online_dossier_rate" || r.Period != "2024-12" || r.Group != "provinces" || r.Boundaries != "current" || len(r.Rows) != 34 {
+		t.Errorf("rankings header: %s %s %s %s, %d rows", r.Indicator, r.Period, r.Group, r.Boundaries, len(r.Rows))
+	}
+	for _, k := range []string{"rank", "unit_code", "unit_name_vi", "unit_name_en", "value", "numerator", "denominator", "previous_rank", "rank_change", "target", "target_met"} {
+		if _, ok := r.Rows[0][k]; !ok {
+			t.Errorf("row lacks %q", k)
+		}
+	}
+	if r.National["value"] == nil || r.Rows[0]["rank"].(float64) != 1 {
+		t.Errorf("national %v, first row %v", r.National, r.Rows[0])
+	}
+	getJSON(t, s.url+"/api/v1/rankings?indicator=online_dossier_rate&period=2024-12&group=provinces&boundaries=historical", 200, &r)
+	if len(r.Rows) != 63 {
+		t.Errorf("historical 2024-12: %d rows, want 63", len(r.Rows))
+	}
+	var comp struct {
+		Name string
+		Rows []struct {
+			Rank   *int
+			Total  *float64
+			Groups []map[string]any
+		}
+	}
+	getJSON(t, s.url+"/api/v1/composite?name=service_index&period=2026-Q3&group=ministries", 200, &comp)
+	if comp.Name != "service_index" || len(comp.Rows) != 17 || comp.Rows[0].Total == nil || len(comp.Rows[0].Groups) != 5 {
+		t.Errorf("composite: %s, %d rows", comp.Name, len(comp.Rows))
+	}
+	var series struct {
+		Points []map[string]any
+	}
+	getJSON(t, s.url+"/api/v1/units/08/series?indicator=level4_share&from=2025-01&to=2025-12", 200, &series)
+	if len(series.Points) != 12 || series.Points[0]["rank"] == nil || series.Points[0]["period"] != "2025-01" {
+		t.Errorf("series: %v", series.Points)
+	}
+	var comp2 struct {
+		Expected, Received int
+		OnTime             int `json:"on_time"`
+		Units              []map[string]any
+	}
+	getJSON(t, s.url+"/api/v1/completeness?period=2026-01", 200, &comp2)
+	if len(comp2.Units) != 34 {
+		t.Errorf("completeness: %d units", len(comp2.Units))
+	}
+	var subs struct{ Submissions []map[string]any }
+	getJSON(t, s.url+"/api/v1/submissions?unit=01&period=2026-01", 200, &subs)
+	if len(subs.Submissions) != 1 || subs.Submissions[0]["version"].(float64) != 1 {
+		t.Errorf("submissions: %v", subs.Submissions)
+	}
+	var defs struct{ Indicators []map[string]any }
+	getJSON(t, s.url+"/api/v1/indicators", 200, &defs)
+	if len(defs.Indicators) < 8 {
+		t.Errorf("%d indicators", len(defs.Indicators))
+	}
+}
+
+var outsideURL = regexp.MustCompile(`(?i)(src|href|action)\s*=\s*["']?(https?:)?//`)
+
+func TestPagesServeNothingFromOutside(t *testing.T) {
+	s := startServer(t, true)
+	for _, path := range []string{"/", "/?indicator=level4_share&period=2020-12&boundaries=historical", "/?lang=en", "/units/08", "/units/02", "/units/BTC", "/trends", "/completeness"} {
+		t.Run(path, func(t *testing.T) {
+			resp, err := http.Get(s.url + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d: %s", resp.StatusCode, body)
+			}
+			if m := outsideURL.Find(body); m != nil {
+				t.Errorf("page references an outside URL: %s", m)
+			}
+			if !bytes.Contains(body, []byte("Chỉ số Chính phủ điện tử")) && !bytes.Contains(body, []byte("E-government KPIs")) {
+				t.Errorf("page has no title")
+			}
+			csp := resp.Header.Get("Content-Security-Policy")
+			if !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+				t.Errorf("CSP = %q", csp)
+			}
+		})
+	}
+	resp, _ := http.Get(s.url + "/units/99")
+	if resp.StatusCode != 404 {
+		t.Errorf("/units/99 = %d", resp.StatusCode)
+	}
+	resp.Body.Close()
+}
+
+func TestEmptyDatabaseWithoutDemo(t *testing.T) {
+	s := startServer(t, false)
+	var cov map[string]any
+	getJSON(t, s.url+"/api/v1/coverage", 200, &cov)
+	if cov["submissions"].(float64) != 0 {
+		t.Errorf("a new database without --demo holds %v submissions", cov["submissions"])
+	}
+	resp, _ := http.Get(s.url + "/")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Contains(body, []byte("chưa có số liệu")) {
+		t.Errorf("home page on an empty database: %d", resp.StatusCode)
+	}
+}
+
+// TestMain lets a test run the command in a process of its own, as a user would.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("EGOVKPI_TEST_RUN"); args != "" {
+		os.Exit(run(context.Background(), strings.Split(args, "\n"), os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// command runs egovkpi ARGS in a separate process and returns its exit code and output.
+func command(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "EGOVKPI_TEST_RUN="+strings.Join(args, "\n"))
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, out.String(), errb.String()
+}
+
+func TestSecondProcessOnTheSameFileIsToldPlainly(t *testing.T) {
+	s := startServer(t, false)
+	for _, args := range [][]string{
+		{"rankings", "--db", s.db, "--indicator", "level4_share"},
+		{"serve", "--db", s.db, "--addr", "127.0.0.1:0"},
+		{"seed", "--db", s.db},
+	} {
+		code, _, stderr := command(t, args...)
+		want := fmt.Sprintf("e2e.duckdb is in use by another egovkpi process (pid %d): upload through the running server, or stop it first", os.Getpid())
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("%s: exit %d, stderr %q, want %q", args[0], code, stderr, want)
+		}
+	}
+}
+
+func TestRankingsCommand(t *testing.T) {
+	s := startServer(t, true)
+	s.stop() // the command needs the file to itself
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"rankings", "--db", s.db, "--indicator", "edoc_ratio", "--period", "2019"}, nil, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	txt := out.String()
+	if !strings.Contains(txt, "Cả nước: 86,50") || !strings.Contains(txt, "Đơn vị") {
+		t.Errorf("table output:\n%s", txt)
+	}
+	// Vietnamese names are aligned: every row's value column ends at the same place
+	lines := strings.Split(strings.TrimSpace(txt), "\n")
+	w := displayWidth(lines[2])
+	for _, l := range lines[3:10] {
+		if displayWidth(l) != w && !strings.Contains(l, "✘") && !strings.Contains(l, "✔") {
+			t.Errorf("misaligned row %q", l)
+		}
+	}
+	for _, format := range []string{"json", "csv"} {
+		out.Reset()
+		if code := run(context.Background(), []string{"rankings", "--db", s.db, "--indicator", "edoc_ratio", "--period", "2019", "--format", format}, nil, &out, &errb); code != 0 {
+			t.Fatalf("%s: exit %d", format, code)
+		}
+		if format == "csv" && !strings.HasPrefix(out.String(), "rank,unit_code,unit_name_vi") {
+			t.Errorf("csv: %s", out.String()[:80])
+		}
+		if format == "json" && !json.Valid(out.Bytes()) {
+			t.Error("json output is not JSON")
+		}
+	}
+	if code := run(context.Background(), []string{"rankings", "--db", s.db, "--indicator", "edoc_ratio", "--period", "13/2026"}, nil, &out, &errb); code != 1 {
+		t.Errorf("bad period: exit %d", code)
+	}
+	fmt.Fprint(io.Discard, txt)
+}
+
+// BenchmarkRestart measures start-up on an existing demo database: open, migrate check,
+// reference sync, first request answered.
+func BenchmarkRestart(b *testing.B) {
+	db := filepath.Join(b.TempDir(), "restart.duckdb")
+	s := startServerOn(b, db, true)
+	s.stop()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s := startServerOn(b, db, false)
+		resp, err := http.Get(s.url + "/api/v1/coverage")
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		s.stop()
+	}
+}
