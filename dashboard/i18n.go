@@ -74,6 +74,22 @@ var messages = map[string][2]string{
 	"error":              {"Lỗi", "Error"},
 	"back":               {"Về bảng xếp hạng", "Back to the leaderboard"},
 	"months":             {"tháng", "months"},
+	"nav.upload":         {"Nộp báo cáo", "Upload"},
+	"nav.audit":          {"Nhật ký", "Audit log"},
+	"login":              {"Đăng nhập", "Sign in"},
+	"logout":             {"Đăng xuất", "Sign out"},
+	"username":           {"Tên đăng nhập", "Username"},
+	"password":           {"Mật khẩu", "Password"},
+	"login.wrong":        {"Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."},
+	"login.expired":      {"Biểu mẫu đã hết hạn; hãy thử lại.", "The form expired; try again."},
+	"login.blocked":      {"Quá nhiều lần đăng nhập sai; hãy thử lại sau ít phút.", "Too many failed sign-ins; try again in a few minutes."},
+	"role.admin":         {"quản trị", "administrator"},
+	"role.committee":     {"Ban chỉ đạo", "committee"},
+	"role.analyst":       {"phân tích", "analyst"},
+	"role.officer":       {"cán bộ đơn vị", "unit officer"},
+	"actor":              {"Người thực hiện", "Actor"},
+	"action":             {"Hành động", "Action"},
+	"detail":             {"Chi tiết", "Detail"},
 }
 
 // T returns the label in lang.

@@ -21,7 +21,7 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-var pageNames = []string{"leaderboard.html", "unit.html", "trends.html", "completeness.html", "error.html"}
+var pageNames = []string{"leaderboard.html", "unit.html", "trends.html", "completeness.html", "error.html", "login.html", "audit.html"}
 
 func parsePages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
@@ -102,12 +102,22 @@ type page struct {
 	Nav   string
 	Path  string
 	Data  any
+	User  *data.User
+	CSRF  string
+	// Can says which navigation entries the reader's role allows.
+	Can map[string]bool
 }
 
 func (s *Server) render(c echo.Context, status int, name, nav, title string, d any) error {
 	t := s.pages.byName[name]
 	var buf bytes.Buffer
-	p := page{Lang: langOf(c), Title: title, Nav: nav, Path: c.Request().URL.RequestURI(), Data: d}
+	p := page{Lang: langOf(c), Title: title, Nav: nav, Path: c.Request().URL.RequestURI(), Data: d, Can: map[string]bool{}}
+	if id := identityOf(c); id != nil {
+		p.User, p.CSRF = &id.User, id.CSRF
+		for name, a := range map[string]access{"read": reader, "upload": uploader, "audit": auditor, "admin": admin, "export": exporter} {
+			p.Can[name] = id.can(a)
+		}
+	}
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}

@@ -25,17 +25,27 @@ type Store interface {
 
 // Config is what the server is built from.
 type Config struct {
-	Engine *metrics.Engine
-	Store  Store
-	Logger *slog.Logger
+	Engine   *metrics.Engine
+	Store    Store
+	Accounts Accounts
+	Admin    Admin
+	Logger   *slog.Logger
+	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
+	Public bool
+	// BodyLimit bounds request bodies (default 20 MB); larger ones get 413.
+	BodyLimit string
 }
 
 // Server is the web application.
 type Server struct {
-	eng   *metrics.Engine
-	store Store
-	log   *slog.Logger
-	pages *pages
+	eng      *metrics.Engine
+	store    Store
+	accounts Accounts
+	admin    Admin
+	log      *slog.Logger
+	pages    *pages
+	public   bool
+	limiter  *limiter
 }
 
 // New builds the Echo app. Templates are parsed here, so a broken one fails the start.
@@ -44,9 +54,13 @@ func New(cfg Config) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{eng: cfg.Engine, store: cfg.Store, log: cfg.Logger, pages: p}
+	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
+		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if cfg.BodyLimit == "" {
+		cfg.BodyLimit = "20M"
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -62,33 +76,64 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Use(s.logRequests)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
 	e.Use(securityHeaders)
+	e.Use(middleware.BodyLimit(cfg.BodyLimit))
+	e.Use(s.identify)
 
+	// Every route with who may use it; guard enforces it.
+	r := func(method, path string, a access, h echo.HandlerFunc) { e.Add(method, path, h, s.guard(a)) }
+	r(GET, "/api/v1/health", open, s.health)
+	r(GET, "/api/v1/units", reader, s.listUnits)
+	r(GET, "/api/v1/measures", reader, s.listMeasures)
+	r(GET, "/api/v1/coverage", reader, s.coverage)
+	r(GET, "/api/v1/indicators", reader, s.listIndicators)
+	r(GET, "/api/v1/rankings", reader, s.rankings)
+	r(GET, "/api/v1/composite", reader, s.composite)
+	r(GET, "/api/v1/units/:code/series", reader, s.series)
+	r(GET, "/api/v1/completeness", reader, s.completeness)
+	r(GET, "/api/v1/submissions", reader, s.listSubmissions)
+	r(GET, "/api/v1/locks", reader, s.listLocks)
+	r(POST, "/api/v1/locks", committee, s.lockMonth)
+	r(DELETE, "/api/v1/locks/:period", committee, s.unlockMonth)
+	r(GET, "/api/v1/audit", auditor, s.auditLog)
+	for _, m := range []string{POST, PUT, PATCH, DELETE} {
+		r(m, "/api/v1/audit", open, auditIsAppendOnly)
+		r(m, "/api/v1/audit/*", open, auditIsAppendOnly)
+	}
+	r(GET, "/api/v1/users", admin, s.listUsers)
+	r(POST, "/api/v1/users", admin, s.addUser)
+	r(POST, "/api/v1/users/:username/disable", admin, s.disableUser)
+	r(GET, "/api/v1/tokens", admin, s.listTokens)
+	r(POST, "/api/v1/tokens", admin, s.createToken)
+	r(DELETE, "/api/v1/tokens/:id", admin, s.revokeToken)
 	api := e.Group("/api/v1")
-	api.GET("/health", s.health)
-	api.GET("/units", s.listUnits)
-	api.GET("/measures", s.listMeasures)
-	api.GET("/coverage", s.coverage)
-	api.GET("/indicators", s.listIndicators)
-	api.GET("/rankings", s.rankings)
-	api.GET("/composite", s.composite)
-	api.GET("/units/:code/series", s.series)
-	api.GET("/completeness", s.completeness)
-	api.GET("/submissions", s.listSubmissions)
 	api.Any("/*", func(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusNotFound, "no such endpoint: "+c.Request().URL.Path)
 	})
 
-	e.GET("/", s.leaderboardPage)
-	e.GET("/units/:code", s.unitPage)
-	e.GET("/trends", s.trendsPage)
-	e.GET("/completeness", s.completenessPage)
-	e.GET("/lang/:lang", s.setLang)
-	e.GET("/favicon.ico", func(c echo.Context) error {
+	r(GET, "/", board, s.leaderboardPage)
+	r(GET, "/trends", board, s.trendsPage)
+	r(GET, "/units/:code", reader, s.unitPage)
+	r(GET, "/completeness", reader, s.completenessPage)
+	r(GET, "/audit", auditor, s.auditPage)
+	r(GET, "/login", open, s.loginPage)
+	r(POST, "/login", open, s.login)
+	r(POST, "/logout", reader, s.logout)
+	r(GET, "/lang/:lang", open, s.setLang)
+	r(GET, "/favicon.ico", open, func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, assetURL("favicon.svg"))
 	})
 	registerStatic(e)
 	return e, nil
 }
+
+// HTTP methods, short.
+const (
+	GET    = http.MethodGet
+	POST   = http.MethodPost
+	PUT    = http.MethodPut
+	PATCH  = http.MethodPatch
+	DELETE = http.MethodDelete
+)
 
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {

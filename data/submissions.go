@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -81,6 +82,42 @@ func (s *Store) Submit(ctx context.Context, subs []Submission) ([]Submission, er
 			last[key{u, MonthOf(t)}] = v
 		}
 		rows.Close()
+		// a locked month takes no writes
+		months := map[Month]bool{}
+		for _, sub := range out {
+			months[sub.Month] = true
+		}
+		for m := range months {
+			if l, ok, err := lockOf(ctx, conn, m); err != nil {
+				return err
+			} else if ok {
+				return fmt.Errorf("%w: %s was locked by %s at %s; ask the committee to reopen it", ErrMonthLocked, m, l.LockedBy, l.LockedAt.In(vietnam).Format("15:04 02/01/2006"))
+			}
+		}
+		// the values being superseded, for the audit log's old → new
+		old := map[key]map[string]int64{}
+		orows, err := conn.QueryContext(ctx, `SELECT s.unit_code, s.month, v.measure, v.value
+			FROM submissions s JOIN submission_values v ON v.submission_id = s.id
+			JOIN (SELECT unnest(?::VARCHAR[]) AS u, unnest(?::DATE[]) AS m) k ON k.u = s.unit_code AND k.m = s.month
+			WHERE s.status = 'current' AND s.month BETWEEN ? AND ?`, keysUnits(out), keysMonths(out), lo.Time(), hi.Time())
+		if err != nil {
+			return err
+		}
+		for orows.Next() {
+			var u, code string
+			var t time.Time
+			var v int64
+			if err := orows.Scan(&u, &t, &code, &v); err != nil {
+				orows.Close()
+				return err
+			}
+			k := key{u, MonthOf(t)}
+			if old[k] == nil {
+				old[k] = map[string]int64{}
+			}
+			old[k][code] = v
+		}
+		orows.Close()
 		var nextID int64
 		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM submissions`).Scan(&nextID); err != nil {
 			return err
@@ -125,7 +162,7 @@ func (s *Store) Submit(ctx context.Context, subs []Submission) ([]Submission, er
 		if err != nil {
 			return err
 		}
-		return appendRows(ctx, conn, "submission_values", func(a *duckdb.Appender) error {
+		err = appendRows(ctx, conn, "submission_values", func(a *duckdb.Appender) error {
 			for _, sub := range out {
 				codes := make([]string, 0, len(sub.Values))
 				for c := range sub.Values {
@@ -140,6 +177,38 @@ func (s *Store) Submit(ctx context.Context, subs []Submission) ([]Submission, er
 			}
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		var auditID int64
+		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM audit_log`).Scan(&auditID); err != nil {
+			return err
+		}
+		return appendRows(ctx, conn, "audit_log", func(a *duckdb.Appender) error {
+			for _, sub := range out {
+				k := key{sub.UnitCode, sub.Month}
+				d := map[string]any{"submission_id": sub.ID, "version": sub.Version, "source": sub.Source}
+				if sub.FileName != "" {
+					d["file"], d["sha256"] = sub.FileName, sub.SHA256
+				}
+				action := "submit"
+				if prev, ok := old[k]; ok {
+					action = "supersede"
+					d["changes"] = changes(prev, sub.Values)
+				}
+				old[k] = sub.Values // a later entry of the same batch supersedes this one
+				b, _ := json.Marshal(d)
+				actor := sub.SubmittedBy
+				if actor == "" {
+					actor = "system"
+				}
+				if err := a.AppendRow(auditID, now, actor, action, sub.UnitCode, sub.Month.Time(), string(b), nil); err != nil {
+					return fmt.Errorf("append audit: %w", err)
+				}
+				auditID++
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store submissions: %w", err)
@@ -147,6 +216,30 @@ func (s *Store) Submit(ctx context.Context, subs []Submission) ([]Submission, er
 	s.version.Add(1)
 	return out, nil
 }
+
+// changes lists each measure whose value differs: [old, new], null where absent.
+func changes(prev, next map[string]int64) map[string][2]*int64 {
+	out := map[string][2]*int64{}
+	for code, v := range next {
+		v := v
+		if p, ok := prev[code]; !ok || p != v {
+			var op *int64
+			if ok {
+				op = &p
+			}
+			out[code] = [2]*int64{op, &v}
+		}
+	}
+	for code, p := range prev {
+		p := p
+		if _, ok := next[code]; !ok {
+			out[code] = [2]*int64{&p, nil}
+		}
+	}
+	return out
+}
+
+var vietnam = time.FixedZone("ICT", 7*3600)
 
 func keysUnits(subs []Submission) []string {
 	out := make([]string, len(subs))

@@ -119,6 +119,21 @@ const chartsDrawn = `(() => {
   return [els.length, drawn];
 })()`
 
+// signIn fills the sign-in form as a person would.
+func signIn(t *testing.T, ctx context.Context, s *server, user string) {
+	t.Helper()
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(s.url+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("input[name=username]")),
+		chromedp.SendKeys(chromedp.CSS("input[name=username]"), user),
+		chromedp.SendKeys(chromedp.CSS("input[name=password]"), testPassword),
+		chromedp.Click(chromedp.CSS("form.login button")),
+		chromedp.WaitVisible(chromedp.CSS("form.who")),
+	); err != nil {
+		t.Fatalf("sign in as %s: %v", user, err)
+	}
+}
+
 func artefact(t *testing.T, name string, png []byte) {
 	dir := filepath.Join("..", "..", "testdata", "artifacts")
 	os.MkdirAll(dir, 0o755)
@@ -131,6 +146,7 @@ func TestPagesInBrowser(t *testing.T) {
 	ctx := browser(t)
 	s := startServer(t, true)
 	w := watchPage(ctx)
+	signIn(t, ctx, s, "committee1")
 	pages := []struct{ name, path, heading string }{
 		{"leaderboard", "/", "Bảng xếp hạng"},
 		{"leaderboard-level4", "/?indicator=level4_share&period=2020-12&group=provinces&boundaries=historical", "mức độ 4"},
@@ -182,6 +198,7 @@ func TestLeaderboardInteractions(t *testing.T) {
 	ctx := browser(t)
 	s := startServer(t, true)
 	w := watchPage(ctx)
+	signIn(t, ctx, s, "committee1")
 	text := func(q string) string {
 		t.Helper()
 		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(q)))
@@ -267,6 +284,7 @@ func TestLeaderboardInteractions(t *testing.T) {
 func TestPhoneWidth(t *testing.T) {
 	ctx := browser(t)
 	s := startServer(t, true)
+	signIn(t, ctx, s, "officer01")
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.url+"/"), chromedp.WaitVisible(chromedp.CSS("#board"))); err != nil {
 		t.Fatal(err)
 	}

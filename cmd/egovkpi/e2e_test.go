@@ -12,8 +12,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/egovkpi/egovkpi/data"
 )
 
 // server is a real egovkpi serve on a loopback port with its own database file.
@@ -21,12 +24,81 @@ type server struct {
 	url  string
 	db   string
 	stop func()
+	tok  map[string]string // username → API token
+}
+
+// testPassword is every test user's password.
+const testPassword = "mật khẩu đủ dài 2026"
+
+// testUsers are made before the server starts: one of each role, two officers, a
+// disabled user and a user whose token is revoked.
+var testUsers = []struct{ name, role, unit string }{
+	{"admin1", "admin", ""}, {"committee1", "committee", ""}, {"analyst1", "analyst", ""},
+	{"officer01", "officer", "01"}, {"officer79", "officer", "79"}, {"gone", "analyst", ""}, {"revoked", "analyst", ""},
 }
 
 func startServer(t testing.TB, demo bool) *server {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "e2e.duckdb")
-	return startServerOn(t, db, demo)
+	tok := makeUsers(t, db)
+	s := startServerOn(t, db, demo)
+	s.tok = tok
+	return s
+}
+
+func makeUsers(t testing.TB, db string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	store, err := data.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	tok := map[string]string{}
+	for _, u := range testUsers {
+		if _, err := store.CreateUser(ctx, u.name, testPassword, u.role, u.unit, "test"); err != nil {
+			t.Fatal(err)
+		}
+		secret, tk, err := store.CreateToken(ctx, u.name, "test", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok[u.name] = secret
+		if u.name == "revoked" {
+			store.RevokeToken(ctx, tk.ID, "test")
+		}
+	}
+	if err := store.DisableUser(ctx, "gone", "test"); err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// do sends a request as user ("" for anonymous) and returns the status and body.
+func (s *server) do(t testing.TB, method, path, user string, body io.Reader, header ...string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.url+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != "" {
+		req.Header.Set("Authorization", "Bearer "+s.tok[user])
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func (s *server) getJSON(t *testing.T, path string, wantStatus int, into any) {
+	t.Helper()
+	getJSONAs(t, s, path, "committee1", wantStatus, into)
 }
 
 func startServerOn(t testing.TB, db string, demo bool) *server {
@@ -34,8 +106,14 @@ func startServerOn(t testing.TB, db string, demo bool) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	cfg := ServeConfig{Addr: "127.0.0.1:0", DB: db, Demo: demo, Ready: ready}
-	go func() { done <- cfg.Run(ctx, io.Discard, io.Discard) }()
+	cfg := ServeConfig{Addr: "127.0.0.1:0", DB: db, Demo: demo, Ready: ready, ReadHeaderTimeout: time.Second}
+	logs := &syncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
+	go func() { done <- cfg.Run(ctx, io.Discard, logs) }()
 	select {
 	case addr := <-ready:
 		s := &server{url: "http://" + addr, db: db}
@@ -62,14 +140,37 @@ func startServerOn(t testing.TB, db string, demo bool) *server {
 	return nil
 }
 
-func getJSON(t *testing.T, url string, wantStatus int, into any) {
+// syncBuffer is a log the server writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+func getJSONAs(t *testing.T, s *server, path, user string, wantStatus int, into any) {
 	t.Helper()
-	resp, err := http.Get(url)
+	req, _ := http.NewRequest("GET", s.url+path, nil)
+	if user != "" {
+		req.Header.Set("Authorization", "Bearer "+s.tok[user])
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	url := s.url + path
 	if resp.StatusCode != wantStatus {
 		t.Fatalf("GET %s = %d, want %d: %.300s", url, resp.StatusCode, wantStatus, body)
 	}
@@ -86,7 +187,7 @@ func getJSON(t *testing.T, url string, wantStatus int, into any) {
 func TestFoundationEndpoints(t *testing.T) {
 	s := startServer(t, true)
 	var health map[string]string
-	getJSON(t, s.url+"/api/v1/health", 200, &health)
+	s.getJSON(t, "/api/v1/health", 200, &health)
 	if health["status"] != "ok" {
 		t.Errorf("health = %v", health)
 	}
@@ -106,13 +207,13 @@ func TestFoundationEndpoints(t *testing.T) {
 		{"group=ministries&at=2025-02", 23},
 	} {
 		var u units
-		getJSON(t, s.url+"/api/v1/units?"+c.q, 200, &u)
+		s.getJSON(t, "/api/v1/units?"+c.q, 200, &u)
 		if len(u.Units) != c.want {
 			t.Errorf("units?%s: %d, want %d", c.q, len(u.Units), c.want)
 		}
 	}
 	var raw struct{ Units []map[string]any }
-	getJSON(t, s.url+"/api/v1/units?group=provinces&at=2025-06", 200, &raw)
+	s.getJSON(t, "/api/v1/units?group=provinces&at=2025-06", 200, &raw)
 	first := raw.Units[0]
 	for _, k := range []string{"code", "name_vi", "name_en", "type", "valid_from", "valid_to", "successor"} {
 		if _, ok := first[k]; !ok {
@@ -123,12 +224,12 @@ func TestFoundationEndpoints(t *testing.T) {
 		t.Errorf("first unit = %v", first)
 	}
 	var measures struct{ Measures []map[string]string }
-	getJSON(t, s.url+"/api/v1/measures", 200, &measures)
+	s.getJSON(t, "/api/v1/measures", 200, &measures)
 	if len(measures.Measures) < 15 || measures.Measures[4]["label_vi"] != "Số hồ sơ tiếp nhận" {
 		t.Errorf("measures = %v", measures.Measures)
 	}
 	var cov map[string]any
-	getJSON(t, s.url+"/api/v1/coverage", 200, &cov)
+	s.getJSON(t, "/api/v1/coverage", 200, &cov)
 	if cov["first_month"] != "2019-01" || cov["submissions"].(float64) < 7000 || cov["units"].(float64) < 80 {
 		t.Errorf("coverage = %v", cov)
 	}
@@ -150,7 +251,7 @@ func TestFoundationEndpoints(t *testing.T) {
 		var e struct {
 			Error struct{ Code, Message string }
 		}
-		getJSON(t, s.url+c.path, c.status, &e)
+		s.getJSON(t, c.path, c.status, &e)
 		if e.Error.Code != c.code || !strings.Contains(e.Error.Message, c.says) {
 			t.Errorf("%s: %+v, want code %s saying %q", c.path, e.Error, c.code, c.says)
 		}
@@ -164,7 +265,7 @@ func TestMetricsEndpoints(t *testing.T) {
 		Rows                                 []map[string]any
 		National                             map[string]any
 	}
-	getJSON(t, s.url+"/api/v1/rankings?indicator=online_dossier_rate&period=2024-12&group=provinces", 200, &r)
+	s.getJSON(t, "/api/v1/rankings?indicator=online_dossier_rate&period=2024-12&group=provinces", 200, &r)
 	if r.Indicator != "online_dossier_rate" || r.Period != "2024-12" || r.Group != "provinces" || r.Boundaries != "current" || len(r.Rows) != 34 {
 		t.Errorf("rankings header: %s %s %s %s, %d rows", r.Indicator, r.Period, r.Group, r.Boundaries, len(r.Rows))
 	}
@@ -176,7 +277,7 @@ func TestMetricsEndpoints(t *testing.T) {
 	if r.National["value"] == nil || r.Rows[0]["rank"].(float64) != 1 {
 		t.Errorf("national %v, first row %v", r.National, r.Rows[0])
 	}
-	getJSON(t, s.url+"/api/v1/rankings?indicator=online_dossier_rate&period=2024-12&group=provinces&boundaries=historical", 200, &r)
+	s.getJSON(t, "/api/v1/rankings?indicator=online_dossier_rate&period=2024-12&group=provinces&boundaries=historical", 200, &r)
 	if len(r.Rows) != 63 {
 		t.Errorf("historical 2024-12: %d rows, want 63", len(r.Rows))
 	}
@@ -188,14 +289,14 @@ func TestMetricsEndpoints(t *testing.T) {
 			Groups []map[string]any
 		}
 	}
-	getJSON(t, s.url+"/api/v1/composite?name=service_index&period=2026-Q3&group=ministries", 200, &comp)
+	s.getJSON(t, "/api/v1/composite?name=service_index&period=2026-Q3&group=ministries", 200, &comp)
 	if comp.Name != "service_index" || len(comp.Rows) != 17 || comp.Rows[0].Total == nil || len(comp.Rows[0].Groups) != 5 {
 		t.Errorf("composite: %s, %d rows", comp.Name, len(comp.Rows))
 	}
 	var series struct {
 		Points []map[string]any
 	}
-	getJSON(t, s.url+"/api/v1/units/08/series?indicator=level4_share&from=2025-01&to=2025-12", 200, &series)
+	s.getJSON(t, "/api/v1/units/08/series?indicator=level4_share&from=2025-01&to=2025-12", 200, &series)
 	if len(series.Points) != 12 || series.Points[0]["rank"] == nil || series.Points[0]["period"] != "2025-01" {
 		t.Errorf("series: %v", series.Points)
 	}
@@ -204,17 +305,17 @@ func TestMetricsEndpoints(t *testing.T) {
 		OnTime             int `json:"on_time"`
 		Units              []map[string]any
 	}
-	getJSON(t, s.url+"/api/v1/completeness?period=2026-01", 200, &comp2)
+	s.getJSON(t, "/api/v1/completeness?period=2026-01", 200, &comp2)
 	if len(comp2.Units) != 34 {
 		t.Errorf("completeness: %d units", len(comp2.Units))
 	}
 	var subs struct{ Submissions []map[string]any }
-	getJSON(t, s.url+"/api/v1/submissions?unit=01&period=2026-01", 200, &subs)
+	s.getJSON(t, "/api/v1/submissions?unit=01&period=2026-01", 200, &subs)
 	if len(subs.Submissions) != 1 || subs.Submissions[0]["version"].(float64) != 1 {
 		t.Errorf("submissions: %v", subs.Submissions)
 	}
 	var defs struct{ Indicators []map[string]any }
-	getJSON(t, s.url+"/api/v1/indicators", 200, &defs)
+	s.getJSON(t, "/api/v1/indicators", 200, &defs)
 	if len(defs.Indicators) < 8 {
 		t.Errorf("%d indicators", len(defs.Indicators))
 	}
@@ -226,14 +327,16 @@ func TestPagesServeNothingFromOutside(t *testing.T) {
 	s := startServer(t, true)
 	for _, path := range []string{"/", "/?indicator=level4_share&period=2020-12&boundaries=historical", "/?lang=en", "/units/08", "/units/02", "/units/BTC", "/trends", "/completeness"} {
 		t.Run(path, func(t *testing.T) {
-			resp, err := http.Get(s.url + path)
+			req, _ := http.NewRequest("GET", s.url+path, nil)
+			req.Header.Set("Authorization", "Bearer "+s.tok["analyst1"])
+			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != 200 {
-				t.Fatalf("status %d: %s", resp.StatusCode, body)
+				t.Fatalf("status %d: %.300s", resp.StatusCode, body)
 			}
 			if m := outsideURL.Find(body); m != nil {
 				t.Errorf("page references an outside URL: %s", m)
@@ -247,25 +350,21 @@ func TestPagesServeNothingFromOutside(t *testing.T) {
 			}
 		})
 	}
-	resp, _ := http.Get(s.url + "/units/99")
-	if resp.StatusCode != 404 {
-		t.Errorf("/units/99 = %d", resp.StatusCode)
+	if code, _ := s.do(t, "GET", "/units/99", "analyst1", nil); code != 404 {
+		t.Errorf("/units/99 = %d", code)
 	}
-	resp.Body.Close()
 }
 
 func TestEmptyDatabaseWithoutDemo(t *testing.T) {
 	s := startServer(t, false)
 	var cov map[string]any
-	getJSON(t, s.url+"/api/v1/coverage", 200, &cov)
+	s.getJSON(t, "/api/v1/coverage", 200, &cov)
 	if cov["submissions"].(float64) != 0 {
 		t.Errorf("a new database without --demo holds %v submissions", cov["submissions"])
 	}
-	resp, _ := http.Get(s.url + "/")
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !bytes.Contains(body, []byte("chưa có số liệu")) {
-		t.Errorf("home page on an empty database: %d", resp.StatusCode)
+	code, body := s.do(t, "GET", "/", "analyst1", nil)
+	if code != 200 || !bytes.Contains(body, []byte("chưa có số liệu")) {
+		t.Errorf("home page on an empty database: %d", code)
 	}
 }
 
@@ -351,6 +450,7 @@ func TestRankingsCommand(t *testing.T) {
 // reference sync, first request answered.
 func BenchmarkRestart(b *testing.B) {
 	db := filepath.Join(b.TempDir(), "restart.duckdb")
+	makeUsers(b, db)
 	s := startServerOn(b, db, true)
 	s.stop()
 	b.ResetTimer()

@@ -17,10 +17,14 @@ import (
 const usage = `egovkpi — e-government KPI system
 
 Usage:
-  egovkpi serve     [--addr 127.0.0.1:8080] [--db egovkpi.duckdb] [--demo] [--indicators FILE]
+  egovkpi serve     [--addr 127.0.0.1:8080] [--db egovkpi.duckdb] [--demo] [--public] [--indicators FILE]
   egovkpi seed      [--db F] [--through 2026-10]         load the demo history into a database
   egovkpi rankings  --indicator I [--period P] [--group provinces|ministries]
                     [--boundaries current|historical] [--format table|json|csv] [--db F]
+  egovkpi user      add --username U --role admin|committee|analyst|officer [--unit CODE] [--db F]
+                    (password: the first line of standard input, at least 12 characters)
+  egovkpi user      list | disable --username U
+  egovkpi token     create --username U [--name N] | revoke --id N | list
   egovkpi version
 
 Environment: EGOVKPI_DB and EGOVKPI_ADDR give the defaults of --db and --addr.
@@ -51,6 +55,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runSeed(ctx, args[1:], stdout, stderr)
 	case "rankings":
 		err = runRankings(ctx, args[1:], stdout, stderr)
+	case "user":
+		err = runUser(ctx, args[1:], stdin, stdout, stderr)
+	case "token":
+		err = runToken(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "egovkpi", version)
 	case "help", "-h", "--help":

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -23,6 +24,10 @@ type ServeConfig struct {
 	DB         string
 	Demo       bool
 	Indicators string
+	// Public lets anonymous visitors read the leaderboard pages.
+	Public bool
+	// ReadHeaderTimeout closes connections that are slow to send their headers.
+	ReadHeaderTimeout time.Duration
 	// Ready, when set, receives the address actually listened on (tests use port 0).
 	Ready chan<- string
 }
@@ -35,6 +40,7 @@ func parseServe(args []string, stderr io.Writer) (ServeConfig, error) {
 	fs.StringVar(&c.DB, "db", defaultDB(), "database file")
 	fs.BoolVar(&c.Demo, "demo", false, "seed the demo history into an empty database")
 	fs.StringVar(&c.Indicators, "indicators", "", "indicator definitions file (TOML); default: the embedded one")
+	fs.BoolVar(&c.Public, "public", false, "let anonymous visitors read the leaderboard pages")
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage
 	}
@@ -68,8 +74,18 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 			log.Info("demo data seeded", "reports", n, "from", ingest.DemoStart.String(), "through", d.Through.String(), "seconds", time.Since(start).Seconds())
 		}
 	}
+	if ok, err := store.HasAdmin(ctx); err != nil {
+		return err
+	} else if !ok {
+		pw := data.RandomSecret(15)
+		if _, err := store.CreateUser(ctx, "admin", pw, data.RoleAdmin, "", "egovkpi serve"); err != nil {
+			return fmt.Errorf("create the first admin: %w", err)
+		}
+		fmt.Fprintf(stdout, "First start: created the administrator \"admin\" with the password %s\n(shown this once; add users with egovkpi user add)\n", pw)
+		log.Info("first admin created", "username", "admin")
+	}
 	eng := metrics.NewEngine(store, defs)
-	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Logger: log})
+	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Accounts: store, Admin: store, Logger: log, Public: c.Public})
 	if err != nil {
 		return err
 	}
@@ -79,7 +95,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	srv := &http.Server{
 		Handler:           app,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: cmp.Or(c.ReadHeaderTimeout, 5*time.Second),
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      5 * time.Minute,
 		IdleTimeout:       2 * time.Minute,

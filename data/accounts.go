@@ -1,0 +1,461 @@
+package data
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Roles.
+const (
+	RoleAdmin     = "admin"
+	RoleCommittee = "committee"
+	RoleAnalyst   = "analyst"
+	RoleOfficer   = "officer"
+)
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 12
+
+// User is a person (or a machine client acting as one) who signs in.
+type User struct {
+	ID        int64     `json:"id"`
+	Username  string    `json:"username"`
+	Role      string    `json:"role"`
+	Unit      string    `json:"unit_code,omitempty"`
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"created_at"`
+	hash      string
+}
+
+// CheckPassword compares a password with the stored hash in constant time.
+func (u User) CheckPassword(pw string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(u.hash), []byte(pw)) == nil
+}
+
+// RandomSecret returns n random bytes, URL-safe base64.
+func RandomSecret(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // the system's random source is broken; nothing secure can continue
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(t string) string {
+	s := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(s[:])
+}
+
+// CreateUser adds a user. Officers need a unit that exists.
+func (s *Store) CreateUser(ctx context.Context, username, password, role, unit, actor string) (User, error) {
+	username = strings.TrimSpace(username)
+	if username == "" {
+		return User{}, fmt.Errorf("%w: username is empty", ErrInvalid)
+	}
+	switch role {
+	case RoleAdmin, RoleCommittee, RoleAnalyst:
+		if unit != "" {
+			return User{}, fmt.Errorf("%w: only an officer has a unit", ErrInvalid)
+		}
+	case RoleOfficer:
+		if _, ok := s.ref.Latest(unit); !ok || unit == "" {
+			return User{}, fmt.Errorf("%w: an officer needs a unit that exists (--unit CODE); %q is none", ErrInvalid, unit)
+		}
+	default:
+		return User{}, fmt.Errorf("%w: role %q: use admin, committee, analyst or officer", ErrInvalid, role)
+	}
+	if len([]rune(password)) < MinPasswordLength {
+		return User{}, fmt.Errorf("%w: the password must have at least %d characters", ErrInvalid, MinPasswordLength)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return User{}, err
+	}
+	u := User{Username: username, Role: role, Unit: unit, CreatedAt: time.Now().UTC(), hash: string(h)}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE username = ?`, username).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%w: user %q exists already", ErrConflict, username)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM users`).Scan(&u.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO users VALUES (?, ?, ?, ?, ?, false, ?)`, u.ID, u.Username, u.hash, u.Role, nullString(u.Unit), u.CreatedAt); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "user_add", Unit: unit, Detail: map[string]any{"username": username, "role": role}})
+	})
+	return u, err
+}
+
+const (
+	userCols  = `id, username, password_hash, role, coalesce(unit_code, ''), disabled, created_at`
+	userColsU = `u.id, u.username, u.password_hash, u.role, coalesce(u.unit_code, ''), u.disabled, u.created_at`
+)
+
+func scanUser(sc interface{ Scan(...any) error }) (User, error) {
+	var u User
+	err := sc.Scan(&u.ID, &u.Username, &u.hash, &u.Role, &u.Unit, &u.Disabled, &u.CreatedAt)
+	return u, err
+}
+
+// UserByName finds a user (wrapping ErrNotFound if there is none).
+func (s *Store) UserByName(ctx context.Context, name string) (User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE username = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("%w: no user %q", ErrNotFound, name)
+	}
+	return u, err
+}
+
+// Users lists every user.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY username`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// HasAdmin reports whether an enabled admin exists.
+func (s *Store) HasAdmin(ctx context.Context) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled`).Scan(&n)
+	return n > 0, err
+}
+
+// DisableUser disables a user and ends its sessions; its tokens stop working.
+func (s *Store) DisableUser(ctx context.Context, username, actor string) error {
+	u, err := s.UserByName(ctx, username)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = true WHERE id = ?`, u.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "user_disable", Detail: map[string]any{"username": username}})
+	})
+}
+
+// Session is a signed-in browser.
+type Session struct {
+	CSRF      string
+	ExpiresAt time.Time
+}
+
+// CreateSession starts a browser session and returns the cookie's value.
+func (s *Store) CreateSession(ctx context.Context, u User, ttl time.Duration, peer string) (token string, sess Session, err error) {
+	token = RandomSecret(32)
+	sess = Session{CSRF: RandomSecret(24), ExpiresAt: time.Now().UTC().Add(ttl)}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, time.Now().UTC()); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions VALUES (?, ?, ?, ?, ?)`, hashToken(token), u.ID, sess.CSRF, time.Now().UTC(), sess.ExpiresAt); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditEntry{Actor: u.Username, Action: "login", Peer: peer})
+	})
+	return token, sess, err
+}
+
+// SessionUser returns the user of a live session (ErrUnauthorized if it has expired, was
+// ended, or its user is disabled).
+func (s *Store) SessionUser(ctx context.Context, token string) (User, Session, error) {
+	var sess Session
+	row := s.db.QueryRowContext(ctx, `SELECT `+userColsU+`, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ?`, hashToken(token))
+	var u User
+	err := row.Scan(&u.ID, &u.Username, &u.hash, &u.Role, &u.Unit, &u.Disabled, &u.CreatedAt, &sess.CSRF, &sess.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (u.Disabled || time.Now().UTC().After(sess.ExpiresAt))) {
+		return User{}, Session{}, fmt.Errorf("%w: the session has ended; sign in again", ErrUnauthorized)
+	}
+	return u, sess, err
+}
+
+// EndSession signs a browser out.
+func (s *Store) EndSession(ctx context.Context, token, actor, peer string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "logout", Peer: peer})
+	})
+}
+
+// Token is an API token's record (never the token itself).
+type Token struct {
+	ID        int64      `json:"id"`
+	Username  string     `json:"username"`
+	Name      string     `json:"name"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+}
+
+// CreateToken makes an API token for a user and returns it; only its hash is kept.
+func (s *Store) CreateToken(ctx context.Context, username, name, actor string) (string, Token, error) {
+	u, err := s.UserByName(ctx, username)
+	if err != nil {
+		return "", Token{}, err
+	}
+	if u.Disabled {
+		return "", Token{}, fmt.Errorf("%w: user %q is disabled", ErrInvalid, username)
+	}
+	secret := "egk_" + RandomSecret(32)
+	t := Token{Username: username, Name: name, CreatedAt: time.Now().UTC()}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM api_tokens`).Scan(&t.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens VALUES (?, ?, ?, ?, ?, NULL)`, t.ID, u.ID, hashToken(secret), nullString(name), t.CreatedAt); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "token_create", Detail: map[string]any{"token_id": t.ID, "username": username, "name": name}})
+	})
+	return secret, t, err
+}
+
+// RevokeToken stops a token from working.
+func (s *Store) RevokeToken(ctx context.Context, id int64, actor string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().UTC(), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%w: no live token %d", ErrNotFound, id)
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "token_revoke", Detail: map[string]any{"token_id": id}})
+	})
+}
+
+// Tokens lists the API tokens.
+func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT t.id, u.username, coalesce(t.name, ''), t.created_at, t.revoked_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		var t Token
+		var rev sql.NullTime
+		if err := rows.Scan(&t.ID, &t.Username, &t.Name, &t.CreatedAt, &rev); err != nil {
+			return nil, err
+		}
+		if rev.Valid {
+			t.RevokedAt = &rev.Time
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// TokenUser returns the user a live token acts for.
+func (s *Store) TokenUser(ctx context.Context, token string) (User, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+userColsU+` FROM api_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND NOT u.disabled`, hashToken(token))
+	u, err := scanUser(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("%w: the token is unknown or revoked", ErrUnauthorized)
+	}
+	return u, err
+}
+
+// Lock is a locked month.
+type Lock struct {
+	Month    Month     `json:"period"`
+	LockedBy string    `json:"locked_by"`
+	LockedAt time.Time `json:"locked_at"`
+}
+
+// LockMonth locks a month against writes.
+func (s *Store) LockMonth(ctx context.Context, m Month, actor string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if l, ok, err := lockOf(ctx, tx, m); err != nil {
+			return err
+		} else if ok {
+			return fmt.Errorf("%w: %s is locked already (by %s at %s)", ErrConflict, m, l.LockedBy, l.LockedAt.Format(time.RFC3339))
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO month_locks VALUES (?, ?, ?)`, m.Time(), actor, time.Now().UTC()); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "lock", Month: m})
+	})
+}
+
+// UnlockMonth reopens a locked month.
+func (s *Store) UnlockMonth(ctx context.Context, m Month, actor string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM month_locks WHERE month = ?`, m.Time())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%w: %s is not locked", ErrNotFound, m)
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "reopen", Month: m})
+	})
+}
+
+// Locks lists the locked months.
+func (s *Store) Locks(ctx context.Context) ([]Lock, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT month, locked_by, locked_at FROM month_locks ORDER BY month`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Lock
+	for rows.Next() {
+		var l Lock
+		var m time.Time
+		if err := rows.Scan(&m, &l.LockedBy, &l.LockedAt); err != nil {
+			return nil, err
+		}
+		l.Month = MonthOf(m)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func lockOf(ctx context.Context, q querier, m Month) (Lock, bool, error) {
+	l := Lock{Month: m}
+	err := q.QueryRowContext(ctx, `SELECT locked_by, locked_at FROM month_locks WHERE month = ?`, m.Time()).Scan(&l.LockedBy, &l.LockedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, false, nil
+	}
+	return l, err == nil, err
+}
+
+// ErrMonthLocked is returned for a write into a locked month.
+var ErrMonthLocked = fmt.Errorf("%w: month locked", ErrConflict)
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	ID     int64          `json:"id"`
+	At     time.Time      `json:"at"`
+	Actor  string         `json:"actor"`
+	Action string         `json:"action"`
+	Unit   string         `json:"unit_code,omitempty"`
+	Month  Month          `json:"period,omitempty"`
+	Detail map[string]any `json:"detail,omitempty"`
+	Peer   string         `json:"peer,omitempty"`
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+// audit appends to the log inside the caller's transaction, so the entry and the change
+// it records commit together.
+func audit(ctx context.Context, tx execer, e AuditEntry) error {
+	var detail any
+	if e.Detail != nil {
+		b, err := json.Marshal(e.Detail)
+		if err != nil {
+			return err
+		}
+		detail = string(b)
+	}
+	var m any
+	if !e.Month.IsZero() {
+		m = e.Month.Time()
+	}
+	if e.Actor == "" {
+		e.Actor = "system"
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM audit_log`,
+		time.Now().UTC(), e.Actor, e.Action, nullString(e.Unit), m, detail, nullString(e.Peer))
+	return err
+}
+
+// Audit records an event that changes nothing else (a failed login, an export).
+func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
+	return s.write(ctx, func(tx *sql.Tx) error { return audit(ctx, tx, e) })
+}
+
+// AuditFilter selects audit entries; empty fields match all.
+type AuditFilter struct {
+	Actor, Action, Unit string
+	From, To            time.Time
+	Limit               int
+}
+
+// AuditLog lists entries, newest first.
+func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	if f.Limit <= 0 || f.Limit > 10000 {
+		f.Limit = 500
+	}
+	var from, to any
+	if !f.From.IsZero() {
+		from = f.From.UTC()
+	}
+	if !f.To.IsZero() {
+		to = f.To.UTC()
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at_time, actor, action, coalesce(unit_code, ''), month, coalesce(detail, ''), coalesce(peer, '')
+		FROM audit_log WHERE (? = '' OR actor = ?) AND (? = '' OR action = ?) AND (? = '' OR unit_code = ?)
+		AND (?::TIMESTAMP IS NULL OR at_time >= ?::TIMESTAMP) AND (?::TIMESTAMP IS NULL OR at_time <= ?::TIMESTAMP)
+		ORDER BY id DESC LIMIT ?`, f.Actor, f.Actor, f.Action, f.Action, f.Unit, f.Unit, from, from, to, to, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var m sql.NullTime
+		var detail string
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Unit, &m, &detail, &e.Peer); err != nil {
+			return nil, err
+		}
+		if m.Valid {
+			e.Month = MonthOf(m.Time)
+		}
+		if detail != "" {
+			json.Unmarshal([]byte(detail), &e.Detail)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// write runs f in one transaction under the store's writer lock. Accounts and the audit
+// log do not move the data version: no computed result depends on them.
+func (s *Store) write(ctx context.Context, f func(*sql.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	return s.inTx(ctx, f)
+}
