@@ -1,0 +1,47 @@
+package dashboard
+
+import "testing"
+
+func TestFormatNumber(t *testing.T) {
+	cases := []struct {
+		v    float64
+		dec  int
+		lang string
+		want string
+	}{
+		{86.5, 1, "vi", "86,5"},
+		{86.5, 1, "en", "86.5"},
+		{3451, 0, "vi", "3.451"},
+		{3451, 0, "en", "3,451"},
+		{1234567.891, 2, "vi", "1.234.567,89"},
+		{-12.5, 1, "en", "-12.5"},
+		{0, 2, "vi", "0,00"},
+		{100, 2, "en", "100.00"},
+	}
+	for _, c := range cases {
+		t.Run(c.want, func(t *testing.T) {
+			if got := FormatNumber(c.v, c.dec, c.lang); got != c.want {
+				t.Errorf("FormatNumber(%v, %d, %s) = %q, want %q", c.v, c.dec, c.lang, got, c.want)
+			}
+		})
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{"/units/01": "/units/01", "": "/", "//evil.example": "/", "https://evil.example": "/", "/\\evil": "/"} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTemplatesParse(t *testing.T) {
+	if _, err := parsePages(); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"nav.leaderboard", "login", "role.officer"} {
+		if T("vi", k) == k || T("en", k) == k {
+			t.Errorf("label %q missing", k)
+		}
+	}
+}
