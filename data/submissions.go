@@ -361,3 +361,25 @@ func (s *Store) Coverage(ctx context.Context) (Coverage, error) {
 	}
 	return c, nil
 }
+
+// CurrentValues returns every unit's current values for a month.
+func (s *Store) CurrentValues(ctx context.Context, m Month) (map[string]map[string]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT unit_code, measure, value FROM current_values WHERE month = ?`, m.Time())
+	if err != nil {
+		return nil, fmt.Errorf("current values: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]map[string]int64{}
+	for rows.Next() {
+		var u, code string
+		var v int64
+		if err := rows.Scan(&u, &code, &v); err != nil {
+			return nil, err
+		}
+		if out[u] == nil {
+			out[u] = map[string]int64{}
+		}
+		out[u][code] = v
+	}
+	return out, rows.Err()
+}

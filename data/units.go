@@ -305,6 +305,21 @@ func (r *Registry) Find(s string, m Month) (Unit, bool) {
 	return Unit{}, false
 }
 
+// AnyMonth is a month in which a unit of that code or name existed (zero if none): it
+// tells a unit's row from a note before the period is known.
+func (r *Registry) AnyMonth(s string) Month {
+	want := stripUnitPrefix(fold(s))
+	for _, u := range r.units {
+		if u.Code == strings.TrimSpace(s) || stripUnitPrefix(fold(u.NameVI)) == want || stripUnitPrefix(fold(u.NameEN)) == want {
+			if u.ValidTo.IsZero() {
+				return NewMonth(2100, 1)
+			}
+			return u.ValidTo
+		}
+	}
+	return 0
+}
+
 func stripUnitPrefix(f string) string {
 	for _, p := range []string{"tinh ", "thanh pho ", "tp. ", "tp ", "province of ", "city of "} {
 		f = strings.TrimPrefix(f, p)

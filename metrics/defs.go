@@ -122,6 +122,7 @@ type Defs struct {
 	Outliers struct {
 		Threshold float64 `toml:"threshold" json:"threshold"`
 	} `toml:"outliers" json:"outliers"`
+	Rules []data.Rule `toml:"rule" json:"rules"`
 }
 
 // DefaultDefs parses the embedded definitions.
@@ -200,6 +201,11 @@ func ParseDefs(b []byte, name string) (*Defs, error) {
 					return nil, fmt.Errorf("%s: composite %s: unknown indicator %q", name, c.Code, comp.Code)
 				}
 			}
+		}
+	}
+	for i, r := range d.Rules {
+		if err := r.Check(); err != nil {
+			return nil, fmt.Errorf("%s: rule %d: %w", name, i+1, err)
 		}
 	}
 	sort.Slice(d.Grades, func(i, j int) bool { return d.Grades[i].Min > d.Grades[j].Min })

@@ -1,0 +1,627 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+// Problem is one thing wrong in a file, with its place.
+type Problem struct {
+	Sheet   string `json:"sheet,omitempty"`
+	Cell    string `json:"cell,omitempty"`
+	Row     int    `json:"row,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// String prints the problem with its place first: Báo cáo!C9: "12a" không phải là số.
+func (p Problem) String() string {
+	switch {
+	case p.Cell != "" && p.Sheet != "":
+		return p.Sheet + "!" + p.Cell + ": " + p.Message
+	case p.Row > 0: // a CSV file: lines, as a text editor numbers them
+		return fmt.Sprintf("dòng %d: %s", p.Row, p.Message)
+	case p.Cell != "":
+		return p.Cell + ": " + p.Message
+	}
+	return p.Message
+}
+
+// Report is one unit's values for one month, as read from a file.
+type Report struct {
+	UnitCode string
+	Month    data.Month
+	Values   map[string]int64
+	Sheet    string
+	Row      int               // the first row it came from
+	Cells    map[string]string // measure → cell, for marking problems
+	Missing  []string          // measures the file does not carry
+}
+
+// Parsed is what a file held.
+type Parsed struct {
+	Layout  string // template | wide
+	Reports []Report
+}
+
+// MaxRows bounds the rows read from one sheet.
+const MaxRows = 1_048_576
+
+type sheet struct {
+	name   string
+	rows   [][]string
+	merges []excelize.MergeCell
+}
+
+func (sh *sheet) cell(r, c int) string {
+	if r < 0 || r >= len(sh.rows) || c < 0 || c >= len(sh.rows[r]) {
+		return ""
+	}
+	return strings.TrimSpace(sh.rows[r][c])
+}
+
+func cellName(c, r int) string {
+	n, _ := excelize.CoordinatesToCellName(c+1, r+1)
+	return n
+}
+
+var (
+	zipMagic = []byte("PK\x03\x04")
+	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+)
+
+// msg picks the reader's language.
+func msg(lang, vi, en string, args ...any) string {
+	if lang == "en" {
+		return fmt.Sprintf(en, args...)
+	}
+	return fmt.Sprintf(vi, args...)
+}
+
+// Parse reads a report file: the XLSX template, the same rows as CSV, or the wide layout
+// (one row per unit and month). It never panics: a file that makes the reader fail is
+// reported as unreadable.
+func Parse(name string, content []byte, reg *data.Registry, lang string) (p *Parsed, problems []Problem) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, problems = nil, []Problem{{Message: msg(lang, "Không đọc được tệp %s (tệp hỏng hoặc không đúng định dạng)", "Cannot read %s (the file is damaged or not a spreadsheet)", name)}}
+		}
+	}()
+	if len(content) == 0 {
+		return nil, []Problem{{Message: msg(lang, "Tệp %s rỗng", "%s is empty", name)}}
+	}
+	var sheets []*sheet
+	switch {
+	case bytes.HasPrefix(content, oleMagic):
+		return nil, []Problem{{Message: msg(lang,
+			"%s là tệp Excel cũ (.xls) hoặc đã đặt mật khẩu: hãy mở và lưu lại dưới dạng .xlsx, không đặt mật khẩu",
+			"%s is an old Excel file (.xls) or is password-protected: open it and save it as .xlsx, without a password", name)}}
+	case bytes.HasPrefix(content, zipMagic):
+		var err error
+		if sheets, err = readXLSX(content); err != nil {
+			return nil, []Problem{{Message: msg(lang, "Không đọc được tệp %s: %v. Hãy lưu lại dưới dạng .xlsx", "Cannot read %s: %v. Save it again as .xlsx", name, err)}}
+		}
+	default:
+		ext := strings.ToLower(filepath.Ext(name))
+		if ext == ".xlsx" || ext == ".xlsm" || ext == ".xls" {
+			return nil, []Problem{{Message: msg(lang, "%s không phải là tệp .xlsx hợp lệ: hãy mở và lưu lại dưới dạng .xlsx", "%s is not a valid .xlsx file: open it and save it as .xlsx", name)}}
+		}
+		sh, err := readCSV(content)
+		if err != nil {
+			return nil, []Problem{{Message: msg(lang, "Không đọc được tệp CSV %s: %v", "Cannot read the CSV file %s: %v", name, err)}}
+		}
+		sh.name = ""
+		sheets = []*sheet{sh}
+	}
+	for _, sh := range sheets {
+		if len(sh.rows) > MaxRows {
+			return nil, []Problem{{Sheet: sh.name, Message: msg(lang, "Trang tính %s có quá nhiều dòng", "Sheet %s has too many rows", sh.name)}}
+		}
+		if pr, probs, ok := parseSheet(sh, name, reg, lang); ok {
+			return pr, probs
+		}
+	}
+	return nil, []Problem{{Message: msg(lang,
+		"Không tìm thấy bảng số liệu trong %s: cần mẫu báo cáo (cột Mã chỉ tiêu và Giá trị) hoặc bảng có cột Mã đơn vị, Kỳ báo cáo và các chỉ tiêu",
+		"No table found in %s: use the report template (columns code and value) or a table with unit, period and measure columns", name)}}
+}
+
+func readXLSX(content []byte) ([]*sheet, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(content), excelize.Options{
+		UnzipSizeLimit:    256 << 20,
+		UnzipXMLSizeLimit: 64 << 20,
+		TmpDir:            os.TempDir(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []*sheet
+	for _, name := range f.GetSheetList() {
+		rows, err := f.Rows(name)
+		if err != nil {
+			return nil, err
+		}
+		sh := &sheet{name: name}
+		n := 0
+		for rows.Next() {
+			n++
+			if n > MaxRows {
+				rows.Close()
+				return nil, fmt.Errorf("sheet %s has more than %d rows", name, MaxRows)
+			}
+			cols, err := rows.Columns(excelize.Options{RawCellValue: true})
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			sh.rows = append(sh.rows, cols)
+		}
+		rows.Close()
+		// trailing empty rows cost nothing to keep but a row 1,048,576 would: drop them
+		for len(sh.rows) > 0 && emptyRow(sh.rows[len(sh.rows)-1]) {
+			sh.rows = sh.rows[:len(sh.rows)-1]
+		}
+		sh.merges, _ = f.GetMergeCells(name)
+		out = append(out, sh)
+	}
+	return out, nil
+}
+
+func emptyRow(r []string) bool {
+	for _, c := range r {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// readCSV takes UTF-8 with or without a BOM, or Windows-1258, and a comma, semicolon or
+// tab as the separator.
+func readCSV(content []byte) (*sheet, error) {
+	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(content) {
+		dec, err := charmap.Windows1258.NewDecoder().Bytes(content)
+		if err != nil {
+			return nil, err
+		}
+		// Windows-1258 writes tones as combining marks: compose them
+		content = norm.NFC.Bytes(dec)
+	}
+	first, _, _ := bytes.Cut(content, []byte("\n"))
+	sep := ','
+	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
+		sep = ';'
+	} else if bytes.Count(first, []byte("\t")) > bytes.Count(first, []byte(",")) {
+		sep = '\t'
+	}
+	r := csv.NewReader(bytes.NewReader(content))
+	r.Comma = sep
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	// keep blank lines as empty rows, so that "dòng N" is the line the reader sees
+	var rows [][]string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		line, _ := r.FieldPos(0)
+		for len(rows) < line-1 {
+			rows = append(rows, nil)
+		}
+		rows = append(rows, rec)
+		if len(rows) > MaxRows {
+			return nil, fmt.Errorf("more than %d rows", MaxRows)
+		}
+	}
+	return &sheet{rows: rows}, nil
+}
+
+// header folds a header cell: lower case, no diacritics, single spaces, no trailing colon.
+func header(s string) string {
+	f := data.Fold(s)
+	f = strings.TrimRight(f, " :.*")
+	return f
+}
+
+var (
+	unitHeaders    = set("ma don vi", "don vi", "tinh, thanh pho", "tinh thanh pho", "tinh/thanh pho", "bo, nganh", "bo nganh", "bo/nganh", "unit", "unit_code", "unit code", "ma tinh", "ten don vi", "co quan, don vi")
+	periodHeaders  = set("ky bao cao", "thang", "period", "ky", "thang bao cao", "month")
+	ordinalHeaders = set("stt", "tt", "no", "#", "so thu tu")
+	codeHeaders    = set("ma chi tieu", "ma", "code", "measure", "measure code", "ma so")
+	labelHeaders   = set("chi tieu", "ten chi tieu", "noi dung", "label", "indicator")
+	valueHeaders   = set("gia tri", "so lieu", "value", "thuc hien", "ket qua", "so luong", "gia tri bao cao")
+	totalWords     = set("tong", "tong cong", "cong", "ca nuoc", "toan quoc", "total", "grand total", "tong so")
+)
+
+func set(xs ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+var parens = regexp.MustCompile(`\s*\([^)]*\)\s*$`)
+
+// measureOf recognises a measure column by its code or its Vietnamese or English label,
+// with or without diacritics and the parenthesised part.
+func measureOf(h string) (string, bool) {
+	if m, ok := data.LookupMeasure(h); ok {
+		return m.Code, true
+	}
+	hs := parens.ReplaceAllString(h, "")
+	for _, m := range data.Measures {
+		if hs == parens.ReplaceAllString(header(m.LabelVI), "") || hs == parens.ReplaceAllString(header(m.LabelEN), "") {
+			return m.Code, true
+		}
+	}
+	return "", false
+}
+
+// headerRow joins a header that spans two rows or merged cells into one label a column.
+func headerRow(sh *sheet, r int, twoRows bool) []string {
+	width := 0
+	for i := r; i <= r+1 && i < len(sh.rows); i++ {
+		width = max(width, len(sh.rows[i]))
+	}
+	out := make([]string, width)
+	for c := range out {
+		v := sh.cell(r, c)
+		if v == "" {
+			v = mergedValue(sh, r, c)
+		}
+		if twoRows {
+			below := sh.cell(r+1, c)
+			if below != "" && below != v {
+				v = strings.TrimSpace(v + " " + below)
+			}
+		}
+		out[c] = header(v)
+	}
+	return out
+}
+
+func mergedValue(sh *sheet, r, c int) string {
+	ref := cellName(c, r)
+	for _, m := range sh.merges {
+		sc, sr, _ := excelize.CellNameToCoordinates(m.GetStartAxis())
+		ec, er, _ := excelize.CellNameToCoordinates(m.GetEndAxis())
+		if c+1 >= sc && c+1 <= ec && r+1 >= sr && r+1 <= er && ref != m.GetStartAxis() {
+			return m.GetCellValue()
+		}
+	}
+	return ""
+}
+
+type columns struct {
+	unit, period, code, label, value int
+	measures                         map[int]string
+}
+
+func findColumns(h []string) columns {
+	cs := columns{unit: -1, period: -1, code: -1, label: -1, value: -1, measures: map[int]string{}}
+	for c, v := range h {
+		switch {
+		case v == "":
+		case unitHeaders[v] && cs.unit < 0:
+			cs.unit = c
+		case periodHeaders[v] && cs.period < 0:
+			cs.period = c
+		case codeHeaders[v] && cs.code < 0:
+			cs.code = c
+		case labelHeaders[v] && cs.label < 0:
+			cs.label = c
+		case valueHeaders[v] && cs.value < 0:
+			cs.value = c
+		default:
+			if m, ok := measureOf(v); ok {
+				cs.measures[c] = m
+			}
+		}
+	}
+	return cs
+}
+
+// parseSheet finds the header within the first rows and reads the table under it.
+// ok is false when the sheet holds no recognisable table.
+func parseSheet(sh *sheet, fileName string, reg *data.Registry, lang string) (*Parsed, []Problem, bool) {
+	limit := min(len(sh.rows), 40)
+	// a one-row header anywhere in the top rows wins over a two-row one
+	for _, two := range []bool{false, true} {
+		for r := 0; r < limit; r++ {
+			h := headerRow(sh, r, two)
+			cs := findColumns(h)
+			start := r + 1
+			if two {
+				start = r + 2
+			}
+			if cs.unit >= 0 && len(cs.measures) > 0 {
+				p, probs := parseWide(sh, cs, start, fileName, reg, lang)
+				return p, probs, true
+			}
+			if cs.value >= 0 && (cs.code >= 0 || cs.label >= 0) {
+				p, probs := parseTemplate(sh, cs, r, start, fileName, reg, lang)
+				return p, probs, true
+			}
+		}
+	}
+	return nil, nil, false
+}
+
+var monthInText = regexp.MustCompile(`(?i)(th[áa]ng\s*\d{1,2}\s*(/|năm|nam)\s*\d{4}|\d{4}-\d{2}|\bT\d{1,2}/\d{4}|\b\d{1,2}/\d{4})`)
+
+// monthFromTitle finds "Tháng 10/2026" in the title rows, or 2026-10 in the file name.
+func monthFromTitle(sh *sheet, above int, fileName string) (data.Month, bool) {
+	for r := 0; r < above && r < len(sh.rows); r++ {
+		for c := range sh.rows[r] {
+			if m := monthInText.FindString(sh.cell(r, c)); m != "" {
+				if mo, err := data.ParseMonth(m); err == nil {
+					return mo, true
+				}
+			}
+		}
+	}
+	if m := monthInText.FindString(strings.ReplaceAll(filepath.Base(fileName), "_", " ")); m != "" {
+		if mo, err := data.ParseMonth(m); err == nil {
+			return mo, true
+		}
+	}
+	return 0, false
+}
+
+func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Registry, lang string) (*Parsed, []Problem) {
+	p := &Parsed{Layout: "wide"}
+	var problems []Problem
+	titleMonth, hasTitleMonth := monthFromTitle(sh, start, fileName)
+	var carried []string
+	for _, m := range data.Measures {
+		found := false
+		for _, code := range cs.measures {
+			found = found || code == m.Code
+		}
+		if !found {
+			carried = append(carried, m.Code)
+		}
+	}
+	for r := start; r < len(sh.rows); r++ {
+		if emptyRow(sh.rows[r]) {
+			continue
+		}
+		unitText := sh.cell(r, cs.unit)
+		hasNumbers := false
+		for c := range cs.measures {
+			if v := sh.cell(r, c); v != "" && numberLike.MatchString(v) {
+				hasNumbers = true
+			}
+		}
+		if totalWords[header(unitText)] || strings.HasPrefix(header(unitText), "tong cong") {
+			continue // a total row: recognised, not a unit
+		}
+		_, isUnit := reg.Find(unitText, reg.AnyMonth(unitText))
+		if !hasNumbers && !isUnit {
+			continue // a note, a signature, a blank line of the form
+		}
+		var month data.Month
+		if cs.period >= 0 {
+			pt := sh.cell(r, cs.period)
+			m, err := data.ParseMonth(pt)
+			if err != nil {
+				if pt == "" && hasTitleMonth {
+					m = titleMonth
+				} else {
+					problems = append(problems, Problem{Sheet: sh.name, Cell: cellName(cs.period, r), Row: r + 1, Field: "period",
+						Message: msg(lang, "%q không phải là kỳ báo cáo (viết 2026-10, 10/2026 hoặc Tháng 10/2026)", "%q is not a period (write 2026-10, 10/2026 or Tháng 10/2026)", pt)})
+					continue
+				}
+			}
+			month = m
+		} else if hasTitleMonth {
+			month = titleMonth
+		} else {
+			problems = append(problems, Problem{Sheet: sh.name, Row: r + 1, Field: "period",
+				Message: msg(lang, "Không có kỳ báo cáo: thêm cột Kỳ báo cáo, hoặc ghi Tháng 10/2026 ở tiêu đề", "No period: add a period column, or write the month in the title")})
+			return nil, problems
+		}
+		u, ok := reg.Find(unitText, month)
+		if !ok {
+			problems = append(problems, Problem{Sheet: sh.name, Cell: cellName(cs.unit, r), Row: r + 1, Field: "unit",
+				Message: unknownUnit(reg, unitText, month, lang)})
+			continue
+		}
+		rep := Report{UnitCode: u.Code, Month: month, Values: map[string]int64{}, Sheet: sh.name, Row: r + 1, Cells: map[string]string{}, Missing: carried}
+		for c, code := range cs.measures {
+			ref := cellName(c, r)
+			rep.Cells[code] = ref
+			v, empty, err := parseCount(sh.cell(r, c), lang)
+			if err != "" {
+				problems = append(problems, Problem{Sheet: sh.name, Cell: ref, Row: r + 1, Field: code, Message: err})
+				continue
+			}
+			if empty {
+				rep.Missing = append(rep.Missing, code)
+				continue
+			}
+			rep.Values[code] = v
+		}
+		p.Reports = append(p.Reports, rep)
+	}
+	return p, problems
+}
+
+func unknownUnit(reg *data.Registry, text string, m data.Month, lang string) string {
+	for _, u := range reg.All() {
+		if u.Code == text || data.Fold(u.NameVI) == data.Fold(text) {
+			return msg(lang, "Đơn vị %q không còn tồn tại vào %s (đã hợp nhất vào %s)", "Unit %q did not exist in %s (it merged into %s)", text, m, reg.Current(u.Code))
+		}
+	}
+	return msg(lang, "Mã đơn vị %q không tồn tại", "Unit %q does not exist", text)
+}
+
+// parseTemplate reads the report template: the unit and the period in the rows above
+// the header, then one row per measure.
+func parseTemplate(sh *sheet, cs columns, headerAt, start int, fileName string, reg *data.Registry, lang string) (*Parsed, []Problem) {
+	var problems []Problem
+	unitText, periodText := "", ""
+	unitRef, periodRef := "", ""
+	for r := 0; r < headerAt; r++ {
+		for c := 0; c < len(sh.rows[r]); c++ {
+			h := header(sh.cell(r, c))
+			next := func() (string, string) {
+				for k := c + 1; k < len(sh.rows[r]); k++ {
+					if v := sh.cell(r, k); v != "" {
+						return v, cellName(k, r)
+					}
+				}
+				return "", ""
+			}
+			if unitHeaders[h] && unitText == "" {
+				unitText, unitRef = next()
+			}
+			if periodHeaders[h] && periodText == "" {
+				periodText, periodRef = next()
+			}
+		}
+	}
+	var month data.Month
+	if periodText != "" {
+		m, err := data.ParseMonth(periodText)
+		if err != nil {
+			return nil, []Problem{{Sheet: sh.name, Cell: periodRef, Field: "period", Message: msg(lang, "%q không phải là kỳ báo cáo (viết 2026-10, 10/2026 hoặc Tháng 10/2026)", "%q is not a period (write 2026-10, 10/2026 or Tháng 10/2026)", periodText)}}
+		}
+		month = m
+	} else if m, ok := monthFromTitle(sh, headerAt, fileName); ok {
+		month = m
+	} else {
+		return nil, []Problem{{Sheet: sh.name, Field: "period", Message: msg(lang, "Thiếu kỳ báo cáo: ghi vào ô bên cạnh nhãn Kỳ báo cáo", "The period is missing: write it beside the label Kỳ báo cáo")}}
+	}
+	if unitText == "" {
+		return nil, []Problem{{Sheet: sh.name, Field: "unit", Message: msg(lang, "Thiếu mã đơn vị: ghi vào ô bên cạnh nhãn Mã đơn vị", "The unit is missing: write its code beside the label Mã đơn vị")}}
+	}
+	u, ok := reg.Find(unitText, month)
+	if !ok {
+		return nil, []Problem{{Sheet: sh.name, Cell: unitRef, Field: "unit", Message: unknownUnit(reg, unitText, month, lang)}}
+	}
+	rep := Report{UnitCode: u.Code, Month: month, Values: map[string]int64{}, Sheet: sh.name, Row: start + 1, Cells: map[string]string{}}
+	seen := map[string]bool{}
+	for r := start; r < len(sh.rows); r++ {
+		if emptyRow(sh.rows[r]) {
+			continue
+		}
+		var code string
+		found := false
+		if cs.code >= 0 {
+			code, found = measureOf(header(sh.cell(r, cs.code)))
+		}
+		if !found && cs.label >= 0 {
+			code, found = measureOf(header(sh.cell(r, cs.label)))
+		}
+		if !found {
+			continue // a note, a signature, a heading inside the table
+		}
+		ref := cellName(cs.value, r)
+		if seen[code] {
+			problems = append(problems, Problem{Sheet: sh.name, Cell: ref, Row: r + 1, Field: code, Message: msg(lang, "Chỉ tiêu %s xuất hiện hai lần", "Measure %s appears twice", code)})
+			continue
+		}
+		seen[code] = true
+		rep.Cells[code] = ref
+		v, empty, perr := parseCount(sh.cell(r, cs.value), lang)
+		if perr != "" {
+			problems = append(problems, Problem{Sheet: sh.name, Cell: ref, Row: r + 1, Field: code, Message: perr})
+			continue
+		}
+		if !empty {
+			rep.Values[code] = v
+		}
+	}
+	for _, m := range data.Measures {
+		if _, ok := rep.Values[m.Code]; !ok {
+			rep.Missing = append(rep.Missing, m.Code)
+		}
+	}
+	return &Parsed{Layout: "template", Reports: []Report{rep}}, problems
+}
+
+var (
+	numberLike  = regexp.MustCompile(`^[\s\-+]*[\d.,\s\x{00a0}]+%?\s*$|^-?\d+(\.\d+)?[eE][+-]?\d+$`)
+	thousandsVI = regexp.MustCompile(`^\d{1,3}(\.\d{3})+$`)
+	thousandsEN = regexp.MustCompile(`^\d{1,3}(,\d{3})+$`)
+	decimalVI   = regexp.MustCompile(`^\d{1,3}(\.\d{3})*,\d+$|^\d+,\d+$`)
+	decimalEN   = regexp.MustCompile(`^\d{1,3}(,\d{3})*\.\d+$|^\d+\.\d+$|^\d+(\.\d+)?[eE][+-]?\d+$`)
+)
+
+// parseCount reads a whole, non-negative count written the Vietnamese way (3.451), the
+// English way where unambiguous (3,451), as a spreadsheet's raw number (3451 or
+// 3451.0000000001), or as text. An empty cell is not reported (not zero).
+func parseCount(raw, lang string) (v int64, empty bool, problem string) {
+	s := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\u00a0' || r == '\t' {
+			return -1
+		}
+		return r
+	}, raw)
+	if s == "" || s == "-" || s == "—" {
+		return 0, true, ""
+	}
+	bad := func() (int64, bool, string) {
+		return 0, false, msg(lang, "%q không phải là số", "%q is not a number", raw)
+	}
+	if strings.HasSuffix(s, "%") {
+		return 0, false, msg(lang, "%q là tỷ lệ; hãy ghi số lượng (số nguyên)", "%q is a rate; write the count (a whole number)", raw)
+	}
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimLeft(s, "+-")
+	var f float64
+	switch {
+	case regexp.MustCompile(`^\d+$`).MatchString(s):
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return bad()
+		}
+		f = float64(n)
+		if !neg && n <= 1e15 {
+			return n, false, ""
+		}
+	case thousandsVI.MatchString(s):
+		f, _ = strconv.ParseFloat(strings.ReplaceAll(s, ".", ""), 64)
+	case thousandsEN.MatchString(s):
+		f, _ = strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	case decimalVI.MatchString(s):
+		f, _ = strconv.ParseFloat(strings.ReplaceAll(strings.ReplaceAll(s, ".", ""), ",", "."), 64)
+	case decimalEN.MatchString(s):
+		f, _ = strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	default:
+		return bad()
+	}
+	if neg && f != 0 {
+		return 0, false, msg(lang, "%q là số âm; số lượng không được âm", "%q is negative; a count cannot be", raw)
+	}
+	if f > 1e15 {
+		return 0, false, msg(lang, "%q quá lớn", "%q is too large", raw)
+	}
+	if math.Abs(f-math.Round(f)) > 1e-6 {
+		return 0, false, msg(lang, "%q không phải là số nguyên", "%q is not a whole number", raw)
+	}
+	return int64(math.Round(f)), false, ""
+}

@@ -1,0 +1,303 @@
+package ingest
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+// xlsx builds a real workbook: rows of cells on one sheet, then extra edits.
+func xlsx(t testing.TB, sheet string, rows [][]any, edit ...func(*excelize.File)) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	if sheet != "Sheet1" {
+		f.SetSheetName("Sheet1", sheet)
+	}
+	for r, row := range rows {
+		for c, v := range row {
+			if v == nil {
+				continue
+			}
+			cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+			if err := f.SetCellValue(sheet, cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, e := range edit {
+		e(f)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func parseOK(t *testing.T, name string, content []byte) *Parsed {
+	t.Helper()
+	p, probs := Parse(name, content, data.Reference(), "vi")
+	if len(probs) > 0 {
+		t.Fatalf("problems: %v", probs)
+	}
+	if p == nil {
+		t.Fatal("nothing parsed")
+	}
+	return p
+}
+
+func TestTemplateRoundTrip(t *testing.T) {
+	u, _ := data.Reference().At("01", data.NewMonth(2026, 10))
+	b, err := Template(u, data.NewMonth(2026, 10), map[string]int64{"dossiers_received": 120000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.GetCellValue(TemplateSheet, "B3"); v != "01" {
+		t.Errorf("B3 = %q", v)
+	}
+	if v, _ := f.GetCellValue(TemplateSheet, "C11"); v != "Số hồ sơ tiếp nhận" {
+		t.Errorf("C11 = %q", v)
+	}
+	if v, _ := f.GetCellValue(TemplateSheet, "E11"); v != "120,000" && v != "120000" {
+		t.Errorf("last month E11 = %q", v)
+	}
+	dvs, _ := f.GetDataValidations(TemplateSheet)
+	if len(dvs) != 1 || dvs[0].Type != "whole" || dvs[0].Sqref != "D7:D21" {
+		t.Errorf("validation: %+v", dvs)
+	}
+	if idx, _ := f.GetSheetIndex("Hướng dẫn"); idx < 0 {
+		t.Error("no instructions sheet")
+	}
+	// fill it in as an officer would: numbers, a number as text, a formula with its value, a blank
+	f.SetCellValue(TemplateSheet, "D7", 1800)
+	f.SetCellValue(TemplateSheet, "D8", "1.750")
+	f.SetCellValue(TemplateSheet, "D11", 125000)
+	f.SetCellFormula(TemplateSheet, "D11", "=120000+5000")
+	f.SetCellValue(TemplateSheet, "D12", 90000)
+	var buf bytes.Buffer
+	f.Write(&buf)
+	p := parseOK(t, "bao-cao.xlsx", buf.Bytes())
+	if p.Layout != "template" || len(p.Reports) != 1 {
+		t.Fatalf("layout %s, %d reports", p.Layout, len(p.Reports))
+	}
+	r := p.Reports[0]
+	want := map[string]int64{"procedures_total": 1800, "procedures_online_full": 1750, "dossiers_received": 125000, "dossiers_received_online": 90000}
+	if fmt.Sprint(r.Values) != fmt.Sprint(want) || r.UnitCode != "01" || r.Month != data.NewMonth(2026, 10) {
+		t.Errorf("report = %s %s %v", r.UnitCode, r.Month, r.Values)
+	}
+	if len(r.Missing) != 11 {
+		t.Errorf("missing %v", r.Missing)
+	}
+}
+
+func TestWideLayoutTolerance(t *testing.T) {
+	cases := []struct {
+		name  string
+		file  func(t *testing.T) (string, []byte)
+		units map[string]map[string]int64 // unit|period → values
+	}{
+		{"title rows, STT, Vietnamese numbers, total row, notes", func(t *testing.T) (string, []byte) {
+			return "tong-hop.xlsx", xlsx(t, "Tổng hợp", [][]any{
+				{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"},
+				{"ỦY BAN NHÂN DÂN"},
+				{"BÁO CÁO THÁNG 10/2026"},
+				{},
+				{"STT", "Tỉnh, thành phố", "Kỳ báo cáo", "Số hồ sơ tiếp nhận", "Số hồ sơ tiếp nhận trực tuyến"},
+				{1, "Thành phố Hà Nội", "10/2026", "3.451", "2.000"},
+				{2, "Cao Bằng", "T10/2026", 1200, "1,100"},
+				{},
+				{nil, "Tổng cộng", nil, 4651, 3100},
+				{nil, "Ghi chú: số liệu tạm tính"},
+				{nil, "Người lập biểu", nil, nil, "Thủ trưởng đơn vị"},
+			})
+		}, map[string]map[string]int64{
+			"01|2026-10": {"dossiers_received": 3451, "dossiers_received_online": 2000},
+			"04|2026-10": {"dossiers_received": 1200, "dossiers_received_online": 1100},
+		}},
+		{"codes, headers without diacritics and in English, line breaks, numbers as text", func(t *testing.T) (string, []byte) {
+			return "wide.xlsx", xlsx(t, "Sheet1", [][]any{
+				{"Ma don vi", "THANG", "So ho so\ntiep nhan", "dossiers resolved", "Dossiers resolved on time (early or on time)"},
+				{"79", "2026-09", " 10 ", "9", "8"},
+				{"1", "2026-09", "20", "19", nil},
+			})
+		}, map[string]map[string]int64{
+			"79|2026-09": {"dossiers_received": 10, "dossiers_resolved": 9, "dossiers_resolved_on_time": 8},
+			"01|2026-09": {"dossiers_received": 20, "dossiers_resolved": 19},
+		}},
+		{"merged two-row header", func(t *testing.T) (string, []byte) {
+			return "merged.xlsx", xlsx(t, "Sheet1", [][]any{
+				{"Đơn vị", "Kỳ báo cáo", "Hồ sơ", nil},
+				{nil, nil, "Số hồ sơ tiếp nhận", "Số hồ sơ được số hóa"},
+				{"Bộ Tài chính", "2026-08", 500, 400},
+			}, func(f *excelize.File) {
+				f.MergeCell("Sheet1", "A1", "A2")
+				f.MergeCell("Sheet1", "B1", "B2")
+				f.MergeCell("Sheet1", "C1", "D1")
+			})
+		}, map[string]map[string]int64{"BTC|2026-08": {"dossiers_received": 500, "dossiers_digitized": 400}}},
+		{"formulas by their cached value", func(t *testing.T) (string, []byte) {
+			return "formula.xlsx", xlsx(t, "Sheet1", [][]any{
+				{"unit_code", "period", "docs_total", "docs_electronic"},
+				{"01", "2026-07", 100, 90},
+			}, func(f *excelize.File) {
+				f.SetCellFormula("Sheet1", "D2", "=C2*0.9")
+			})
+		}, map[string]map[string]int64{"01|2026-07": {"docs_total": 100, "docs_electronic": 90}}},
+		{"CSV UTF-8 with BOM, semicolons", func(t *testing.T) (string, []byte) {
+			return "bom.csv", []byte("\xef\xbb\xbfMã đơn vị;Kỳ báo cáo;Số lượt đánh giá;Số lượt đánh giá hài lòng\n01;Tháng 10/2026;1.000;950\n")
+		}, map[string]map[string]int64{"01|2026-10": {"feedback_total": 1000, "feedback_satisfied": 950}}},
+		{"CSV in Windows-1258, unit by name with Tỉnh", func(t *testing.T) (string, []byte) {
+			text := "Đơn vị,Tháng,Tổng số văn bản đi,Số văn bản điện tử gửi, nhận qua Trục liên thông văn bản quốc gia\nTỉnh Tuyên Quang,2026-10,200,180\n"
+			text = strings.Replace(text, "Số văn bản điện tử gửi, nhận qua Trục liên thông văn bản quốc gia", "docs_electronic", 1)
+			return "cp1258.csv", cp1258(t, text)
+		}, map[string]map[string]int64{"08|2026-10": {"docs_total": 200, "docs_electronic": 180}}},
+		{"template rows as CSV", func(t *testing.T) (string, []byte) {
+			return "template.csv", []byte("Mã đơn vị,79\nKỳ báo cáo,2026-10\n\nSTT,Mã chỉ tiêu,Chỉ tiêu,Giá trị\n1,procedures_total,x,2000\n2,procedures_online_full,x,1900\n")
+		}, map[string]map[string]int64{"79|2026-10": {"procedures_total": 2000, "procedures_online_full": 1900}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			name, b := c.file(t)
+			p := parseOK(t, name, b)
+			got := map[string]map[string]int64{}
+			for _, r := range p.Reports {
+				got[r.UnitCode+"|"+r.Month.String()] = r.Values
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.units) {
+				t.Errorf("got %v\nwant %v", got, c.units)
+			}
+		})
+	}
+}
+
+func TestParseCount(t *testing.T) {
+	good := map[string]int64{"3451": 3451, "3.451": 3451, "3,451": 3451, "1.234.567": 1234567, "1,234,567": 1234567, " 12 ": 12, "3451.0000000001": 3451, "1.5E3": 1500, "1,234.0": 1234, "0": 0, "12\u00a0000": 12000}
+	for in, want := range good {
+		v, empty, p := parseCount(in, "vi")
+		if p != "" || empty || v != want {
+			t.Errorf("parseCount(%q) = %d %v %q, want %d", in, v, empty, p, want)
+		}
+	}
+	for in, says := range map[string]string{"12a": "không phải là số", "86,5": "không phải là số nguyên", "-5": "số âm", "86,5%": "tỷ lệ", "1.234,5": "không phải là số nguyên", "abc": "không phải là số"} {
+		_, _, p := parseCount(in, "vi")
+		if !strings.Contains(p, says) {
+			t.Errorf("parseCount(%q) = %q, want it to say %q", in, p, says)
+		}
+	}
+	if _, empty, _ := parseCount("", "vi"); !empty {
+		t.Error("an empty cell is not empty")
+	}
+}
+
+func zipBomb(t *testing.T) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"} {
+		w, _ := zw.Create(name)
+		w.Write([]byte(minimalParts[name]))
+	}
+	w, _ := zw.Create("xl/worksheets/sheet1.xml")
+	w.Write([]byte(`<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`))
+	chunk := bytes.Repeat([]byte("<!---->"), 1<<16)
+	for written := 0; written < 300<<20; written += len(chunk) {
+		w.Write(chunk)
+	}
+	w.Write([]byte(`</sheetData></worksheet>`))
+	zw.Close()
+	return buf.Bytes()
+}
+
+var minimalParts = map[string]string{
+	"[Content_Types].xml":        `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
+	"_rels/.rels":                `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+	"xl/workbook.xml":            `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+	"xl/_rels/workbook.xml.rels": `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+}
+
+func TestMalformedFiles(t *testing.T) {
+	good := xlsx(t, "Sheet1", [][]any{{"unit_code", "period", "docs_total"}, {"01", "2026-10", 5}})
+	ole := append(append([]byte{}, oleMagic...), bytes.Repeat([]byte{0}, 600)...)
+	cases := []struct {
+		name    string
+		content []byte
+		says    string
+	}{
+		{"empty.xlsx", nil, "rỗng"},
+		{"truncated.xlsx", good[:len(good)/2], "Không đọc được"},
+		{"old.xlsx", ole, "lưu lại dưới dạng .xlsx"},
+		{"password.xlsx", ole, "mật khẩu"},
+		{"notzip.xlsx", []byte("this is not a spreadsheet"), "không phải là tệp .xlsx"},
+		{"bomb.xlsx", zipBomb(t), "Không đọc được"},
+		{"wrong type.xlsx", xlsx(t, "Báo cáo", [][]any{{"unit_code", "period", "docs_total"}, {nil}, {nil}, {nil}, {nil}, {nil}, {nil}, {nil}, {"01", "2026-10", "12a"}}), `Báo cáo!C9: "12a" không phải là số`},
+		{"unknown unit.csv", []byte("Mã đơn vị,Tháng,docs_total\n99,2026-10,5\n"), `dòng 2: Mã đơn vị "99" không tồn tại`},
+		{"merged unit.csv", []byte("Mã đơn vị,Tháng,docs_total\n02,2026-10,5\n"), "hợp nhất vào 08"},
+		{"no table.csv", []byte("hello,world\n1,2\n"), "Không tìm thấy bảng"},
+		{"bad period.csv", []byte("unit,period,docs_total\n01,13/2026,5\n"), "không phải là kỳ báo cáo"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, probs := Parse(c.name, c.content, data.Reference(), "vi")
+			var all []string
+			for _, pr := range probs {
+				all = append(all, pr.String())
+			}
+			if len(probs) == 0 || !strings.Contains(strings.Join(all, "\n"), c.says) {
+				t.Errorf("problems %q, want one saying %q (parsed %v)", all, c.says, p)
+			}
+		})
+	}
+}
+
+func TestLastRowOfTheSheet(t *testing.T) {
+	b := xlsx(t, "Sheet1", [][]any{{"unit_code", "period", "docs_total"}, {"01", "2026-10", 5}}, func(f *excelize.File) {
+		f.SetCellValue("Sheet1", "A1048576", "01")
+		f.SetCellValue("Sheet1", "B1048576", "2026-09")
+		f.SetCellValue("Sheet1", "C1048576", 7)
+	})
+	p := parseOK(t, "far.xlsx", b)
+	if len(p.Reports) != 2 || p.Reports[1].Row != 1048576 || p.Reports[1].Values["docs_total"] != 7 {
+		t.Errorf("reports: %+v", p.Reports)
+	}
+}
+
+// cp1258 encodes as Windows-1258 does: precomposed letters where the code page has them,
+// tones as combining marks.
+func cp1258(t *testing.T, s string) []byte {
+	t.Helper()
+	enc := charmap.Windows1258.NewEncoder()
+	var out []byte
+	for _, r := range s {
+		if b, err := enc.String(string(r)); err == nil {
+			out = append(out, b...)
+			continue
+		}
+		d := []rune(norm.NFD.String(string(r)))
+		base := string(d[0])
+		rest := d[1:]
+		if len(rest) > 1 {
+			if b, err := enc.String(norm.NFC.String(string(d[:2]))); err == nil {
+				base, rest = norm.NFC.String(string(d[:2])), d[2:]
+				_ = b
+			}
+		}
+		b, err := enc.String(base + string(rest))
+		if err != nil {
+			t.Fatalf("cannot encode %q", r)
+		}
+		out = append(out, b...)
+	}
+	return out
+}
