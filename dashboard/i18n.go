@@ -90,6 +90,17 @@ var messages = map[string][2]string{
 	"actor":              {"Người thực hiện", "Actor"},
 	"action":             {"Hành động", "Action"},
 	"detail":             {"Chi tiết", "Detail"},
+	"upload.template":    {"Tải mẫu báo cáo", "Download the report template"},
+	"upload.download":    {"Tải mẫu (.xlsx)", "Download (.xlsx)"},
+	"upload.send":        {"Nộp tệp báo cáo", "Send the report"},
+	"upload.drop":        {"Kéo thả tệp .xlsx hoặc .csv vào đây, hoặc chọn tệp:", "Drop .xlsx or .csv files here, or choose them:"},
+	"upload.dry":         {"Chỉ kiểm tra, không lưu", "Check only, do not save"},
+	"upload.accepted":    {"Đã nhận", "Accepted"},
+	"upload.rejected":    {"Chưa nhận — cần sửa", "Not accepted — to fix"},
+	"upload.identical":   {"Tệp này đã được nộp trước đó; không có thay đổi", "This file was sent before; nothing changed"},
+	"upload.dryok":       {"Hợp lệ (chưa lưu)", "Valid (not saved)"},
+	"upload.marked":      {"Tải tệp đã đánh dấu ô lỗi", "Download the file with the bad cells marked"},
+	"upload.warning":     {"Cảnh báo", "Warning"},
 }
 
 // T returns the label in lang.

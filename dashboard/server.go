@@ -29,6 +29,8 @@ type Config struct {
 	Store    Store
 	Accounts Accounts
 	Admin    Admin
+	Ingester Ingester
+	Values   Templates
 	Logger   *slog.Logger
 	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
 	Public bool
@@ -42,6 +44,9 @@ type Server struct {
 	store    Store
 	accounts Accounts
 	admin    Admin
+	ingester Ingester
+	values   Templates
+	marked   markedFiles
 	log      *slog.Logger
 	pages    *pages
 	public   bool
@@ -55,6 +60,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
+		ingester: cfg.Ingester, values: cfg.Values,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -91,6 +97,10 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/api/v1/units/:code/series", reader, s.series)
 	r(GET, "/api/v1/completeness", reader, s.completeness)
 	r(GET, "/api/v1/submissions", reader, s.listSubmissions)
+	r(POST, "/api/v1/submissions", uploader, s.upload)
+	r(GET, "/api/v1/submissions/marked/:id", uploader, s.markedFile)
+	r(GET, "/template.xlsx", uploader, s.template)
+	r(GET, "/upload", uploader, s.uploadPage)
 	r(GET, "/api/v1/locks", reader, s.listLocks)
 	r(POST, "/api/v1/locks", committee, s.lockMonth)
 	r(DELETE, "/api/v1/locks/:period", committee, s.unlockMonth)

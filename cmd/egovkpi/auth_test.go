@@ -84,6 +84,9 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/completeness", "", want{"*": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/audit", "", want{"*": 403, "admin1": 200, "committee1": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/api/v1/health", "", want{"*": 200, "gone": 401, "revoked": 401}, false},
+		{"GET", "/upload", "", want{"*": 403, "admin1": 200, "committee1": 200, "officer01": 200, "officer79": 200, "": 303, "gone": 401, "revoked": 401}, false},
+		{"GET", "/template.xlsx?unit=01&period=2026-10", "", want{"*": 403, "admin1": 200, "committee1": 200, "officer01": 200, "officer79": 200, "": 303, "gone": 401, "revoked": 401}, false},
+		{"GET", "/api/v1/submissions/marked/nope", "", only(404, "admin1", "committee1", "officer01", "officer79"), false},
 	}
 	idents := []string{"", "admin1", "committee1", "analyst1", "officer01", "officer79", "gone", "revoked"}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -148,7 +151,7 @@ func TestAccessMatrix(t *testing.T) {
 		p, _, _ := strings.Cut(rt.path, "?")
 		covered[rt.method+" "+p] = true
 	}
-	skip := regexp.MustCompile(`^(GET /static/|GET /lang/|GET /login|POST /login|POST /logout|GET /favicon|GET /trends|[A-Z]+ /api/v1/\*|[A-Z]+ /api/v1/audit)`)
+	skip := regexp.MustCompile(`^(GET /static/|GET /lang/|GET /login|POST /login|POST /logout|GET /favicon|GET /trends|[A-Z]+ /api/v1/\*|[A-Z]+ /api/v1/audit|POST /api/v1/submissions$|GET /api/v1/submissions/marked)`)
 	for _, r := range app.Routes() {
 		key := r.Method + " " + r.Path
 		if skip.MatchString(key) || strings.HasPrefix(r.Name, "github.com/labstack") {

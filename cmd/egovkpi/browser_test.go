@@ -54,6 +54,7 @@ func browser(t *testing.T) context.Context {
 
 // watch records console errors and every request the page makes.
 type watch struct {
+	allow    []string // console messages expected on this page
 	mu       sync.Mutex
 	errors   []string
 	requests []string
@@ -92,7 +93,13 @@ func (w *watch) check(t *testing.T) {
 	t.Helper()
 	w.mu.Lock()
 	defer w.mu.Unlock()
+outer:
 	for _, e := range w.errors {
+		for _, a := range w.allow {
+			if strings.Contains(e, a) {
+				continue outer
+			}
+		}
 		t.Errorf("console error: %s", e)
 	}
 	for _, r := range w.requests {

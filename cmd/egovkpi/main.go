@@ -21,6 +21,9 @@ Usage:
   egovkpi seed      [--db F] [--through 2026-10]         load the demo history into a database
   egovkpi rankings  --indicator I [--period P] [--group provinces|ministries]
                     [--boundaries current|historical] [--format table|json|csv] [--db F]
+  egovkpi ingest    [--db F] [--dry-run] [--as USER] [--lang en] FILE...
+  egovkpi template  --unit CODE [--period P] --out F.xlsx
+  egovkpi rebuild   --from egovkpi.files --db NEW.duckdb
   egovkpi user      add --username U --role admin|committee|analyst|officer [--unit CODE] [--db F]
                     (password: the first line of standard input, at least 12 characters)
   egovkpi user      list | disable --username U
@@ -55,6 +58,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runSeed(ctx, args[1:], stdout, stderr)
 	case "rankings":
 		err = runRankings(ctx, args[1:], stdout, stderr)
+	case "ingest":
+		err = runIngest(ctx, args[1:], stdout, stderr)
+	case "template":
+		err = runTemplate(ctx, args[1:], stdout, stderr)
+	case "rebuild":
+		err = runRebuild(ctx, args[1:], stdout, stderr)
 	case "user":
 		err = runUser(ctx, args[1:], stdin, stdout, stderr)
 	case "token":
@@ -70,6 +79,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		if errors.Is(err, errUsage) {
 			return 2
+		}
+		if errors.Is(err, errNotAll) {
+			return 1
 		}
 		fmt.Fprintln(stderr, "egovkpi:", err)
 		return 1

@@ -59,6 +59,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	ing := &ingest.Ingester{Store: store, Rules: defs.Rules, FilesDir: ingest.FilesDirFor(store.Path())}
 	if c.Demo {
 		cov, err := store.Coverage(ctx)
 		if err != nil {
@@ -69,6 +70,9 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 			d := ingest.Demo{Seed: 1, Through: ingest.LastCompleteMonth(time.Now())}
 			n, err := d.Load(ctx, store.Units(), store)
 			if err != nil {
+				return err
+			}
+			if err := ing.RecordDemo(d); err != nil {
 				return err
 			}
 			log.Info("demo data seeded", "reports", n, "from", ingest.DemoStart.String(), "through", d.Through.String(), "seconds", time.Since(start).Seconds())
@@ -85,7 +89,8 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 		log.Info("first admin created", "username", "admin")
 	}
 	eng := metrics.NewEngine(store, defs)
-	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Accounts: store, Admin: store, Logger: log, Public: c.Public})
+	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Accounts: store, Admin: store,
+		Ingester: ing, Values: store, Logger: log, Public: c.Public})
 	if err != nil {
 		return err
 	}

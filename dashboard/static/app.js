@@ -42,7 +42,67 @@
     });
   }
 
+  // the upload page: each file is sent with a progress bar, and the receipt or the list
+  // of problems is shown under it
+  function uploader() {
+    var form = document.getElementById("upload");
+    if (!form) { return; }
+    var input = document.getElementById("file");
+    var drop = document.getElementById("drop");
+    var bar = document.getElementById("progress");
+    var out = document.getElementById("results");
+    var csrf = form.querySelector("input[name=csrf]").value;
+    var tr = function (k) { return out.getAttribute("data-t-" + k) || k; };
+    var lang = out.getAttribute("data-lang");
+    function el(tag, cls, text) { var e = document.createElement(tag); if (cls) { e.className = cls; } if (text) { e.textContent = text; } return e; }
+    function send(file) {
+      var fd = new FormData();
+      fd.append("file", file);
+      var dry = document.getElementById("dry").checked;
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/v1/submissions?lang=" + lang + (dry ? "&dry_run=true" : ""));
+      xhr.setRequestHeader("X-CSRF-Token", csrf);
+      bar.hidden = false; bar.value = 0;
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); } };
+      xhr.onload = function () {
+        bar.value = 100;
+        var box = el("div", "result");
+        var body = {};
+        try { body = JSON.parse(xhr.responseText); } catch (e) { body = { error: { message: xhr.statusText } }; }
+        if (xhr.status === 200 || xhr.status === 201) {
+          box.className += " ok";
+          var head = body.identical ? tr("identical") : (body.dry_run ? tr("dry") : tr("accepted"));
+          box.appendChild(el("strong", "", file.name + ": " + head));
+          var ul = el("ul");
+          (body.submissions || []).forEach(function (s) {
+            ul.appendChild(el("li", "", s.unit_code + " · " + s.period + (s.version ? " · " + tr("version") + " " + s.version : "")));
+          });
+          box.appendChild(ul);
+          (body.warnings || []).forEach(function (w) { box.appendChild(el("p", "flag", "⚠ " + tr("warning") + ": " + (w.cell ? w.cell + ": " : "") + w.message)); });
+        } else {
+          box.className += " bad";
+          box.appendChild(el("strong", "", file.name + ": " + tr("rejected")));
+          var list = el("ul");
+          (body.errors || []).forEach(function (p) {
+            var where = p.sheet && p.cell ? p.sheet + "!" + p.cell + ": " : (p.row ? (lang === "en" ? "row " : "dòng ") + p.row + ": " : "");
+            list.appendChild(el("li", "", where + p.message));
+          });
+          if (body.error) { list.appendChild(el("li", "", body.error.message)); }
+          box.appendChild(list);
+          if (body.marked_file) { var a = el("a", "", tr("marked")); a.href = body.marked_file; box.appendChild(a); }
+        }
+        out.insertBefore(box, out.firstChild);
+      };
+      xhr.send(fd);
+    }
+    input.addEventListener("change", function () { Array.prototype.forEach.call(input.files, send); input.value = ""; });
+    ["dragenter", "dragover"].forEach(function (t) { drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.add("over"); }); });
+    ["dragleave", "drop"].forEach(function (t) { drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.remove("over"); }); });
+    drop.addEventListener("drop", function (e) { Array.prototype.forEach.call(e.dataTransfer.files, send); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    uploader();
     drawCharts();
     document.querySelectorAll("table.sortable").forEach(sortable);
     var form = document.getElementById("choices");

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/ingest"
+	"github.com/egovkpi/egovkpi/metrics"
+)
+
+// errNotAll is exit code 1 without a message of its own: the files' problems were printed.
+var errNotAll = errors.New("not every file was accepted")
+
+// egovkpi ingest [--db F] [--dry-run] [--as USER] FILE...: 0 when every file was
+// accepted, 1 otherwise, the problems on standard error.
+func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", defaultDB(), "database file")
+	dry := fs.Bool("dry-run", false, "validate and show what would change, without writing")
+	as := fs.String("as", "cli", "who the files are recorded as sent by")
+	lang := fs.String("lang", "vi", "vi or en, for the messages")
+	defsFile := fs.String("indicators", "", "definitions file (for the consistency rules)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: egovkpi ingest [--db F] [--dry-run] FILE...")
+		return errUsage
+	}
+	defs, err := metrics.LoadDefs(*defsFile)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, *db, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	in := &ingest.Ingester{Store: store, Rules: defs.Rules, FilesDir: ingest.FilesDirFor(store.Path())}
+	failed := 0
+	start := time.Now()
+	for i, name := range fs.Args() {
+		content, err := os.ReadFile(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+			failed++
+			continue
+		}
+		res, err := in.Ingest(ctx, ingest.Request{Name: name, Content: content, Actor: *as, Source: "cli", Lang: *lang, DryRun: *dry})
+		if err != nil {
+			return err
+		}
+		switch {
+		case !res.Accepted:
+			failed++
+			fmt.Fprintf(stderr, "%s: rejected, nothing written:\n", name)
+			for _, p := range res.Errors {
+				fmt.Fprintf(stderr, "  %s\n", p)
+			}
+		case res.Identical:
+			fmt.Fprintf(stdout, "%s: identical to a file accepted before; nothing changed\n", name)
+		default:
+			verb := "accepted"
+			if *dry {
+				verb = "valid (dry run, nothing written)"
+			}
+			fmt.Fprintf(stdout, "%s: %s, %d report(s)\n", name, verb, len(res.Receipts))
+			for _, r := range res.Receipts {
+				v := ""
+				if r.Version > 0 {
+					v = fmt.Sprintf(", version %d", r.Version)
+				}
+				fmt.Fprintf(stdout, "  %s %s: %d values%s\n", r.UnitCode, r.Period, len(r.Values), v)
+			}
+		}
+		for _, w := range res.Warnings {
+			fmt.Fprintf(stderr, "  warning: %s\n", w)
+		}
+		if n := len(fs.Args()); n > 5 {
+			el := time.Since(start).Seconds()
+			fmt.Fprintf(stderr, "\r%d/%d files, %.0f files/s", i+1, n, float64(i+1)/el)
+			if i+1 == n {
+				fmt.Fprintln(stderr)
+			}
+		}
+	}
+	if failed > 0 {
+		return errNotAll
+	}
+	return nil
+}
+
+// egovkpi template --unit CODE --period P --out F.xlsx
+func runTemplate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("template", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", defaultDB(), "database file (for last month's values, when it exists)")
+	unit := fs.String("unit", "", "unit code")
+	period := fs.String("period", "", "month (default: the last complete month)")
+	out := fs.String("out", "", "output .xlsx file")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *unit == "" || *out == "" {
+		return fmt.Errorf("--unit and --out are required")
+	}
+	m := ingest.LastCompleteMonth(time.Now())
+	if *period != "" {
+		var err error
+		if m, err = data.ParseMonth(*period); err != nil {
+			return err
+		}
+	}
+	u, ok := data.Reference().At(*unit, m)
+	if !ok {
+		return fmt.Errorf("no unit %q in force in %s", *unit, m)
+	}
+	var last map[string]int64
+	if _, err := os.Stat(*db); err == nil {
+		store, err := openStore(ctx, *db, true)
+		if err != nil {
+			return err
+		}
+		vals, err := store.CurrentValues(ctx, m.Add(-1))
+		store.Close()
+		if err != nil {
+			return err
+		}
+		last = vals[u.Code]
+	}
+	b, err := ingest.Template(u, m, last)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: the %s report template for %s (%s)\n", *out, m, u.NameVI, u.Code)
+	return nil
+}
+
+// egovkpi rebuild --from DIR --db NEW: a new database from the kept files.
+func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("rebuild", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	from := fs.String("from", "", "kept files folder (egovkpi.files beside the database)")
+	db := fs.String("db", "", "the new database file (must not exist)")
+	defsFile := fs.String("indicators", "", "definitions file")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *from == "" || *db == "" {
+		return fmt.Errorf("--from and --db are required")
+	}
+	if _, err := os.Stat(*db); err == nil {
+		return fmt.Errorf("%s exists: rebuild into a new file", *db)
+	}
+	defs, err := metrics.LoadDefs(*defsFile)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, *db, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	target := &ingest.Ingester{Store: store, Rules: defs.Rules, FilesDir: ingest.FilesDirFor(store.Path())}
+	if abs, _ := filepath.Abs(*from); abs == target.FilesDir {
+		return fmt.Errorf("--from is the new database's own folder")
+	}
+	start := time.Now()
+	n, err := ingest.Rebuild(ctx, *from, target, func(done int, name string) {
+		fmt.Fprintf(stderr, "\r%d files replayed (%.0f files/s)", done, float64(done)/time.Since(start).Seconds())
+	})
+	fmt.Fprintln(stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "rebuilt %s from %d kept files in %s\n", *db, n, time.Since(start).Round(time.Millisecond))
+	return nil
+}

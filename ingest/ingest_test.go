@@ -1,0 +1,224 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+type rig struct {
+	t     *testing.T
+	store *data.Store
+	in    *Ingester
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	dir := t.TempDir()
+	store, err := data.Open(context.Background(), filepath.Join(dir, "i.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	rules := testRules(t)
+	return &rig{t: t, store: store, in: &Ingester{Store: store, Rules: rules, FilesDir: filepath.Join(dir, "i.files"),
+		Now: func() time.Time { return time.Date(2026, 11, 5, 9, 0, 0, 0, VietnamTime) }}}
+}
+
+// testRules are the shipped rules, read from the definitions file the binary embeds.
+func testRules(t *testing.T) []data.Rule {
+	t.Helper()
+	return shippedRules
+}
+
+func (r *rig) ingest(name string, content []byte, mod ...func(*Request)) *Result {
+	r.t.Helper()
+	req := Request{Name: name, Content: content, Actor: "officer01", Source: "upload"}
+	for _, m := range mod {
+		m(&req)
+	}
+	res, err := r.in.Ingest(context.Background(), req)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return res
+}
+
+func (r *rig) submissions() int {
+	cov, _ := r.store.Coverage(context.Background())
+	return cov.Submissions
+}
+
+func wide(rows ...string) []byte {
+	return []byte("Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận,Số hồ sơ tiếp nhận trực tuyến,Số hồ sơ đã giải quyết,Số hồ sơ giải quyết đúng hạn (trước và đúng hạn)\n" + strings.Join(rows, "\n") + "\n")
+}
+
+func TestAcceptedWholeOrRejectedWhole(t *testing.T) {
+	r := newRig(t)
+	// the second row breaks a rule: nothing of the file is written
+	res := r.ingest("two.csv", wide("01,2026-10,100,50,90,80", "79,2026-10,100,150,90,80"))
+	if res.Accepted || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Message, "trực tuyến không được lớn hơn") || res.Errors[0].Row != 3 {
+		t.Fatalf("result: %+v", res)
+	}
+	if r.submissions() != 0 {
+		t.Fatal("a rejected file wrote something")
+	}
+	res = r.ingest("two.csv", wide("01,2026-10,100,50,90,80", "79,2026-10,100,60,90,80"))
+	if !res.Accepted || len(res.Receipts) != 2 || res.Receipts[0].Version != 1 {
+		t.Fatalf("result: %+v", res)
+	}
+	if r.submissions() != 2 {
+		t.Errorf("%d submissions", r.submissions())
+	}
+}
+
+func TestEveryProblemAtOnce(t *testing.T) {
+	r := newRig(t)
+	r.store.LockMonth(context.Background(), data.NewMonth(2026, 9), "committee1")
+	res := r.ingest("bad.csv", wide(
+		"01,2026-10,100,50,90,95", // on time > resolved
+		"99,2026-10,1,1,1,1",      // no such unit
+		"79,2027-01,1,1,1,1",      // future
+		"48,2026-09,1,1,1,1",      // locked
+		"04,2026-10,12a,1,1,1",    // not a number
+	))
+	if res.Accepted {
+		t.Fatal("accepted")
+	}
+	var got []string
+	for _, p := range res.Errors {
+		got = append(got, p.String())
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{"dòng 2: Số hồ sơ giải quyết đúng hạn không được lớn hơn", `dòng 3: Mã đơn vị "99" không tồn tại`, "dòng 4: Kỳ báo cáo 2027-01 ở tương lai", "dòng 5: Tháng 2026-09 đã bị khóa bởi committee1", `dòng 6: "12a" không phải là số`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("missing %q in\n%s", want, all)
+		}
+	}
+	if r.submissions() != 0 {
+		t.Error("something was written")
+	}
+	en := r.ingest("bad.csv", wide("99,2026-10,1,1,1,1"), func(q *Request) { q.Lang = "en" })
+	if !strings.Contains(en.Errors[0].Message, `Unit "99" does not exist`) {
+		t.Errorf("English: %v", en.Errors)
+	}
+}
+
+func TestOtherUnitRefused(t *testing.T) {
+	r := newRig(t)
+	own := func(unit string) error {
+		if unit != "01" {
+			return fmt.Errorf("%w: officer01 writes only unit 01", data.ErrForbidden)
+		}
+		return nil
+	}
+	res := r.ingest("two.csv", wide("01,2026-10,100,50,90,80", "79,2026-10,100,60,90,80"), func(q *Request) { q.Allow = own })
+	if res.Denied == nil || !errors.Is(res.Denied, data.ErrForbidden) || r.submissions() != 0 {
+		t.Fatalf("another unit's row: %+v", res)
+	}
+}
+
+func TestVersionsIdenticalAndDryRun(t *testing.T) {
+	r := newRig(t)
+	f1 := wide("01,2026-10,100,50,90,80")
+	dry := r.ingest("a.csv", f1, func(q *Request) { q.DryRun = true })
+	if !dry.Accepted || dry.Receipts[0].Status != "dry_run" || r.submissions() != 0 {
+		t.Fatalf("dry run wrote or failed: %+v", dry)
+	}
+	first := r.ingest("a.csv", f1)
+	again := r.ingest("a-copy.csv", f1)
+	if !again.Identical || again.Receipts[0].ID != first.Receipts[0].ID || r.submissions() != 1 {
+		t.Fatalf("identical re-upload: %+v", again)
+	}
+	second := r.ingest("b.csv", wide("01,2026-10,100,60,90,80"))
+	if second.Receipts[0].Version != 2 {
+		t.Fatalf("second version: %+v", second.Receipts)
+	}
+	subs, _ := r.store.Submissions(context.Background(), data.SubmissionFilter{Unit: "01"})
+	if len(subs) != 2 || subs[1].Status != data.StatusSuperseded || subs[1].Values["dossiers_received_online"] != 50 {
+		t.Errorf("versions: %+v", subs)
+	}
+	es, _ := r.store.AuditLog(context.Background(), data.AuditFilter{Action: "supersede"})
+	if len(es) != 1 || fmt.Sprint(es[0].Detail["changes"]) != "map[dossiers_received_online:[50 60]]" {
+		t.Errorf("audit: %+v", es)
+	}
+	// a partial report: the measures it lacks are not carried over from version 2
+	third := r.ingest("c.csv", []byte("unit,period,dossiers_received\n01,2026-10,120\n"))
+	if len(third.Receipts[0].Missing) != 14 {
+		t.Errorf("missing: %v", third.Receipts[0].Missing)
+	}
+	cur, _ := r.store.CurrentValues(context.Background(), data.NewMonth(2026, 10))
+	if len(cur["01"]) != 1 || cur["01"]["dossiers_received"] != 120 {
+		t.Errorf("current values after a partial report: %v", cur["01"])
+	}
+}
+
+func TestJumpIsAWarning(t *testing.T) {
+	r := newRig(t)
+	r.ingest("sep.csv", wide("01,2026-09,1000,500,900,800"))
+	res := r.ingest("oct.csv", wide("01,2026-10,6000,500,900,800"))
+	if !res.Accepted || len(res.Warnings) != 1 || res.Warnings[0].Field != "dossiers_received" || len(res.Receipts[0].Warnings) != 1 {
+		t.Fatalf("jump: %+v", res)
+	}
+}
+
+func TestRebuildEqualsLive(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	d := Demo{Seed: 1, Through: data.NewMonth(2025, 12)}
+	if _, err := d.Load(ctx, r.store.Units(), r.store); err != nil {
+		t.Fatal(err)
+	}
+	r.in.RecordDemo(d)
+	r.ingest("a.csv", wide("01,2026-10,100,50,90,80"))
+	r.ingest("b.csv", wide("01,2026-10,100,60,90,80", "79,2026-10,10,5,9,9"))
+	r.ingest("c.csv", wide("01,2025-12,100,60,90,80"))
+
+	other, err := data.Open(ctx, filepath.Join(t.TempDir(), "rebuilt.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	target := &Ingester{Store: other, Rules: r.in.Rules, FilesDir: filepath.Join(t.TempDir(), "rebuilt.files"), Now: r.in.Now}
+	n, err := Rebuild(ctx, r.in.FilesDir, target, nil)
+	if err != nil || n != 4 {
+		t.Fatalf("rebuild: %d files, %v", n, err)
+	}
+	for _, m := range []data.Month{data.NewMonth(2025, 12), data.NewMonth(2026, 10), data.NewMonth(2024, 3)} {
+		a, _ := r.store.CurrentValues(ctx, m)
+		b, _ := other.CurrentValues(ctx, m)
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("%s differs after rebuild", m)
+		}
+	}
+	ca, _ := r.store.Coverage(ctx)
+	cb, _ := other.Coverage(ctx)
+	if ca != cb {
+		t.Errorf("coverage %+v vs %+v", ca, cb)
+	}
+}
+
+// BenchmarkIngestOneFile is one template-sized upload end to end: parse, validate, keep,
+// write (a new version each time).
+func BenchmarkIngestOneFile(b *testing.B) {
+	store, _ := data.Open(context.Background(), filepath.Join(b.TempDir(), "b.duckdb"))
+	defer store.Close()
+	in := &Ingester{Store: store, Rules: shippedRules, FilesDir: filepath.Join(b.TempDir(), "files")}
+	u, _ := data.Reference().At("01", data.NewMonth(2026, 10))
+	tpl, _ := Template(u, data.NewMonth(2026, 10), nil)
+	_ = tpl
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		content := []byte(fmt.Sprintf("Mã đơn vị,01\nKỳ báo cáo,2026-10\nMã chỉ tiêu,Giá trị\nprocedures_total,%d\nprocedures_online_full,1700\ndossiers_received,120000\ndossiers_received_online,90000\ndossiers_resolved,110000\ndossiers_resolved_on_time,105000\n", 1800+i))
+		res, err := in.Ingest(context.Background(), Request{Name: "t.csv", Content: content, Actor: "bench", Source: "bench"})
+		if err != nil || !res.Accepted {
+			b.Fatal(err, res.Errors)
+		}
+	}
+}
