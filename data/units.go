@@ -68,6 +68,7 @@ func (u Unit) Name(lang string) string {
 type Registry struct {
 	units   []Unit
 	current map[string]string // any code → the code of the unit in force now that carries its work
+	byKey   map[string][]int  // code, folded names (with and without Tỉnh / Thành phố) → units
 }
 
 var (
@@ -154,7 +155,13 @@ func loadRegistry() (*Registry, error) {
 }
 
 func newRegistry(units []Unit) (*Registry, error) {
-	r := &Registry{units: units, current: map[string]string{}}
+	r := &Registry{units: units, current: map[string]string{}, byKey: map[string][]int{}}
+	for i, u := range units {
+		keys := map[string]bool{u.Code: true, fold(u.Code): true, stripUnitPrefix(fold(u.NameVI)): true, stripUnitPrefix(fold(u.NameEN)): true}
+		for k := range keys {
+			r.byKey[k] = append(r.byKey[k], i)
+		}
+	}
 	// A code maps to the unit now in force by following successors; the reference data
 	// never gives a code to a new unit while an old unit of that code merged elsewhere.
 	byCode := map[string][]Unit{}
@@ -245,8 +252,8 @@ func (r *Registry) InForce(g Group, m Month) []Unit {
 
 // At returns the unit with that code in force in month m.
 func (r *Registry) At(code string, m Month) (Unit, bool) {
-	for _, u := range r.units {
-		if u.Code == code && u.InForce(m) {
+	for _, i := range r.byKey[code] {
+		if u := r.units[i]; u.Code == code && u.InForce(m) {
 			return u, true
 		}
 	}
@@ -293,13 +300,9 @@ func (r *Registry) Find(s string, m Month) (Unit, bool) {
 			return u, true
 		}
 	}
-	want := stripUnitPrefix(fold(s))
-	for _, u := range r.units {
-		if !u.InForce(m) {
-			continue
-		}
-		if stripUnitPrefix(fold(u.NameVI)) == want || stripUnitPrefix(fold(u.NameEN)) == want || fold(u.Code) == want {
-			return u, true
+	for _, i := range r.byKey[stripUnitPrefix(fold(s))] {
+		if r.units[i].InForce(m) {
+			return r.units[i], true
 		}
 	}
 	return Unit{}, false
@@ -308,14 +311,17 @@ func (r *Registry) Find(s string, m Month) (Unit, bool) {
 // AnyMonth is a month in which a unit of that code or name existed (zero if none): it
 // tells a unit's row from a note before the period is known.
 func (r *Registry) AnyMonth(s string) Month {
-	want := stripUnitPrefix(fold(s))
-	for _, u := range r.units {
-		if u.Code == strings.TrimSpace(s) || stripUnitPrefix(fold(u.NameVI)) == want || stripUnitPrefix(fold(u.NameEN)) == want {
-			if u.ValidTo.IsZero() {
-				return NewMonth(2100, 1)
-			}
-			return u.ValidTo
+	idx := r.byKey[strings.TrimSpace(s)]
+	if idx == nil {
+		idx = r.byKey[stripUnitPrefix(fold(s))]
+	}
+	for _, i := range idx {
+		if r.units[i].ValidTo.IsZero() {
+			return NewMonth(2100, 1)
 		}
+	}
+	if len(idx) > 0 {
+		return r.units[idx[0]].ValidTo
 	}
 	return 0
 }

@@ -158,7 +158,11 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 				return res, nil
 			}
 		}
-		if len(rep.Values) == 0 {
+		rowHasProblem := false
+		for _, p := range problems {
+			rowHasProblem = rowHasProblem || (p.Sheet == rep.Sheet && p.Row == rep.Row)
+		}
+		if len(rep.Values) == 0 && !rowHasProblem {
 			p := place
 			p.Message = msg(lang, "Đơn vị %s, kỳ %s không có số liệu nào", "Unit %s, period %s has no values", rep.UnitCode, rep.Month)
 			res.Errors = append(res.Errors, p)
@@ -230,7 +234,7 @@ func (in *Ingester) now() time.Time {
 func warningsOf(all []Problem, rep Report) []Problem {
 	out := []Problem{}
 	for _, w := range all {
-		if w.Sheet == rep.Sheet && (w.Row == rep.Row || (rep.Cells[w.Field] != "" && rep.Cells[w.Field] == w.Cell)) {
+		if w.Sheet == rep.Sheet && (w.Row == rep.Row || (rep.Cell(w.Field) != "" && rep.Cell(w.Field) == w.Cell)) {
 			out = append(out, w)
 		}
 	}
@@ -250,7 +254,7 @@ func checkRules(rules []data.Rule, rep Report, last map[string]int64, lang strin
 			l, okL := sum(rep.Values, r.Left)
 			rt, okR := sum(rep.Values, r.Right)
 			if okL && okR && l > rt {
-				found = append(found, Problem{Sheet: rep.Sheet, Cell: rep.Cells[r.Left[0]], Row: rep.Row, Field: r.Left[0],
+				found = append(found, Problem{Sheet: rep.Sheet, Cell: rep.Cell(r.Left[0]), Row: rep.Row, Field: r.Left[0],
 					Message: fmt.Sprintf("%s (%d > %d)", text, l, rt)})
 			}
 		case "jump":
@@ -266,7 +270,7 @@ func checkRules(rules []data.Rule, rep Report, last map[string]int64, lang strin
 					continue // small numbers jump by nature
 				}
 				if float64(v) > r.Factor*float64(p) || float64(v)*r.Factor < float64(p) {
-					found = append(found, Problem{Sheet: rep.Sheet, Cell: rep.Cells[c], Row: rep.Row, Field: c,
+					found = append(found, Problem{Sheet: rep.Sheet, Cell: rep.Cell(c), Row: rep.Row, Field: c,
 						Message: fmt.Sprintf("%s: %s %d → %d", text, c, p, v)})
 				}
 			}

@@ -1,13 +1,17 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/egovkpi/egovkpi/data"
 )
@@ -221,4 +225,115 @@ func BenchmarkIngestOneFile(b *testing.B) {
 			b.Fatal(err, res.Errors)
 		}
 	}
+}
+
+// Benchmark34Files ingests 34 provinces' template files one after another.
+func Benchmark34Files(b *testing.B) {
+	store, _ := data.Open(context.Background(), filepath.Join(b.TempDir(), "b.duckdb"))
+	defer store.Close()
+	in := &Ingester{Store: store, Rules: shippedRules, FilesDir: filepath.Join(b.TempDir(), "files")}
+	units := data.Reference().InForce(data.Provinces, data.NewMonth(2026, 10))
+	files := make([][][]byte, b.N)
+	for i := range files {
+		for _, u := range units {
+			tpl, _ := Template(u, data.NewMonth(2026, 10), nil)
+			files[i] = append(files[i], fillTemplate(b, tpl, int64(1000+i)))
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, f := range files[i] {
+			res, err := in.Ingest(context.Background(), Request{Name: "t.xlsx", Content: f, Actor: "bench", Source: "bench"})
+			if err != nil || !res.Accepted {
+				b.Fatal(err, res.Errors)
+			}
+		}
+	}
+}
+
+// BenchmarkWide50k ingests one wide file of 50,000 rows (units × months).
+func BenchmarkWide50k(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận,Số hồ sơ tiếp nhận trực tuyến,Số hồ sơ đã giải quyết,Số hồ sơ giải quyết đúng hạn (trước và đúng hạn)\n")
+	reg := data.Reference()
+	rows := 0
+	for m := data.NewMonth(1900, 1); rows < 50000; m++ {
+		for _, u := range reg.InForce(data.Provinces, data.NewMonth(2026, 10)) {
+			fmt.Fprintf(&sb, "%s,%s,%d,%d,%d,%d\n", u.Code, m, 1000+rows%97, 500, 900, 850)
+			rows++
+			if rows == 50000 {
+				break
+			}
+		}
+	}
+	content := []byte(sb.String())
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		store, _ := data.Open(context.Background(), filepath.Join(b.TempDir(), "w.duckdb"))
+		in := &Ingester{Store: store, Rules: shippedRules}
+		b.StartTimer()
+		res, err := in.Ingest(context.Background(), Request{Name: "wide.csv", Content: content, Actor: "bench", Source: "bench"})
+		if err != nil || !res.Accepted {
+			b.Fatal(err, res.Errors[:min(3, len(res.Errors))])
+		}
+		b.StopTimer()
+		store.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(rows), "rows")
+}
+
+// BenchmarkParse20MB parses a 20 MB wide CSV and reports the heap it needed.
+func BenchmarkParse20MB(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận,Số hồ sơ tiếp nhận trực tuyến,Số hồ sơ đã giải quyết,Số hồ sơ giải quyết đúng hạn (trước và đúng hạn),Tổng số văn bản đi,docs_electronic\n")
+	reg := data.Reference()
+	units := reg.InForce(data.Provinces, data.NewMonth(2026, 10))
+	rows := 0
+	for k := 0; sb.Len() < 20<<20; k++ {
+		m := data.NewMonth(1900, 1).Add(k % 12000) // parsing does not look for repeats
+		for _, u := range units {
+			fmt.Fprintf(&sb, "%s,%s,%d,%d,%d,%d,%d,%d\n", u.Code, m, 100000+rows%997, 50000, 90000, 85000, 4000, 3900)
+			rows++
+		}
+	}
+	content := []byte(sb.String())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		peak := uint64(0)
+		stop := make(chan struct{})
+		go func() {
+			var ms runtime.MemStats
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(20 * time.Millisecond):
+					runtime.ReadMemStats(&ms)
+					peak = max(peak, ms.HeapInuse)
+				}
+			}
+		}()
+		p, probs := Parse("big.csv", content, reg, "vi")
+		close(stop)
+		if len(probs) > 0 || len(p.Reports) != rows {
+			b.Fatalf("%d reports, %v", len(p.Reports), probs[:min(3, len(probs))])
+		}
+		b.ReportMetric(float64(peak)/(1<<20), "MB-peak-heap")
+	}
+	b.ReportMetric(float64(len(content))/(1<<20), "MB-file")
+}
+
+func fillTemplate(b testing.TB, tpl []byte, v int64) []byte {
+	f, _ := excelize.OpenReader(bytes.NewReader(tpl))
+	for r := 7; r <= 21; r++ {
+		f.SetCellValue(TemplateSheet, fmt.Sprintf("D%d", r), v)
+	}
+	f.SetCellValue(TemplateSheet, "D7", 3*v) // all procedures ≥ full + partial
+	var buf bytes.Buffer
+	f.Write(&buf)
+	return buf.Bytes()
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -49,8 +50,17 @@ type Report struct {
 	Values   map[string]int64
 	Sheet    string
 	Row      int               // the first row it came from
-	Cells    map[string]string // measure → cell, for marking problems
 	Missing  []string          // measures the file does not carry
+	cells    map[string]string // template layout: measure → cell
+	cols     map[string]int    // wide layout: measure → column, shared by every row
+}
+
+// Cell is where a measure's value was read, for marking problems.
+func (r Report) Cell(code string) string {
+	if c, ok := r.cols[code]; ok {
+		return cellName(c, r.Row-1)
+	}
+	return r.cells[code]
 }
 
 // Parsed is what a file held.
@@ -394,6 +404,10 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 	p := &Parsed{Layout: "wide"}
 	var problems []Problem
 	titleMonth, hasTitleMonth := monthFromTitle(sh, start, fileName)
+	cols := map[string]int{}
+	for c, code := range cs.measures {
+		cols[code] = c
+	}
 	var carried []string
 	for _, m := range data.Measures {
 		found := false
@@ -449,13 +463,12 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 				Message: unknownUnit(reg, unitText, month, lang)})
 			continue
 		}
-		rep := Report{UnitCode: u.Code, Month: month, Values: map[string]int64{}, Sheet: sh.name, Row: r + 1, Cells: map[string]string{}, Missing: carried}
+		rep := Report{UnitCode: u.Code, Month: month, Values: make(map[string]int64, len(cs.measures)), Sheet: sh.name, Row: r + 1,
+			cols: cols, Missing: slices.Clip(carried)} // appends copy, never share
 		for c, code := range cs.measures {
-			ref := cellName(c, r)
-			rep.Cells[code] = ref
 			v, empty, err := parseCount(sh.cell(r, c), lang)
 			if err != "" {
-				problems = append(problems, Problem{Sheet: sh.name, Cell: ref, Row: r + 1, Field: code, Message: err})
+				problems = append(problems, Problem{Sheet: sh.name, Cell: cellName(c, r), Row: r + 1, Field: code, Message: err})
 				continue
 			}
 			if empty {
@@ -522,7 +535,7 @@ func parseTemplate(sh *sheet, cs columns, headerAt, start int, fileName string, 
 	if !ok {
 		return nil, []Problem{{Sheet: sh.name, Cell: unitRef, Field: "unit", Message: unknownUnit(reg, unitText, month, lang)}}
 	}
-	rep := Report{UnitCode: u.Code, Month: month, Values: map[string]int64{}, Sheet: sh.name, Row: start + 1, Cells: map[string]string{}}
+	rep := Report{UnitCode: u.Code, Month: month, Values: map[string]int64{}, Sheet: sh.name, Row: start + 1, cells: map[string]string{}}
 	seen := map[string]bool{}
 	for r := start; r < len(sh.rows); r++ {
 		if emptyRow(sh.rows[r]) {
@@ -545,7 +558,7 @@ func parseTemplate(sh *sheet, cs columns, headerAt, start int, fileName string, 
 			continue
 		}
 		seen[code] = true
-		rep.Cells[code] = ref
+		rep.cells[code] = ref
 		v, empty, perr := parseCount(sh.cell(r, cs.value), lang)
 		if perr != "" {
 			problems = append(problems, Problem{Sheet: sh.name, Cell: ref, Row: r + 1, Field: code, Message: perr})
@@ -564,6 +577,7 @@ func parseTemplate(sh *sheet, cs columns, headerAt, start int, fileName string, 
 }
 
 var (
+	digits      = regexp.MustCompile(`^\d+$`)
 	numberLike  = regexp.MustCompile(`^[\s\-+]*[\d.,\s\x{00a0}]+%?\s*$|^-?\d+(\.\d+)?[eE][+-]?\d+$`)
 	thousandsVI = regexp.MustCompile(`^\d{1,3}(\.\d{3})+$`)
 	thousandsEN = regexp.MustCompile(`^\d{1,3}(,\d{3})+$`)
@@ -594,7 +608,7 @@ func parseCount(raw, lang string) (v int64, empty bool, problem string) {
 	s = strings.TrimLeft(s, "+-")
 	var f float64
 	switch {
-	case regexp.MustCompile(`^\d+$`).MatchString(s):
+	case digits.MatchString(s):
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			return bad()

@@ -1,0 +1,52 @@
+package ingest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+// FuzzParse feeds the parser arbitrary bytes under both a CSV and an XLSX name: it must
+// never panic, and what it accepts must be whole, non-negative counts of known units.
+// The seed corpus is testdata/fuzz/FuzzParse plus the files below; `go test` runs them.
+func FuzzParse(f *testing.F) {
+	u, _ := data.Reference().At("01", data.NewMonth(2026, 10))
+	tpl, _ := Template(u, data.NewMonth(2026, 10), nil)
+	f.Add("t.xlsx", tpl)
+	f.Add("w.csv", []byte("Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận\n01,2026-10,3.451\n"))
+	f.Add("w.csv", []byte("Mã đơn vị,79\nKỳ báo cáo,2026-10\nMã chỉ tiêu,Giá trị\nprocedures_total,12\n"))
+	f.Add("x.xlsx", []byte("PK\x03\x04garbage"))
+	if files, _ := filepath.Glob("testdata/corpus/*"); files != nil {
+		for _, name := range files {
+			b, _ := os.ReadFile(name)
+			f.Add(filepath.Base(name), b)
+		}
+	}
+	reg := data.Reference()
+	f.Fuzz(func(t *testing.T, name string, content []byte) {
+		var p *Parsed
+		done := make(chan struct{})
+		go func() { p, _ = Parse(name, content, reg, "vi"); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Parse(%q, %d bytes) took over 10 s", name, len(content))
+		}
+		if p == nil {
+			return
+		}
+		for _, r := range p.Reports {
+			if _, ok := reg.At(r.UnitCode, r.Month); !ok {
+				t.Fatalf("accepted unit %q not in force in %s", r.UnitCode, r.Month)
+			}
+			for code, v := range r.Values {
+				if v < 0 || data.MeasureIndex(code) < 0 {
+					t.Fatalf("accepted %s = %d", code, v)
+				}
+			}
+		}
+	})
+}
