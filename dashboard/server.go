@@ -31,6 +31,7 @@ type Config struct {
 	Admin    Admin
 	Ingester Ingester
 	Values   Templates
+	Exporter Exporter
 	Logger   *slog.Logger
 	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
 	Public bool
@@ -46,6 +47,7 @@ type Server struct {
 	admin    Admin
 	ingester Ingester
 	values   Templates
+	exporter Exporter
 	marked   markedFiles
 	log      *slog.Logger
 	pages    *pages
@@ -60,7 +62,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
-		ingester: cfg.Ingester, values: cfg.Values,
+		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -100,6 +102,9 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(POST, "/api/v1/submissions", uploader, s.upload)
 	r(GET, "/api/v1/submissions/marked/:id", uploader, s.markedFile)
 	r(GET, "/template.xlsx", uploader, s.template)
+	r(GET, "/api/v1/exports/rankings.xlsx", exporter, s.exportRankings)
+	r(GET, "/api/v1/exports/trend.xlsx", exporter, s.exportTrend)
+	r(GET, "/api/v1/exports/raw.:format", exporter, s.exportRaw)
 	r(GET, "/upload", uploader, s.uploadPage)
 	r(GET, "/api/v1/locks", reader, s.listLocks)
 	r(POST, "/api/v1/locks", committee, s.lockMonth)

@@ -345,19 +345,22 @@ type Coverage struct {
 	LastMonth   Month `json:"last_month"`
 	Units       int   `json:"units"`
 	Submissions int   `json:"submissions"`
+	// LastChange is when the newest submission was stored.
+	LastChange *time.Time `json:"last_change,omitempty"`
 }
 
 // Coverage counts the months, units and submissions with data.
 func (s *Store) Coverage(ctx context.Context) (Coverage, error) {
 	var c Coverage
-	var first, last sql.NullTime
-	err := s.db.QueryRowContext(ctx, `SELECT min(month), max(month), count(DISTINCT unit_code), count(*)
-		FROM submissions`).Scan(&first, &last, &c.Units, &c.Submissions)
+	var first, last, changed sql.NullTime
+	err := s.db.QueryRowContext(ctx, `SELECT min(month), max(month), count(DISTINCT unit_code), count(*), max(submitted_at)
+		FROM submissions`).Scan(&first, &last, &c.Units, &c.Submissions, &changed)
 	if err != nil {
 		return c, fmt.Errorf("coverage: %w", err)
 	}
 	if first.Valid {
 		c.FirstMonth, c.LastMonth = MonthOf(first.Time), MonthOf(last.Time)
+		c.LastChange = &changed.Time
 	}
 	return c, nil
 }

@@ -154,6 +154,10 @@ func loadRegistry() (*Registry, error) {
 	return newRegistry(r.units)
 }
 
+// NewRegistry builds a registry from units (tests and simulations; the product uses
+// Reference).
+func NewRegistry(units []Unit) (*Registry, error) { return newRegistry(units) }
+
 func newRegistry(units []Unit) (*Registry, error) {
 	r := &Registry{units: units, current: map[string]string{}, byKey: map[string][]int{}}
 	for i, u := range units {

@@ -86,6 +86,9 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/api/v1/health", "", want{"*": 200, "gone": 401, "revoked": 401}, false},
 		{"GET", "/upload", "", want{"*": 403, "admin1": 200, "committee1": 200, "officer01": 200, "officer79": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/template.xlsx?unit=01&period=2026-10", "", want{"*": 403, "admin1": 200, "committee1": 200, "officer01": 200, "officer79": 200, "": 303, "gone": 401, "revoked": 401}, false},
+		{"GET", "/api/v1/exports/rankings.xlsx?period=2026-09", "", only(200, "admin1", "committee1", "analyst1"), false},
+		{"GET", "/api/v1/exports/trend.xlsx?from=2026-01&to=2026-03", "", only(200, "admin1", "committee1", "analyst1"), false},
+		{"GET", "/api/v1/exports/raw.csv?from=2026-01&to=2026-01", "", only(200, "admin1", "committee1", "analyst1"), false},
 		{"GET", "/api/v1/submissions/marked/nope", "", only(404, "admin1", "committee1", "officer01", "officer79"), false},
 	}
 	idents := []string{"", "admin1", "committee1", "analyst1", "officer01", "officer79", "gone", "revoked"}
@@ -158,7 +161,7 @@ func TestAccessMatrix(t *testing.T) {
 			continue
 		}
 		norm := regexp.MustCompile(`:[a-z]+`).ReplaceAllStringFunc(key, func(p string) string {
-			return map[string]string{":code": "01", ":period": "2020-0%d", ":username": "nobody", ":id": "999"}[p]
+			return map[string]string{":code": "01", ":period": "2020-0%d", ":username": "nobody", ":id": "999", ":format": "csv"}[p]
 		})
 		if !covered[norm] && !covered[key] {
 			t.Errorf("route %s is not in the access matrix", key)

@@ -24,6 +24,8 @@ Usage:
   egovkpi ingest    [--db F] [--dry-run] [--as USER] [--lang en] FILE...
   egovkpi template  --unit CODE [--period P] --out F.xlsx
   egovkpi rebuild   --from egovkpi.files --db NEW.duckdb
+  egovkpi export    [--kind rankings] [--period P] [--group G] [--lang en] --out F.xlsx
+  egovkpi export    --kind trend|raw [--from P] [--to P] [--all-versions] --out F.xlsx|F.csv|F.parquet
   egovkpi user      add --username U --role admin|committee|analyst|officer [--unit CODE] [--db F]
                     (password: the first line of standard input, at least 12 characters)
   egovkpi user      list | disable --username U
@@ -58,6 +60,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runSeed(ctx, args[1:], stdout, stderr)
 	case "rankings":
 		err = runRankings(ctx, args[1:], stdout, stderr)
+	case "export":
+		err = runExport(ctx, args[1:], stdout, stderr)
 	case "ingest":
 		err = runIngest(ctx, args[1:], stdout, stderr)
 	case "template":

@@ -90,7 +90,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	eng := metrics.NewEngine(store, defs)
 	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Accounts: store, Admin: store,
-		Ingester: ing, Values: store, Logger: log, Public: c.Public})
+		Ingester: ing, Values: store, Exporter: store, Logger: log, Public: c.Public})
 	if err != nil {
 		return err
 	}

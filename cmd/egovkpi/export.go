@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/metrics"
+	"github.com/egovkpi/egovkpi/reports"
+)
+
+// egovkpi export --period P [--group G] --out F.xlsx
+// egovkpi export --kind trend --from P --to P --out F.xlsx
+// egovkpi export --kind raw --from P --to P --out F.csv|F.xlsx|F.parquet
+func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", defaultDB(), "database file")
+	kind := fs.String("kind", "rankings", "rankings (the monthly workbook), trend or raw")
+	period := fs.String("period", "", "period of the rankings workbook (default: the latest month)")
+	from := fs.String("from", "", "first month (trend, raw)")
+	to := fs.String("to", "", "last month (trend, raw)")
+	group := fs.String("group", "provinces", "provinces or ministries")
+	bounds := fs.String("boundaries", "current", "current or historical")
+	lang := fs.String("lang", "vi", "vi or en")
+	all := fs.Bool("all-versions", false, "raw: every version, not only the current ones")
+	out := fs.String("out", "", "output file (.xlsx; raw also .csv or .parquet)")
+	defsFile := fs.String("indicators", "", "definitions file")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *out == "" {
+		return fmt.Errorf("--out is required")
+	}
+	g, err := data.ParseGroup(*group)
+	if err != nil {
+		return err
+	}
+	b, err := metrics.ParseBoundaries(*bounds)
+	if err != nil {
+		return err
+	}
+	defs, err := metrics.LoadDefs(*defsFile)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, *db, true)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	eng := metrics.NewEngine(store, defs)
+	last, err := eng.LatestMonth(ctx)
+	if err != nil {
+		return err
+	}
+	span := func() (data.Month, data.Month, error) {
+		f, t := data.NewMonth(last.Year(), 1), last
+		if *from != "" {
+			if f, err = data.ParseMonth(*from); err != nil {
+				return 0, 0, err
+			}
+		}
+		if *to != "" {
+			if t, err = data.ParseMonth(*to); err != nil {
+				return 0, 0, err
+			}
+		}
+		return f, t, nil
+	}
+	start := time.Now()
+	switch *kind {
+	case "rankings":
+		p := data.MonthPeriod(last)
+		if *period != "" {
+			if p, err = data.ParsePeriod(*period); err != nil {
+				return err
+			}
+		}
+		cov, _ := store.Coverage(ctx)
+		changed := time.Time{}
+		if cov.LastChange != nil {
+			changed = *cov.LastChange
+		}
+		wb, err := reports.Monthly(ctx, eng, reports.Options{Period: p, Group: g, Boundaries: b, Lang: *lang, Author: "egovkpi export", DataChanged: changed})
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*out, wb, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s: the %s workbook for %s (%d KB, %s)\n", *out, p, g, len(wb)/1024, time.Since(start).Round(time.Millisecond))
+	case "trend":
+		f, t, err := span()
+		if err != nil {
+			return err
+		}
+		wb, err := reports.Trend(ctx, eng, store.Units(), f, t, reports.Options{Group: g, Lang: *lang, Author: "egovkpi export"})
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*out, wb, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s: trends %s..%s for %s\n", *out, f, t, g)
+	case "raw":
+		f, t, err := span()
+		if err != nil {
+			return err
+		}
+		format := strings.TrimPrefix(strings.ToLower(pathExt(*out)), ".")
+		if format == "parquet" {
+			if err := store.ExportParquet(ctx, f, t, *all, *out); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "wrote %s (Parquet, %s..%s) in %s\n", *out, f, t, time.Since(start).Round(time.Millisecond))
+			return nil
+		}
+		w, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		progress := func(n int) {
+			fmt.Fprintf(stderr, "\r%d rows, %.0f rows/s", n, float64(n)/time.Since(start).Seconds())
+		}
+		n, err := reports.Raw(ctx, store, f, t, *all, format, w, progress)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(*out) // nothing half-written
+			return err
+		}
+		el := time.Since(start)
+		fmt.Fprintf(stderr, "\r%d rows, %.0f rows/s\n", n, float64(n)/el.Seconds())
+		fmt.Fprintf(stdout, "wrote %s: %d values %s..%s in %s\n", *out, n, f, t, el.Round(time.Millisecond))
+	default:
+		return fmt.Errorf("--kind %q: use rankings, trend or raw", *kind)
+	}
+	return nil
+}
+
+func pathExt(p string) string {
+	if i := strings.LastIndex(p, "."); i >= 0 {
+		return p[i:]
+	}
+	return ""
+}

@@ -1,0 +1,409 @@
+// Package reports writes the Excel workbooks (and raw exports) an analyst hands on as
+// they are: numbers as numbers, Vietnamese names that fit, print set-up done.
+package reports
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/metrics"
+)
+
+// Metrics is what the workbooks read; *metrics.Engine is one.
+type Metrics interface {
+	Rankings(ctx context.Context, q metrics.RankingQuery) (*metrics.Ranking, error)
+	Composite(ctx context.Context, q metrics.CompositeQuery) (*metrics.CompositeResult, error)
+	Completeness(ctx context.Context, p data.Period, g data.Group) (*metrics.Completeness, error)
+	Series(ctx context.Context, q metrics.SeriesQuery) (*metrics.Series, error)
+	Defs() *metrics.Defs
+}
+
+// Options choose what a workbook shows.
+type Options struct {
+	Period      data.Period
+	Group       data.Group
+	Boundaries  metrics.Boundaries
+	Lang        string // vi (default) or en
+	Author      string
+	DataChanged time.Time // when the data last changed, for the notes
+	Now         time.Time
+}
+
+func (o Options) t(vi, en string) string {
+	if o.Lang == "en" {
+		return en
+	}
+	return vi
+}
+
+// safeText keeps text that a spreadsheet would evaluate (=, +, -, @, tab, CR first) as
+// text: excelize writes strings as strings, never formulas, so only the CSV writer
+// needs to prefix it; this is the one place that decides what counts.
+func safeText(s string) bool {
+	return s == "" || !strings.ContainsAny(s[:1], "=+-@\t\r")
+}
+
+// book wraps excelize with the styles every sheet shares.
+type book struct {
+	f                               *excelize.File
+	head, pct, pct0, num, dec, wrap int
+	good, bad, title, muted         int
+	gradeStyles                     map[string]int
+}
+
+func newBook() *book {
+	f := excelize.NewFile()
+	b := &book{f: f, gradeStyles: map[string]int{}}
+	b.title, _ = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	b.muted, _ = f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "666666", Italic: true}})
+	b.head, _ = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"B3261E"}, Pattern: 1},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "center"}})
+	fmt2 := "0.00%"
+	b.pct, _ = f.NewStyle(&excelize.Style{CustomNumFmt: &fmt2})
+	fmt0 := "0%"
+	b.pct0, _ = f.NewStyle(&excelize.Style{CustomNumFmt: &fmt0})
+	b.num, _ = f.NewStyle(&excelize.Style{NumFmt: 3}) // #,##0
+	fmtd := "0.00"
+	b.dec, _ = f.NewStyle(&excelize.Style{CustomNumFmt: &fmtd})
+	b.wrap, _ = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	b.good, _ = f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Color: "1E7B34"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"E3F4E6"}, Pattern: 1}})
+	b.bad, _ = f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Color: "B3261E"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"FBE4E2"}, Pattern: 1}})
+	return b
+}
+
+func cell(c, r int) string {
+	n, _ := excelize.CoordinatesToCellName(c, r)
+	return n
+}
+
+// table writes a header row and sets up a sheet to read and print: frozen header,
+// autofilter, widths, landscape, fit to width, header repeated on every page.
+func (b *book) table(sheet string, headerRow int, heads []string, widths []float64, lastRow int) {
+	for i, h := range heads {
+		b.f.SetCellStr(sheet, cell(i+1, headerRow), h)
+	}
+	b.f.SetCellStyle(sheet, cell(1, headerRow), cell(len(heads), headerRow), b.head)
+	b.f.SetRowHeight(sheet, headerRow, 32)
+	for i, w := range widths {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		b.f.SetColWidth(sheet, col, col, w)
+	}
+	b.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: cell(1, headerRow+1), ActivePane: "bottomLeft"})
+	if lastRow > headerRow {
+		b.f.AutoFilter(sheet, cell(1, headerRow)+":"+cell(len(heads), lastRow), nil)
+	}
+	landscape := "landscape"
+	fit := true
+	one, zero := 1, 0
+	b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &zero})
+	b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
+	b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, headerRow, headerRow), Scope: sheet})
+}
+
+// nameWidth fits the longest name (Vietnamese letters are one character each).
+func nameWidth(names []string) float64 {
+	w := 18.0
+	for _, n := range names {
+		w = max(w, float64(len([]rune(n)))*1.1+2)
+	}
+	return min(w, 60)
+}
+
+// Monthly writes the month's workbook: the composite leaderboard with a chart, a sheet
+// per indicator, reporting completeness, and the notes.
+func Monthly(ctx context.Context, m Metrics, o Options) ([]byte, error) {
+	if o.Boundaries == "" {
+		o.Boundaries = metrics.Current
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	defs := m.Defs()
+	b := newBook()
+	defer b.f.Close()
+	f := b.f
+	name := func(vi, en string) string { return o.t(vi, en) }
+
+	// Tổng hợp: the first composite
+	summary := o.t("Tổng hợp", "Summary")
+	f.SetSheetName("Sheet1", summary)
+	if len(defs.Composites) > 0 {
+		comp, err := m.Composite(ctx, metrics.CompositeQuery{Name: defs.Composites[0].Code, Period: o.Period, Group: o.Group, Boundaries: o.Boundaries})
+		if err != nil {
+			return nil, err
+		}
+		f.SetCellStr(summary, "A1", fmt.Sprintf("%s — %s — %s", name(comp.NameVI, comp.NameEN), o.Period, groupName(o)))
+		f.SetCellStyle(summary, "A1", "A1", b.title)
+		heads := []string{o.t("Hạng", "Rank"), o.t("Thay đổi", "Change"), o.t("Mã", "Code"), o.t("Đơn vị", "Unit")}
+		for _, g := range defs.Composites[0].Groups {
+			heads = append(heads, fmt.Sprintf("%s (%g)", name(g.NameVI, g.NameEN), g.Points()))
+		}
+		heads = append(heads, o.t("Tổng điểm", "Total"), o.t("Xếp loại", "Grade"))
+		var names []string
+		for _, r := range comp.Rows {
+			names = append(names, name(r.UnitNameVI, r.UnitNameEN))
+		}
+		widths := []float64{7, 9, 8, nameWidth(names)}
+		for range defs.Composites[0].Groups {
+			widths = append(widths, 14)
+		}
+		widths = append(widths, 11, 13)
+		first := 3
+		for i, r := range comp.Rows {
+			row := first + 1 + i
+			setIntPtr(f, summary, cell(1, row), r.Rank)
+			setIntPtr(f, summary, cell(2, row), r.RankChange)
+			f.SetCellStr(summary, cell(3, row), r.UnitCode)
+			f.SetCellStr(summary, cell(4, row), name(r.UnitNameVI, r.UnitNameEN))
+			for j, g := range r.Groups {
+				setFloatPtr(f, summary, cell(5+j, row), g.Points)
+			}
+			tc := 5 + len(r.Groups)
+			setFloatPtr(f, summary, cell(tc, row), r.Total)
+			f.SetCellStr(summary, cell(tc+1, row), name(r.GradeVI, r.GradeEN))
+		}
+		last := first + len(comp.Rows)
+		b.table(summary, first, heads, widths, last)
+		tc := 5 + len(defs.Composites[0].Groups)
+		f.SetCellStyle(summary, cell(5, first+1), cell(tc, last), b.dec)
+		// grades: the top band green, the bottom red; the text says it too
+		if len(defs.Grades) > 1 {
+			top, bottom := defs.Grades[0], defs.Grades[len(defs.Grades)-1]
+			rng := cell(tc, first+1) + ":" + cell(tc+1, last)
+			f.SetConditionalFormat(summary, rng, []excelize.ConditionalFormatOptions{
+				{Type: "formula", Criteria: "=", Format: &b.good, Value: fmt.Sprintf("$%s%d>=%g", colName(tc), first+1, top.Min)},
+				{Type: "formula", Criteria: "=", Format: &b.bad, Value: fmt.Sprintf("$%s%d<%g", colName(tc), first+1, defs.Grades[len(defs.Grades)-2].Min)},
+			})
+			_ = bottom
+		}
+		// a native bar chart of the totals
+		if len(comp.Rows) > 0 {
+			n := 0
+			for _, r := range comp.Rows {
+				if r.Total != nil {
+					n++
+				}
+			}
+			if n > 0 {
+				err := f.AddChart(summary, cell(tc+3, first), &excelize.Chart{
+					Type: excelize.Bar,
+					Series: []excelize.ChartSeries{{
+						Name:       fmt.Sprintf("'%s'!$%s$%d", summary, colName(tc), first),
+						Categories: fmt.Sprintf("'%s'!$D$%d:$D$%d", summary, first+1, first+n),
+						Values:     fmt.Sprintf("'%s'!$%s$%d:$%s$%d", summary, colName(tc), first+1, colName(tc), first+n),
+					}},
+					Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: name(comp.NameVI, comp.NameEN)}}},
+					Legend:    excelize.ChartLegend{Position: "none"},
+					YAxis:     excelize.ChartAxis{ReverseOrder: true},
+					Dimension: excelize.ChartDimension{Width: 560, Height: uint(max(320, 16*n+80))},
+				})
+				if err != nil {
+					return nil, fmt.Errorf("chart: %w", err)
+				}
+			}
+		}
+	}
+
+	// one sheet per indicator
+	for _, in := range defs.Indicators {
+		r, err := m.Rankings(ctx, metrics.RankingQuery{Indicator: in.Code, Period: o.Period, Group: o.Group, Boundaries: o.Boundaries})
+		if err != nil {
+			return nil, err
+		}
+		sh := sheetName(in.Code)
+		f.NewSheet(sh)
+		f.SetCellStr(sh, "A1", in.Name(o.Lang)+" — "+o.Period.String())
+		f.SetCellStyle(sh, "A1", "A1", b.title)
+		heads := []string{o.t("Hạng", "Rank"), o.t("Mã", "Code"), o.t("Đơn vị", "Unit"), o.t("Tử số", "Numerator"), o.t("Mẫu số", "Denominator"),
+			o.t("Giá trị", "Value"), o.t("Mục tiêu", "Target"), o.t("Đạt", "Met"), o.t("Hạng kỳ trước", "Previous rank"), o.t("Thay đổi", "Change")}
+		var names []string
+		for _, row := range r.Rows {
+			names = append(names, name(row.UnitNameVI, row.UnitNameEN))
+		}
+		first := 3
+		for i, row := range r.Rows {
+			n := first + 1 + i
+			setIntPtr(f, sh, cell(1, n), row.Rank)
+			f.SetCellStr(sh, cell(2, n), row.UnitCode)
+			f.SetCellStr(sh, cell(3, n), name(row.UnitNameVI, row.UnitNameEN))
+			setInt64Ptr(f, sh, cell(4, n), row.Numerator)
+			setInt64Ptr(f, sh, cell(5, n), row.Denominator)
+			if row.Value != nil {
+				f.SetCellFloat(sh, cell(6, n), *row.Value/in.Scale(), in.Decimals()+2, 64)
+			} else {
+				f.SetCellStr(sh, cell(6, n), o.t("— không báo cáo", "— no report"))
+				if row.Reason == metrics.ReasonNothingToMeasure {
+					f.SetCellStr(sh, cell(6, n), o.t("— không phát sinh", "— nothing to measure"))
+				}
+			}
+			if row.Target != nil {
+				f.SetCellFloat(sh, cell(7, n), *row.Target/in.Scale(), 4, 64)
+			}
+			if row.TargetMet != nil {
+				f.SetCellStr(sh, cell(8, n), map[bool]string{true: o.t("Đạt", "Met"), false: o.t("Chưa đạt", "Not met")}[*row.TargetMet])
+			}
+			setIntPtr(f, sh, cell(9, n), row.PreviousRank)
+			setIntPtr(f, sh, cell(10, n), row.RankChange)
+		}
+		last := first + len(r.Rows)
+		b.table(sh, first, heads, []float64{7, 8, nameWidth(names), 13, 13, 11, 10, 10, 12, 10}, last)
+		f.SetCellStyle(sh, cell(4, first+1), cell(5, last), b.num)
+		if in.Kind == "percent" {
+			f.SetCellStyle(sh, cell(6, first+1), cell(6, last), b.pct)
+			f.SetCellStyle(sh, cell(7, first+1), cell(7, last), b.pct0)
+		}
+		f.SetConditionalFormat(sh, cell(8, first+1)+":"+cell(8, last), []excelize.ConditionalFormatOptions{
+			{Type: "cell", Criteria: "==", Format: &b.good, Value: `"` + o.t("Đạt", "Met") + `"`},
+			{Type: "cell", Criteria: "==", Format: &b.bad, Value: `"` + o.t("Chưa đạt", "Not met") + `"`},
+		})
+		f.SetCellStr(sh, cell(1, last+2), o.t("Cả nước", "National"))
+		f.SetCellInt(sh, cell(4, last+2), r.National.Numerator)
+		f.SetCellInt(sh, cell(5, last+2), r.National.Denominator)
+		if r.National.Value != nil {
+			f.SetCellFloat(sh, cell(6, last+2), *r.National.Value/in.Scale(), in.Decimals()+2, 64)
+			if in.Kind == "percent" {
+				f.SetCellStyle(sh, cell(6, last+2), cell(6, last+2), b.pct)
+			}
+		}
+	}
+
+	// Đầy đủ báo cáo
+	cs := o.t("Đầy đủ báo cáo", "Reporting")
+	f.NewSheet(cs)
+	c, err := m.Completeness(ctx, o.Period, o.Group)
+	if err != nil {
+		return nil, err
+	}
+	f.SetCellStr(cs, "A1", fmt.Sprintf("%s %s: %d/%d %s, %d %s, %d %s, %d %s", o.t("Báo cáo kỳ", "Reports for"), o.Period, c.Received, c.Expected,
+		o.t("đã nộp", "received"), c.OnTime, o.t("đúng hạn", "on time"), c.Late, o.t("muộn", "late"), c.Missing, o.t("chưa nộp", "missing")))
+	f.SetCellStyle(cs, "A1", "A1", b.title)
+	var names []string
+	for i, u := range c.Units {
+		n := 4 + i
+		names = append(names, name(u.UnitNameVI, u.UnitNameEN))
+		f.SetCellStr(cs, cell(1, n), u.UnitCode)
+		f.SetCellStr(cs, cell(2, n), name(u.UnitNameVI, u.UnitNameEN))
+		f.SetCellStr(cs, cell(3, n), u.Period)
+		f.SetCellStr(cs, cell(4, n), statusName(o, u.Status))
+		if u.FirstAt != nil {
+			f.SetCellValue(cs, cell(5, n), u.FirstAt.In(vietnam))
+		}
+		f.SetCellInt(cs, cell(6, n), int64(u.Versions))
+		f.SetCellValue(cs, cell(7, n), u.Deadline.In(vietnam))
+	}
+	last := 3 + len(c.Units)
+	b.table(cs, 3, []string{o.t("Mã", "Code"), o.t("Đơn vị", "Unit"), o.t("Kỳ", "Period"), o.t("Trạng thái", "Status"),
+		o.t("Nộp lần đầu", "First sent"), o.t("Số phiên bản", "Versions"), o.t("Hạn nộp", "Deadline")}, []float64{8, nameWidth(names), 10, 14, 18, 12, 18}, last)
+	dt := "dd/mm/yyyy hh:mm"
+	dts, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &dt})
+	f.SetCellStyle(cs, cell(5, 4), cell(5, last), dts)
+	f.SetCellStyle(cs, cell(7, 4), cell(7, last), dts)
+	f.SetConditionalFormat(cs, cell(4, 4)+":"+cell(4, last), []excelize.ConditionalFormatOptions{
+		{Type: "cell", Criteria: "==", Format: &b.good, Value: `"` + statusName(o, metrics.StatusOnTime) + `"`},
+		{Type: "cell", Criteria: "==", Format: &b.bad, Value: `"` + statusName(o, metrics.StatusMissing) + `"`},
+	})
+
+	// Chú thích
+	notes := o.t("Chú thích", "Notes")
+	f.NewSheet(notes)
+	lines := [][]string{
+		{o.t("Kỳ", "Period"), o.Period.String()},
+		{o.t("Nhóm", "Group"), groupName(o)},
+		{o.t("Địa giới", "Boundaries"), map[metrics.Boundaries]string{metrics.Current: o.t("Hiện nay: số liệu trước sáp nhập được cộng vào đơn vị kế thừa", "Current: figures before the mergers are summed into the successor"), metrics.Historical: o.t("Tại thời điểm báo cáo", "As the units were at the time")}[o.Boundaries]},
+		{o.t("Số liệu thay đổi lần cuối", "Data last changed"), o.DataChanged.In(vietnam).Format("15:04 02/01/2006")},
+		{o.t("Người lập", "Made by"), o.Author},
+		{o.t("Thời điểm lập", "Made at"), o.Now.In(vietnam).Format("15:04 02/01/2006")},
+		{o.t("Cách tính", "Method"), o.t("Mỗi chỉ số là tổng tử số chia tổng mẫu số (không lấy trung bình các tỷ lệ); đơn vị bằng giá trị sau khi làm tròn được xếp cùng hạng.", "Each indicator is the sum of numerators over the sum of denominators (rates are never averaged); units with equal rounded values share a rank.")},
+		{},
+		{o.t("Chỉ số", "Indicator"), o.t("Công thức", "Formula"), o.t("Mục tiêu", "Targets"), o.t("Căn cứ", "Source")},
+	}
+	for _, in := range defs.Indicators {
+		var tg, src []string
+		for _, t := range in.Targets {
+			tg = append(tg, fmt.Sprintf("≥ %g%% (%d)", t.Value, t.Year))
+			src = append(src, t.Source)
+		}
+		lines = append(lines, []string{in.Name(o.Lang) + " (" + in.Code + ")", strings.Join(in.Numerator, " + ") + " / " + strings.Join(in.Denominator, " + "),
+			strings.Join(tg, "; "), strings.Join(src, "; ")})
+	}
+	for i, l := range lines {
+		for j, v := range l {
+			f.SetCellStr(notes, cell(j+1, i+1), v)
+		}
+	}
+	f.SetColWidth(notes, "A", "A", 48)
+	f.SetColWidth(notes, "B", "B", 60)
+	f.SetColWidth(notes, "C", "D", 30)
+	f.SetCellStyle(notes, "A1", cell(4, len(lines)), b.wrap)
+	f.SetCellStyle(notes, cell(1, 9), cell(4, 9), b.head)
+
+	f.SetActiveSheet(0)
+	f.SetDocProps(&excelize.DocProperties{
+		Title: o.t("Báo cáo xếp hạng Chính phủ điện tử ", "E-government rankings ") + o.Period.String(), Creator: o.Author,
+		Subject: groupName(o), Language: map[bool]string{true: "en-GB", false: "vi-VN"}[o.Lang == "en"],
+		Created: o.Now.UTC().Format(time.RFC3339), Keywords: "egovkpi",
+	})
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+var vietnam = time.FixedZone("ICT", 7*3600)
+
+func colName(c int) string {
+	n, _ := excelize.ColumnNumberToName(c)
+	return n
+}
+
+// sheetName keeps sheet names within Excel's 31 characters.
+func sheetName(s string) string {
+	if len(s) > 31 {
+		return s[:31]
+	}
+	return s
+}
+
+func groupName(o Options) string {
+	if o.Group == data.Ministries {
+		return o.t("Bộ, ngành", "Ministries")
+	}
+	return o.t("Tỉnh, thành phố", "Provinces")
+}
+
+func statusName(o Options, s string) string {
+	switch s {
+	case metrics.StatusOnTime:
+		return o.t("Đúng hạn", "On time")
+	case metrics.StatusLate:
+		return o.t("Muộn", "Late")
+	case metrics.StatusMissing:
+		return o.t("Chưa nộp", "Missing")
+	}
+	return o.t("Chưa đến hạn", "Not yet due")
+}
+
+func setIntPtr(f *excelize.File, sh, c string, p *int) {
+	if p != nil {
+		f.SetCellInt(sh, c, int64(*p))
+	}
+}
+
+func setInt64Ptr(f *excelize.File, sh, c string, p *int64) {
+	if p != nil {
+		f.SetCellInt(sh, c, *p)
+	}
+}
+
+func setFloatPtr(f *excelize.File, sh, c string, p *float64) {
+	if p != nil {
+		f.SetCellFloat(sh, c, *p, 2, 64)
+	}
+}
