@@ -32,6 +32,7 @@ type Config struct {
 	Ingester Ingester
 	Values   Templates
 	Exporter Exporter
+	Schedule ReportSchedule
 	Logger   *slog.Logger
 	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
 	Public bool
@@ -48,6 +49,7 @@ type Server struct {
 	ingester Ingester
 	values   Templates
 	exporter Exporter
+	schedule ReportSchedule
 	marked   markedFiles
 	log      *slog.Logger
 	pages    *pages
@@ -62,7 +64,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
-		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter,
+		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -105,6 +107,12 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/api/v1/exports/rankings.xlsx", exporter, s.exportRankings)
 	r(GET, "/api/v1/exports/trend.xlsx", exporter, s.exportTrend)
 	r(GET, "/api/v1/exports/raw.:format", exporter, s.exportRaw)
+	r(GET, "/api/v1/reports", exporter, s.listReports)
+	r(PUT, "/api/v1/reports/schedule", admin, s.setReportSchedule)
+	r(POST, "/api/v1/reports/run", admin, s.runReports)
+	r(GET, "/reports", exporter, s.reportsPage)
+	r(POST, "/reports/schedule", admin, s.setReportSchedule)
+	r(GET, "/reports/:name", exporter, s.reportFile)
 	r(GET, "/upload", uploader, s.uploadPage)
 	r(GET, "/api/v1/locks", reader, s.listLocks)
 	r(POST, "/api/v1/locks", committee, s.lockMonth)

@@ -89,6 +89,12 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/api/v1/exports/rankings.xlsx?period=2026-09", "", only(200, "admin1", "committee1", "analyst1"), false},
 		{"GET", "/api/v1/exports/trend.xlsx?from=2026-01&to=2026-03", "", only(200, "admin1", "committee1", "analyst1"), false},
 		{"GET", "/api/v1/exports/raw.csv?from=2026-01&to=2026-01", "", only(200, "admin1", "committee1", "analyst1"), false},
+		{"GET", "/api/v1/reports", "", only(200, "admin1", "committee1", "analyst1"), false},
+		{"PUT", "/api/v1/reports/schedule", `{"schedule":""}`, only(200, "admin1"), true},
+		{"POST", "/api/v1/reports/run", "", only(201, "admin1"), true},
+		{"GET", "/reports", "", want{"*": 403, "admin1": 200, "committee1": 200, "analyst1": 200, "": 303, "gone": 401, "revoked": 401}, false},
+		{"POST", "/reports/schedule", "", only(303, "admin1"), true},
+		{"GET", "/reports/none.xlsx", "", want{"*": 403, "admin1": 404, "committee1": 404, "analyst1": 404, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/api/v1/submissions/marked/nope", "", only(404, "admin1", "committee1", "officer01", "officer79"), false},
 	}
 	idents := []string{"", "admin1", "committee1", "analyst1", "officer01", "officer79", "gone", "revoked"}
@@ -161,7 +167,7 @@ func TestAccessMatrix(t *testing.T) {
 			continue
 		}
 		norm := regexp.MustCompile(`:[a-z]+`).ReplaceAllStringFunc(key, func(p string) string {
-			return map[string]string{":code": "01", ":period": "2020-0%d", ":username": "nobody", ":id": "999", ":format": "csv"}[p]
+			return map[string]string{":code": "01", ":period": "2020-0%d", ":username": "nobody", ":id": "999", ":format": "csv", ":name": "none.xlsx"}[p]
 		})
 		if !covered[norm] && !covered[key] {
 			t.Errorf("route %s is not in the access matrix", key)

@@ -10,12 +10,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/egovkpi/egovkpi/dashboard"
 	"github.com/egovkpi/egovkpi/data"
 	"github.com/egovkpi/egovkpi/ingest"
 	"github.com/egovkpi/egovkpi/metrics"
+	"github.com/egovkpi/egovkpi/reports"
 )
 
 // ServeConfig is everything `egovkpi serve` is started with.
@@ -89,8 +92,13 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 		log.Info("first admin created", "username", "admin")
 	}
 	eng := metrics.NewEngine(store, defs)
+	sched := &reports.Scheduler{Dir: strings.TrimSuffix(store.Path(), filepath.Ext(store.Path())) + ".reports", Metrics: eng, Settings: store, Log: log}
+	if err := sched.Start(ctx); err != nil {
+		return err
+	}
+	defer sched.Stop()
 	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Accounts: store, Admin: store,
-		Ingester: ing, Values: store, Exporter: store, Logger: log, Public: c.Public})
+		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Logger: log, Public: c.Public})
 	if err != nil {
 		return err
 	}

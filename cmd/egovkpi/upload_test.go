@@ -286,3 +286,41 @@ func TestExports(t *testing.T) {
 		t.Error("an officer is offered the export")
 	}
 }
+
+func TestScheduledReports(t *testing.T) {
+	s := startServer(t, true)
+	if code, b := s.do(t, "PUT", "/api/v1/reports/schedule", "admin1", strings.NewReader(`{"schedule":"every day"}`), "Content-Type", "application/json"); code != 400 || !strings.Contains(string(b), "five fields") {
+		t.Errorf("a bad schedule: %d %s", code, b)
+	}
+	if code, b := s.do(t, "PUT", "/api/v1/reports/schedule", "admin1", strings.NewReader(`{"schedule":"@every 1s"}`), "Content-Type", "application/json"); code != 200 {
+		t.Fatalf("schedule: %d %s", code, b)
+	}
+	var list struct {
+		Schedule string
+		Reports  []struct{ Name string }
+	}
+	for i := 0; i < 50 && len(list.Reports) < 2; i++ {
+		time.Sleep(100 * time.Millisecond)
+		s.getJSON(t, "/api/v1/reports", 200, &list)
+	}
+	if list.Schedule != "@every 1s" || len(list.Reports) != 2 {
+		t.Fatalf("after a second: %+v", list)
+	}
+	s.do(t, "PUT", "/api/v1/reports/schedule", "admin1", strings.NewReader(`{"schedule":""}`), "Content-Type", "application/json")
+	code, b := s.do(t, "GET", "/reports/"+list.Reports[0].Name, "analyst1", nil)
+	if code != 200 || !bytes.HasPrefix(b, []byte("PK")) {
+		t.Errorf("download: %d", code)
+	}
+	if code, _ := s.do(t, "GET", "/reports/..%2Fe2e.duckdb", "analyst1", nil); code != 404 {
+		t.Errorf("a path outside the folder: %d", code)
+	}
+	_, page := s.do(t, "GET", "/reports", "analyst1", nil)
+	if !bytes.Contains(page, []byte(list.Reports[0].Name)) {
+		t.Error("the reports page does not list the file")
+	}
+	var a struct{ Entries []data.AuditEntry }
+	s.getJSON(t, "/api/v1/audit?action=setting", 200, &a)
+	if len(a.Entries) != 2 { // the refused schedule changed nothing
+		t.Errorf("setting changes audited: %d", len(a.Entries))
+	}
+}
