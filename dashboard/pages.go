@@ -21,7 +21,7 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-var pageNames = []string{"leaderboard.html", "unit.html", "trends.html", "completeness.html", "error.html", "login.html", "audit.html", "upload.html", "reports.html"}
+var pageNames = []string{"leaderboard.html", "unit.html", "trends.html", "completeness.html", "error.html", "login.html", "audit.html", "upload.html", "reports.html", "map.html"}
 
 func parsePages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
@@ -106,12 +106,18 @@ type page struct {
 	CSRF  string
 	// Can says which navigation entries the reader's role allows.
 	Can map[string]bool
+	// Scripts are extra static scripts this page loads after the chart library.
+	Scripts []string
 }
 
 func (s *Server) render(c echo.Context, status int, name, nav, title string, d any) error {
+	return s.renderWith(c, status, name, nav, title, d)
+}
+
+func (s *Server) renderWith(c echo.Context, status int, name, nav, title string, d any, scripts ...string) error {
 	t := s.pages.byName[name]
 	var buf bytes.Buffer
-	p := page{Lang: langOf(c), Title: title, Nav: nav, Path: c.Request().URL.RequestURI(), Data: d, Can: map[string]bool{}}
+	p := page{Lang: langOf(c), Title: title, Nav: nav, Path: c.Request().URL.RequestURI(), Data: d, Can: map[string]bool{}, Scripts: scripts}
 	if id := identityOf(c); id != nil {
 		p.User, p.CSRF = &id.User, id.CSRF
 		for name, a := range map[string]access{"read": reader, "upload": uploader, "audit": auditor, "admin": admin, "export": exporter} {

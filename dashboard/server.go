@@ -137,6 +137,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/trends", board, s.trendsPage)
 	r(GET, "/units/:code", reader, s.unitPage)
 	r(GET, "/completeness", reader, s.completenessPage)
+	r(GET, "/map", reader, s.mapPage)
 	r(GET, "/audit", auditor, s.auditPage)
 	r(GET, "/login", open, s.loginPage)
 	r(POST, "/login", open, s.login)

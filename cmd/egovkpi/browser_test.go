@@ -161,6 +161,7 @@ func TestPagesInBrowser(t *testing.T) {
 		{"unit", "/units/08", "Tuyên Quang"},
 		{"trends", "/trends", "Xu hướng"},
 		{"completeness", "/completeness", "Đầy đủ báo cáo"},
+		{"map", "/map?indicator=level4_share&period=2024-12", "Bản đồ"},
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
@@ -191,7 +192,7 @@ func TestPagesInBrowser(t *testing.T) {
 			if counts[0] != counts[1] {
 				t.Errorf("%d of %d charts drew pixels", counts[1], counts[0])
 			}
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -325,10 +325,10 @@ var outsideURL = regexp.MustCompile(`(?i)(src|href|action)\s*=\s*["']?(https?:)?
 
 func TestPagesServeNothingFromOutside(t *testing.T) {
 	s := startServer(t, true)
-	for _, path := range []string{"/", "/?indicator=level4_share&period=2020-12&boundaries=historical", "/?lang=en", "/units/08", "/units/02", "/units/BTC", "/trends", "/completeness"} {
+	for _, path := range []string{"/", "/?indicator=level4_share&period=2020-12&boundaries=historical", "/?lang=en", "/units/08", "/units/02", "/units/BTC", "/trends", "/completeness", "/map", "/upload", "/reports", "/audit"} {
 		t.Run(path, func(t *testing.T) {
 			req, _ := http.NewRequest("GET", s.url+path, nil)
-			req.Header.Set("Authorization", "Bearer "+s.tok["analyst1"])
+			req.Header.Set("Authorization", "Bearer "+s.tok["admin1"])
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)

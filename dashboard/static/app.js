@@ -8,6 +8,9 @@
     document.querySelectorAll("[data-option]").forEach(function (el) {
       var opt;
       try { opt = JSON.parse(el.getAttribute("data-option")); } catch (e) { return; }
+      // a choropleth needs no legend dot on every province
+      (opt.series || []).forEach(function (sr) { if (sr.type === "map") { sr.showLegendSymbol = false; } });
+      if ((opt.series || []).some(function (sr) { return sr.type === "map"; })) { opt.legend = [{ show: false }]; }
       // a long leaderboard gets room for every name
       var y = opt.yAxis && opt.yAxis[0];
       if (y && y.data && y.data.length > 30) { el.style.height = (y.data.length * 16 + 60) + "px"; }
