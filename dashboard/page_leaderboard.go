@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -31,7 +32,7 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	d := leaderboardData{Indicators: s.eng.Defs().Indicators, Composites: s.eng.Defs().Composites}
-	cov, err := s.store.Coverage(ctx)
+	cov, err := s.eng.Coverage(ctx)
 	if err != nil {
 		return err
 	}
@@ -50,6 +51,18 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 		d.Selected = "composite:service_index"
 	}
 	title := T(lang, "nav.leaderboard")
+	// the same view for the same reader looks the same until the data changes
+	key := fmt.Sprintf("board|%s|%s|%s|%v", c.QueryString(), lang, d.Period, identityOf(c).can(exporter))
+	if _, hit := s.contents.get(key, s.eng.DataVersion()); hit {
+		if name, ok := strings.CutPrefix(d.Selected, "composite:"); ok {
+			if comp, ok := s.eng.Defs().Composite(name); ok {
+				title += " · " + map[bool]string{true: comp.NameEN, false: comp.NameVI}[lang == "en"] + " · " + v.Period.String()
+			}
+		} else if in, ok := s.eng.Defs().Indicator(d.Selected); ok {
+			title += " · " + in.Name(lang) + " · " + v.Period.String()
+		}
+		return s.renderPage(c, http.StatusOK, "leaderboard.html", "leaderboard", title, key, nil)
+	}
 	if name, ok := strings.CutPrefix(d.Selected, "composite:"); ok {
 		r, err := s.eng.Composite(ctx, metrics.CompositeQuery{Name: name, Period: v.Period, Group: v.Group, Boundaries: v.Boundaries})
 		if err != nil && !errors.Is(err, data.ErrNotFound) {
@@ -103,5 +116,5 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 			d.Empty = true
 		}
 	}
-	return s.render(c, http.StatusOK, "leaderboard.html", "leaderboard", title, d)
+	return s.renderPage(c, http.StatusOK, "leaderboard.html", "leaderboard", title, key, d)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -108,6 +109,8 @@ type page struct {
 	Can map[string]bool
 	// Scripts are extra static scripts this page loads after the chart library.
 	Scripts []string
+	// Content is the page's own part, rendered before the layout (and perhaps cached).
+	Content template.HTML
 }
 
 func (s *Server) render(c echo.Context, status int, name, nav, title string, d any) error {
@@ -115,6 +118,12 @@ func (s *Server) render(c echo.Context, status int, name, nav, title string, d a
 }
 
 func (s *Server) renderWith(c echo.Context, status int, name, nav, title string, d any, scripts ...string) error {
+	return s.renderPage(c, status, name, nav, title, "", d, scripts...)
+}
+
+// renderPage renders the page's content, or takes it from the cache when cacheKey is set
+// and the data has not changed since, then the shared layout around it.
+func (s *Server) renderPage(c echo.Context, status int, name, nav, title, cacheKey string, d any, scripts ...string) error {
 	t := s.pages.byName[name]
 	var buf bytes.Buffer
 	p := page{Lang: langOf(c), Title: title, Nav: nav, Path: c.Request().URL.RequestURI(), Data: d, Can: map[string]bool{}, Scripts: scripts}
@@ -124,6 +133,16 @@ func (s *Server) renderWith(c echo.Context, status int, name, nav, title string,
 			p.Can[name] = id.can(a)
 		}
 	}
+	content, ok := s.contents.get(cacheKey, s.eng.DataVersion())
+	if !ok {
+		var cb bytes.Buffer
+		if err := t.ExecuteTemplate(&cb, "content", p); err != nil {
+			return fmt.Errorf("render %s: %w", name, err)
+		}
+		content = cb.Bytes()
+		s.contents.put(cacheKey, s.eng.DataVersion(), content)
+	}
+	p.Content = template.HTML(content)
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
@@ -148,4 +167,36 @@ func (s *Server) setLang(c echo.Context) error {
 		back = "/" // only our own paths: no open redirect
 	}
 	return c.Redirect(http.StatusSeeOther, back)
+}
+
+// contentCache keeps rendered page contents until the data changes.
+type contentCache struct {
+	mu      sync.Mutex
+	version int64
+	m       map[string][]byte
+}
+
+func (cc *contentCache) get(key string, version int64) ([]byte, bool) {
+	if key == "" {
+		return nil, false
+	}
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.version != version {
+		return nil, false
+	}
+	b, ok := cc.m[key]
+	return b, ok
+}
+
+func (cc *contentCache) put(key string, version int64, b []byte) {
+	if key == "" {
+		return
+	}
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.version != version || cc.m == nil || len(cc.m) > 2000 {
+		cc.m, cc.version = map[string][]byte{}, version
+	}
+	cc.m[key] = b
 }

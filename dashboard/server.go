@@ -7,7 +7,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -38,6 +40,9 @@ type Config struct {
 	Public bool
 	// BodyLimit bounds request bodies (default 20 MB); larger ones get 413.
 	BodyLimit string
+	// BenchStatic adds GET /bench/static?bytes=N, a static page of N bytes through the
+	// same middleware: the web layer's own limit, for the load benchmark (serve --bench).
+	BenchStatic bool
 }
 
 // Server is the web application.
@@ -51,6 +56,7 @@ type Server struct {
 	exporter Exporter
 	schedule ReportSchedule
 	marked   markedFiles
+	contents contentCache
 	log      *slog.Logger
 	pages    *pages
 	public   bool
@@ -147,6 +153,29 @@ func New(cfg Config) (*echo.Echo, error) {
 		return c.Redirect(http.StatusMovedPermanently, assetURL("favicon.svg"))
 	})
 	registerStatic(e)
+	if cfg.BenchStatic {
+		// a copy of a real page, taken once and then served as bytes through the same
+		// middleware: what the web layer costs without the work behind the page
+		var mu sync.Mutex
+		copies := map[string][]byte{}
+		e.GET("/bench/static", func(c echo.Context) error {
+			path := c.QueryParam("page")
+			mu.Lock()
+			b, ok := copies[path]
+			mu.Unlock()
+			if !ok {
+				req := httptest.NewRequest(http.MethodGet, path, nil)
+				req.Header.Set("Authorization", c.Request().Header.Get("Authorization"))
+				rec := httptest.NewRecorder()
+				e.ServeHTTP(rec, req)
+				b = rec.Body.Bytes()
+				mu.Lock()
+				copies[path] = b
+				mu.Unlock()
+			}
+			return c.HTMLBlob(http.StatusOK, b)
+		})
+	}
 	return e, nil
 }
 

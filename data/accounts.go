@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -186,9 +187,72 @@ func (s *Store) CreateSession(ctx context.Context, u User, ttl time.Duration, pe
 	return token, sess, err
 }
 
+// credCache remembers who a session or token is, so that a busy dashboard does not ask
+// the database on every request. Any write to accounts clears it (this process is the
+// only writer), and expiry is still checked on every use.
+type credCache struct {
+	mu  sync.Mutex
+	m   map[string]cachedCred
+	gen uint64 // moves on every clear: a lookup that began before a write is not kept
+}
+
+type cachedCred struct {
+	user User
+	sess Session
+	err  error
+}
+
+func (c *credCache) get(k string) (cachedCred, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *credCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+func (c *credCache) put(k string, v cachedCred, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil || len(c.m) > 10000 {
+		c.m = map[string]cachedCred{}
+	}
+	c.m[k] = v
+}
+
+func (c *credCache) clear() {
+	c.mu.Lock()
+	c.m = nil
+	c.gen++
+	c.mu.Unlock()
+}
+
 // SessionUser returns the user of a live session (ErrUnauthorized if it has expired, was
 // ended, or its user is disabled).
 func (s *Store) SessionUser(ctx context.Context, token string) (User, Session, error) {
+	key := "s:" + hashToken(token)
+	if v, ok := s.creds.get(key); ok {
+		if v.err == nil && time.Now().UTC().After(v.sess.ExpiresAt) {
+			return User{}, Session{}, fmt.Errorf("%w: the session has ended; sign in again", ErrUnauthorized)
+		}
+		return v.user, v.sess, v.err
+	}
+	gen := s.creds.generation()
+	u, sess, err := s.sessionUser(ctx, token)
+	if err == nil || errors.Is(err, ErrUnauthorized) {
+		s.creds.put(key, cachedCred{u, sess, err}, gen)
+	}
+	return u, sess, err
+}
+
+func (s *Store) sessionUser(ctx context.Context, token string) (User, Session, error) {
 	var sess Session
 	row := s.db.QueryRowContext(ctx, `SELECT `+userColsU+`, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ?`, hashToken(token))
@@ -281,6 +345,19 @@ func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
 
 // TokenUser returns the user a live token acts for.
 func (s *Store) TokenUser(ctx context.Context, token string) (User, error) {
+	key := "t:" + hashToken(token)
+	if v, ok := s.creds.get(key); ok {
+		return v.user, v.err
+	}
+	gen := s.creds.generation()
+	u, err := s.tokenUser(ctx, token)
+	if err == nil || errors.Is(err, ErrUnauthorized) {
+		s.creds.put(key, cachedCred{user: u, err: err}, gen)
+	}
+	return u, err
+}
+
+func (s *Store) tokenUser(ctx context.Context, token string) (User, error) {
 	row := s.db.QueryRowContext(ctx, `SELECT `+userColsU+` FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND NOT u.disabled`, hashToken(token))
 	u, err := scanUser(row)
@@ -457,5 +534,7 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, erro
 func (s *Store) write(ctx context.Context, f func(*sql.Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.creds.clear()       // before: lookups from now on wait for nothing stale …
+	defer s.creds.clear() // … and after the commit, anything read meanwhile is dropped
 	return s.inTx(ctx, f)
 }

@@ -29,6 +29,7 @@ type Store struct {
 	ref     *Registry
 	version atomic.Int64 // bumped on every write, so caches know when to drop results
 	writeMu sync.Mutex   // one writer at a time inside this process
+	creds   credCache    // who sessions and tokens are; cleared on every accounts write
 }
 
 // openPaths guards against two Stores on one file inside one process: DuckDB's file lock

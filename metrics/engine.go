@@ -37,6 +37,9 @@ func NewEngine(src Source, defs *Defs) *Engine {
 	return &Engine{src: src, defs: defs, now: time.Now, cache: map[string]any{}}
 }
 
+// DataVersion moves whenever the data changes.
+func (e *Engine) DataVersion() int64 { return e.src.DataVersion() }
+
 // Defs are the engine's definitions.
 func (e *Engine) Defs() *Defs { return e.defs }
 

@@ -29,6 +29,8 @@ type ServeConfig struct {
 	Indicators string
 	// Public lets anonymous visitors read the leaderboard pages.
 	Public bool
+	// Bench adds the static page the load benchmark compares with.
+	Bench bool
 	// ReadHeaderTimeout closes connections that are slow to send their headers.
 	ReadHeaderTimeout time.Duration
 	// Ready, when set, receives the address actually listened on (tests use port 0).
@@ -44,6 +46,7 @@ func parseServe(args []string, stderr io.Writer) (ServeConfig, error) {
 	fs.BoolVar(&c.Demo, "demo", false, "seed the demo history into an empty database")
 	fs.StringVar(&c.Indicators, "indicators", "", "indicator definitions file (TOML); default: the embedded one")
 	fs.BoolVar(&c.Public, "public", false, "let anonymous visitors read the leaderboard pages")
+	fs.BoolVar(&c.Bench, "bench", false, "serve /bench/static for the load benchmark (egovbench load)")
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage
 	}
@@ -98,7 +101,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer sched.Stop()
 	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Accounts: store, Admin: store,
-		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Logger: log, Public: c.Public})
+		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Logger: log, Public: c.Public, BenchStatic: c.Bench})
 	if err != nil {
 		return err
 	}
