@@ -42,7 +42,7 @@ func FuzzParse(f *testing.F) {
 			if _, ok := reg.At(r.UnitCode, r.Month); !ok {
 				t.Fatalf("accepted unit %q not in force in %s", r.UnitCode, r.Month)
 			}
-			for code, v := range r.Values {
+			for code, v := range r.Values() {
 				if v < 0 || data.MeasureIndex(code) < 0 {
 					t.Fatalf("accepted %s = %d", code, v)
 				}

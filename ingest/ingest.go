@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -162,7 +161,7 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 		for _, p := range problems {
 			rowHasProblem = rowHasProblem || (p.Sheet == rep.Sheet && p.Row == rep.Row)
 		}
-		if len(rep.Values) == 0 && !rowHasProblem {
+		if rep.Len() == 0 && !rowHasProblem {
 			p := place
 			p.Message = msg(lang, "Đơn vị %s, kỳ %s không có số liệu nào", "Unit %s, period %s has no values", rep.UnitCode, rep.Month)
 			res.Errors = append(res.Errors, p)
@@ -191,12 +190,12 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 	subs := make([]data.Submission, len(parsed.Reports))
 	for i, rep := range parsed.Reports {
 		subs[i] = data.Submission{UnitCode: rep.UnitCode, Month: rep.Month, Source: req.Source, FileName: filepath.Base(req.Name),
-			SHA256: res.SHA256, SubmittedBy: req.Actor, SubmittedAt: at, Values: rep.Values}
+			SHA256: res.SHA256, SubmittedBy: req.Actor, SubmittedAt: at, Values: rep.Values()}
 	}
 	if req.DryRun {
 		for i, s := range subs {
 			res.Receipts = append(res.Receipts, Receipt{UnitCode: s.UnitCode, Period: s.Month, Status: "dry_run", Values: s.Values,
-				Warnings: warningsOf(res.Warnings, parsed.Reports[i]), Missing: parsed.Reports[i].Missing})
+				Warnings: warningsOf(res.Warnings, parsed.Reports[i]), Missing: parsed.Reports[i].Missing()})
 		}
 		res.Accepted = true
 		return res, nil
@@ -218,7 +217,7 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 	}
 	for i, s := range stored {
 		res.Receipts = append(res.Receipts, Receipt{ID: s.ID, UnitCode: s.UnitCode, Period: s.Month, Version: s.Version, Status: s.Status,
-			Values: s.Values, Warnings: warningsOf(res.Warnings, parsed.Reports[i]), Missing: parsed.Reports[i].Missing})
+			Values: s.Values, Warnings: warningsOf(res.Warnings, parsed.Reports[i]), Missing: parsed.Reports[i].Missing()})
 	}
 	res.Accepted = true
 	return res, nil
@@ -251,20 +250,20 @@ func checkRules(rules []data.Rule, rep Report, last map[string]int64, lang strin
 		var found []Problem
 		switch r.Kind {
 		case "le":
-			l, okL := sum(rep.Values, r.Left)
-			rt, okR := sum(rep.Values, r.Right)
+			vals := rep.Values()
+			l, okL := sum(vals, r.Left)
+			rt, okR := sum(vals, r.Right)
 			if okL && okR && l > rt {
 				found = append(found, Problem{Sheet: rep.Sheet, Cell: rep.Cell(r.Left[0]), Row: rep.Row, Field: r.Left[0],
 					Message: fmt.Sprintf("%s (%d > %d)", text, l, rt)})
 			}
 		case "jump":
-			codes := make([]string, 0, len(rep.Values))
-			for c := range rep.Values {
-				codes = append(codes, c)
-			}
-			sort.Strings(codes)
-			for _, c := range codes {
-				v := rep.Values[c]
+			for _, m := range data.Measures {
+				c := m.Code
+				v, ok := rep.Value(c)
+				if !ok {
+					continue
+				}
 				p, ok := last[c]
 				if !ok || p < 20 && v < 20 {
 					continue // small numbers jump by nature

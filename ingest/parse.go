@@ -43,16 +43,67 @@ func (p Problem) String() string {
 	return p.Message
 }
 
-// Report is one unit's values for one month, as read from a file.
+// Report is one unit's values for one month, as read from a file. Values are held
+// compactly by measure index (a wide file of half a million rows stays small); a count
+// above 2,147,483,647 in one unit and month is refused when read.
 type Report struct {
 	UnitCode string
 	Month    data.Month
-	Values   map[string]int64
 	Sheet    string
-	Row      int               // the first row it came from
-	Missing  []string          // measures the file does not carry
+	Row      int // the first row it came from
+	present  uint32
+	vals     [maxMeasures]int32
 	cells    map[string]string // template layout: measure → cell
 	cols     map[string]int    // wide layout: measure → column, shared by every row
+}
+
+// maxMeasures bounds the catalogue a Report can carry (a test checks it).
+const maxMeasures = 16
+
+func (r *Report) set(code string, v int64) {
+	i := data.MeasureIndex(code)
+	r.vals[i] = int32(v)
+	r.present |= 1 << i
+}
+
+// Value is a measure's value and whether the file carried it.
+func (r Report) Value(code string) (int64, bool) {
+	i := data.MeasureIndex(code)
+	if i < 0 || r.present&(1<<i) == 0 {
+		return 0, false
+	}
+	return int64(r.vals[i]), true
+}
+
+// Values are the measures the file carried, by code.
+func (r Report) Values() map[string]int64 {
+	out := make(map[string]int64, 16)
+	for i, m := range data.Measures {
+		if r.present&(1<<i) != 0 {
+			out[m.Code] = int64(r.vals[i])
+		}
+	}
+	return out
+}
+
+// Len is how many measures the report carries.
+func (r Report) Len() int {
+	n := 0
+	for p := r.present; p != 0; p &= p - 1 {
+		n++
+	}
+	return n
+}
+
+// Missing lists the measures the file does not carry.
+func (r Report) Missing() []string {
+	var out []string
+	for i, m := range data.Measures {
+		if r.present&(1<<i) == 0 {
+			out = append(out, m.Code)
+		}
+	}
+	return out
 }
 
 // Cell is where a measure's value was read, for marking problems.
@@ -74,8 +125,43 @@ const MaxRows = 1_048_576
 
 type sheet struct {
 	name   string
-	rows   [][]string
+	rows   [][]string // every row of a workbook; the first rows of a CSV file
 	merges []excelize.MergeCell
+	// next streams the rest of a CSV file: the row's 0-based index and cells, or io.EOF.
+	// The header is found in rows; data rows are read once and not kept.
+	next func() (int, []string, error)
+	hint int // rows expected, to size the reports once
+}
+
+func (sh *sheet) rowsHint() int { return max(sh.hint, len(sh.rows)) }
+
+// each calls f for every row from index start on, buffered or streamed.
+func (sh *sheet) each(start int, f func(r int, row []string)) error {
+	for r := start; r < len(sh.rows); r++ {
+		f(r, sh.rows[r])
+	}
+	if sh.next == nil {
+		return nil
+	}
+	for {
+		r, row, err := sh.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if r >= start {
+			f(r, row)
+		}
+	}
+}
+
+func at(row []string, c int) string {
+	if c < 0 || c >= len(row) {
+		return ""
+	}
+	return strings.TrimSpace(row[c])
 }
 
 func (sh *sheet) cell(r, c int) string {
@@ -225,26 +311,36 @@ func readCSV(content []byte) (*sheet, error) {
 	r.Comma = sep
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
-	// keep blank lines as empty rows, so that "dòng N" is the line the reader sees
-	var rows [][]string
-	for {
+	r.ReuseRecord = true // rows are read once; the header zone copies what it keeps
+	// row indexes are lines less one, blank lines counted, so that "dòng N" is the line a
+	// text editor shows
+	read := func() (int, []string, error) {
 		rec, err := r.Read()
+		if err != nil {
+			return 0, nil, err
+		}
+		line, _ := r.FieldPos(0)
+		if line > MaxRows {
+			return 0, nil, fmt.Errorf("more than %d rows", MaxRows)
+		}
+		return line - 1, rec, nil
+	}
+	sh := &sheet{hint: bytes.Count(content, []byte("\n")) + 1}
+	for len(sh.rows) < headerZone {
+		i, rec, err := read()
 		if err == io.EOF {
-			break
+			return sh, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		line, _ := r.FieldPos(0)
-		for len(rows) < line-1 {
-			rows = append(rows, nil)
+		for len(sh.rows) < i {
+			sh.rows = append(sh.rows, nil)
 		}
-		rows = append(rows, rec)
-		if len(rows) > MaxRows {
-			return nil, fmt.Errorf("more than %d rows", MaxRows)
-		}
+		sh.rows = append(sh.rows, slices.Clone(rec))
 	}
-	return &sheet{rows: rows}, nil
+	sh.next = read
+	return sh, nil
 }
 
 // header folds a header cell: lower case, no diacritics, single spaces, no trailing colon.
@@ -353,10 +449,13 @@ func findColumns(h []string) columns {
 	return cs
 }
 
+// headerZone is how many rows from the top may hold the title and the header.
+const headerZone = 40
+
 // parseSheet finds the header within the first rows and reads the table under it.
 // ok is false when the sheet holds no recognisable table.
 func parseSheet(sh *sheet, fileName string, reg *data.Registry, lang string) (*Parsed, []Problem, bool) {
-	limit := min(len(sh.rows), 40)
+	limit := min(len(sh.rows), headerZone)
 	// a one-row header anywhere in the top rows wins over a two-row one
 	for _, two := range []bool{false, true} {
 		for r := 0; r < limit; r++ {
@@ -408,37 +507,36 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 	for c, code := range cs.measures {
 		cols[code] = c
 	}
-	var carried []string
-	for _, m := range data.Measures {
-		found := false
-		for _, code := range cs.measures {
-			found = found || code == m.Code
+	p.Reports = make([]Report, 0, sh.rowsHint())
+	// a wide file names the same few units on every row: look each name up once
+	units := map[string]data.Unit{}
+	isUnitName := map[string]bool{}
+	var stop []Problem
+	err := sh.each(start, func(r int, row []string) {
+		if stop != nil || emptyRow(row) {
+			return
 		}
-		if !found {
-			carried = append(carried, m.Code)
-		}
-	}
-	for r := start; r < len(sh.rows); r++ {
-		if emptyRow(sh.rows[r]) {
-			continue
-		}
-		unitText := sh.cell(r, cs.unit)
+		unitText := at(row, cs.unit)
 		hasNumbers := false
 		for c := range cs.measures {
-			if v := sh.cell(r, c); v != "" && numberLike.MatchString(v) {
+			if v := at(row, c); v != "" && numberLike.MatchString(v) {
 				hasNumbers = true
 			}
 		}
 		if totalWords[header(unitText)] || strings.HasPrefix(header(unitText), "tong cong") {
-			continue // a total row: recognised, not a unit
+			return // a total row: recognised, not a unit
 		}
-		_, isUnit := reg.Find(unitText, reg.AnyMonth(unitText))
+		isUnit, known := isUnitName[unitText]
+		if !known {
+			_, isUnit = reg.Find(unitText, reg.AnyMonth(unitText))
+			isUnitName[unitText] = isUnit
+		}
 		if !hasNumbers && !isUnit {
-			continue // a note, a signature, a blank line of the form
+			return // a note, a signature, a blank line of the form
 		}
 		var month data.Month
 		if cs.period >= 0 {
-			pt := sh.cell(r, cs.period)
+			pt := at(row, cs.period)
 			m, err := data.ParseMonth(pt)
 			if err != nil {
 				if pt == "" && hasTitleMonth {
@@ -446,7 +544,7 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 				} else {
 					problems = append(problems, Problem{Sheet: sh.name, Cell: cellName(cs.period, r), Row: r + 1, Field: "period",
 						Message: msg(lang, "%q không phải là kỳ báo cáo (viết 2026-10, 10/2026 hoặc Tháng 10/2026)", "%q is not a period (write 2026-10, 10/2026 or Tháng 10/2026)", pt)})
-					continue
+					return
 				}
 			}
 			month = m
@@ -455,29 +553,40 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 		} else {
 			problems = append(problems, Problem{Sheet: sh.name, Row: r + 1, Field: "period",
 				Message: msg(lang, "Không có kỳ báo cáo: thêm cột Kỳ báo cáo, hoặc ghi Tháng 10/2026 ở tiêu đề", "No period: add a period column, or write the month in the title")})
-			return nil, problems
+			stop = problems
+			return
 		}
-		u, ok := reg.Find(unitText, month)
+		u, ok := units[unitText]
+		if !ok || !u.InForce(month) {
+			u, ok = reg.Find(unitText, month)
+			if ok {
+				units[unitText] = u
+			}
+		}
 		if !ok {
 			problems = append(problems, Problem{Sheet: sh.name, Cell: cellName(cs.unit, r), Row: r + 1, Field: "unit",
 				Message: unknownUnit(reg, unitText, month, lang)})
-			continue
+			return
 		}
-		rep := Report{UnitCode: u.Code, Month: month, Values: make(map[string]int64, len(cs.measures)), Sheet: sh.name, Row: r + 1,
-			cols: cols, Missing: slices.Clip(carried)} // appends copy, never share
+		rep := Report{UnitCode: u.Code, Month: month, Sheet: sh.name, Row: r + 1, cols: cols}
 		for c, code := range cs.measures {
-			v, empty, err := parseCount(sh.cell(r, c), lang)
+			v, empty, err := parseCount(at(row, c), lang)
 			if err != "" {
 				problems = append(problems, Problem{Sheet: sh.name, Cell: cellName(c, r), Row: r + 1, Field: code, Message: err})
-				continue
+				continue // every bad cell of the row is reported
 			}
-			if empty {
-				rep.Missing = append(rep.Missing, code)
-				continue
+			if !empty {
+				rep.set(code, v)
 			}
-			rep.Values[code] = v
 		}
 		p.Reports = append(p.Reports, rep)
+	})
+	if err != nil {
+		problems = append(problems, Problem{Sheet: sh.name, Message: msg(lang, "Không đọc được tệp: %v", "Cannot read the file: %v", err)})
+		return nil, problems
+	}
+	if stop != nil {
+		return nil, stop
 	}
 	return p, problems
 }
@@ -535,43 +644,41 @@ func parseTemplate(sh *sheet, cs columns, headerAt, start int, fileName string, 
 	if !ok {
 		return nil, []Problem{{Sheet: sh.name, Cell: unitRef, Field: "unit", Message: unknownUnit(reg, unitText, month, lang)}}
 	}
-	rep := Report{UnitCode: u.Code, Month: month, Values: map[string]int64{}, Sheet: sh.name, Row: start + 1, cells: map[string]string{}}
+	rep := Report{UnitCode: u.Code, Month: month, Sheet: sh.name, Row: start + 1, cells: map[string]string{}}
 	seen := map[string]bool{}
-	for r := start; r < len(sh.rows); r++ {
-		if emptyRow(sh.rows[r]) {
-			continue
+	err := sh.each(start, func(r int, row []string) {
+		if emptyRow(row) {
+			return
 		}
 		var code string
 		found := false
 		if cs.code >= 0 {
-			code, found = measureOf(header(sh.cell(r, cs.code)))
+			code, found = measureOf(header(at(row, cs.code)))
 		}
 		if !found && cs.label >= 0 {
-			code, found = measureOf(header(sh.cell(r, cs.label)))
+			code, found = measureOf(header(at(row, cs.label)))
 		}
 		if !found {
-			continue // a note, a signature, a heading inside the table
+			return // a note, a signature, a heading inside the table
 		}
 		ref := cellName(cs.value, r)
 		if seen[code] {
 			problems = append(problems, Problem{Sheet: sh.name, Cell: ref, Row: r + 1, Field: code, Message: msg(lang, "Chỉ tiêu %s xuất hiện hai lần", "Measure %s appears twice", code)})
-			continue
+			return
 		}
 		seen[code] = true
 		rep.cells[code] = ref
-		v, empty, perr := parseCount(sh.cell(r, cs.value), lang)
+		v, empty, perr := parseCount(at(row, cs.value), lang)
 		if perr != "" {
 			problems = append(problems, Problem{Sheet: sh.name, Cell: ref, Row: r + 1, Field: code, Message: perr})
-			continue
+			return
 		}
 		if !empty {
-			rep.Values[code] = v
+			rep.set(code, v)
 		}
-	}
-	for _, m := range data.Measures {
-		if _, ok := rep.Values[m.Code]; !ok {
-			rep.Missing = append(rep.Missing, m.Code)
-		}
+	})
+	if err != nil {
+		return nil, append(problems, Problem{Sheet: sh.name, Message: msg(lang, "Không đọc được tệp: %v", "Cannot read the file: %v", err)})
 	}
 	return &Parsed{Layout: "template", Reports: []Report{rep}}, problems
 }
@@ -589,6 +696,9 @@ var (
 // English way where unambiguous (3,451), as a spreadsheet's raw number (3451 or
 // 3451.0000000001), or as text. An empty cell is not reported (not zero).
 func parseCount(raw, lang string) (v int64, empty bool, problem string) {
+	if n, err := strconv.ParseInt(raw, 10, 64); err == nil && n >= 0 && n <= math.MaxInt32 {
+		return n, false, "" // the common case, without allocating
+	}
 	s := strings.Map(func(r rune) rune {
 		if r == ' ' || r == '\u00a0' || r == '\t' {
 			return -1
@@ -614,7 +724,7 @@ func parseCount(raw, lang string) (v int64, empty bool, problem string) {
 			return bad()
 		}
 		f = float64(n)
-		if !neg && n <= 1e15 {
+		if !neg && n <= math.MaxInt32 {
 			return n, false, ""
 		}
 	case thousandsVI.MatchString(s):
@@ -631,8 +741,8 @@ func parseCount(raw, lang string) (v int64, empty bool, problem string) {
 	if neg && f != 0 {
 		return 0, false, msg(lang, "%q là số âm; số lượng không được âm", "%q is negative; a count cannot be", raw)
 	}
-	if f > 1e15 {
-		return 0, false, msg(lang, "%q quá lớn", "%q is too large", raw)
+	if f > math.MaxInt32 {
+		return 0, false, msg(lang, "%q quá lớn cho số liệu một tháng của một đơn vị", "%q is too large for one unit's month", raw)
 	}
 	if math.Abs(f-math.Round(f)) > 1e-6 {
 		return 0, false, msg(lang, "%q không phải là số nguyên", "%q is not a whole number", raw)

@@ -95,11 +95,11 @@ func TestTemplateRoundTrip(t *testing.T) {
 	}
 	r := p.Reports[0]
 	want := map[string]int64{"procedures_total": 1800, "procedures_online_full": 1750, "dossiers_received": 125000, "dossiers_received_online": 90000}
-	if fmt.Sprint(r.Values) != fmt.Sprint(want) || r.UnitCode != "01" || r.Month != data.NewMonth(2026, 10) {
-		t.Errorf("report = %s %s %v", r.UnitCode, r.Month, r.Values)
+	if fmt.Sprint(r.Values()) != fmt.Sprint(want) || r.UnitCode != "01" || r.Month != data.NewMonth(2026, 10) {
+		t.Errorf("report = %s %s %v", r.UnitCode, r.Month, r.Values())
 	}
-	if len(r.Missing) != 11 {
-		t.Errorf("missing %v", r.Missing)
+	if len(r.Missing()) != 11 {
+		t.Errorf("missing %v", r.Missing())
 	}
 }
 
@@ -174,7 +174,7 @@ func TestWideLayoutTolerance(t *testing.T) {
 			p := parseOK(t, name, b)
 			got := map[string]map[string]int64{}
 			for _, r := range p.Reports {
-				got[r.UnitCode+"|"+r.Month.String()] = r.Values
+				got[r.UnitCode+"|"+r.Month.String()] = r.Values()
 			}
 			if fmt.Sprint(got) != fmt.Sprint(c.units) {
 				t.Errorf("got %v\nwant %v", got, c.units)
@@ -268,7 +268,7 @@ func TestLastRowOfTheSheet(t *testing.T) {
 		f.SetCellValue("Sheet1", "C1048576", 7)
 	})
 	p := parseOK(t, "far.xlsx", b)
-	if len(p.Reports) != 2 || p.Reports[1].Row != 1048576 || p.Reports[1].Values["docs_total"] != 7 {
+	if len(p.Reports) != 2 || p.Reports[1].Row != 1048576 || p.Reports[1].Values()["docs_total"] != 7 {
 		t.Errorf("reports: %+v", p.Reports)
 	}
 }
@@ -300,4 +300,10 @@ func cp1258(t *testing.T, s string) []byte {
 		out = append(out, b...)
 	}
 	return out
+}
+
+func TestReportHoldsEveryMeasure(t *testing.T) {
+	if len(data.Measures) > maxMeasures {
+		t.Fatalf("%d measures, a Report holds %d", len(data.Measures), maxMeasures)
+	}
 }
