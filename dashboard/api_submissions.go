@@ -24,18 +24,19 @@ type Ingester interface {
 // receipt is the answer to an upload: the first submission's fields at the top, every
 // submission of the file in "submissions".
 type receipt struct {
-	ID          int64            `json:"id"`
-	UnitCode    string           `json:"unit_code"`
-	Period      data.Month       `json:"period"`
-	Version     int              `json:"version"`
-	Status      string           `json:"status"`
-	Values      map[string]int64 `json:"values"`
-	Warnings    []ingest.Problem `json:"warnings"`
-	Missing     []string         `json:"missing,omitempty"`
-	Identical   bool             `json:"identical,omitempty"`
-	DryRun      bool             `json:"dry_run,omitempty"`
-	SHA256      string           `json:"sha256"`
-	Submissions []ingest.Receipt `json:"submissions"`
+	ID          int64                  `json:"id"`
+	UnitCode    string                 `json:"unit_code"`
+	Period      data.Month             `json:"period"`
+	Version     int                    `json:"version"`
+	Status      string                 `json:"status"`
+	Values      map[string]int64       `json:"values"`
+	Warnings    []ingest.Problem       `json:"warnings"`
+	Missing     []string               `json:"missing,omitempty"`
+	Identical   bool                   `json:"identical,omitempty"`
+	DryRun      bool                   `json:"dry_run,omitempty"`
+	SHA256      string                 `json:"sha256"`
+	Submissions []ingest.Receipt       `json:"submissions"`
+	Surveys     []ingest.SurveyReceipt `json:"surveys,omitempty"`
 }
 
 // POST /api/v1/submissions (multipart field "file"; ?dry_run=true; ?lang=en)
@@ -61,8 +62,9 @@ func (s *Server) upload(c echo.Context) error {
 	lang := langOf(c)
 	res, err := s.ingester.Ingest(c.Request().Context(), ingest.Request{
 		Name: fh.Filename, Content: content, Actor: id.User.Username, Source: source, Lang: lang,
-		DryRun: c.QueryParam("dry_run") == "true" || c.FormValue("dry_run") == "true",
-		Allow:  func(unit string) error { return canWriteUnit(id, unit) },
+		DryRun:     c.QueryParam("dry_run") == "true" || c.FormValue("dry_run") == "true",
+		Allow:      func(unit string) error { return canWriteUnit(id, unit) },
+		Benchmarks: id.User.Role == data.RoleCommittee || id.User.Role == data.RoleAdmin,
 	})
 	if err != nil {
 		return err
@@ -77,7 +79,7 @@ func (s *Server) upload(c echo.Context) error {
 		}
 		return c.JSON(http.StatusUnprocessableEntity, body)
 	}
-	r := receipt{Warnings: res.Warnings, Identical: res.Identical, DryRun: res.DryRun, SHA256: res.SHA256, Submissions: res.Receipts}
+	r := receipt{Warnings: res.Warnings, Identical: res.Identical, DryRun: res.DryRun, SHA256: res.SHA256, Submissions: res.Receipts, Surveys: res.Surveys}
 	if len(res.Receipts) > 0 {
 		f := res.Receipts[0]
 		r.ID, r.UnitCode, r.Period, r.Version, r.Status, r.Values, r.Missing = f.ID, f.UnitCode, f.Period, f.Version, f.Status, f.Values, f.Missing

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,7 +23,7 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-var pageNames = []string{"leaderboard.html", "unit.html", "trends.html", "completeness.html", "error.html", "login.html", "audit.html", "upload.html", "reports.html", "map.html"}
+var pageNames = []string{"leaderboard.html", "unit.html", "trends.html", "completeness.html", "error.html", "login.html", "audit.html", "upload.html", "reports.html", "map.html", "benchmark.html"}
 
 func parsePages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
@@ -72,8 +73,15 @@ var funcs = template.FuncMap{
 		}
 		return g.Max - *g.Points
 	},
+	"upper":  strings.ToUpper,
 	"derefT": func(t *time.Time) time.Time { return *t },
-	"yes":    func(p *bool) bool { return p != nil && *p },
+	"deref0": func(p *float64) float64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	"yes": func(p *bool) bool { return p != nil && *p },
 	"abs": func(i int) int {
 		if i < 0 {
 			return -i

@@ -35,6 +35,7 @@ type Config struct {
 	Values   Templates
 	Exporter Exporter
 	Schedule ReportSchedule
+	Surveys  metrics.SurveySource
 	Logger   *slog.Logger
 	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
 	Public bool
@@ -55,6 +56,7 @@ type Server struct {
 	values   Templates
 	exporter Exporter
 	schedule ReportSchedule
+	surveys  metrics.SurveySource
 	marked   markedFiles
 	contents contentCache
 	log      *slog.Logger
@@ -70,7 +72,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
-		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule,
+		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -144,6 +146,8 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/units/:code", reader, s.unitPage)
 	r(GET, "/completeness", reader, s.completenessPage)
 	r(GET, "/map", reader, s.mapPage)
+	r(GET, "/benchmark", reader, s.benchmarkPage)
+	r(GET, "/api/v1/benchmarks/egdi", reader, s.egdi)
 	r(GET, "/audit", auditor, s.auditPage)
 	r(GET, "/login", open, s.loginPage)
 	r(POST, "/login", open, s.login)

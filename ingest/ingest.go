@@ -24,6 +24,8 @@ type Store interface {
 	CurrentValues(ctx context.Context, m data.Month) (map[string]map[string]int64, error)
 	Locks(ctx context.Context) ([]data.Lock, error)
 	Units() *data.Registry
+	ImportEGDI(ctx context.Context, imp data.EGDIImport, sha string) (data.EGDIImport, error)
+	EGDIImported(ctx context.Context, sha string) (bool, error)
 }
 
 // Ingester validates files and stores them whole or not at all, keeping every accepted
@@ -48,6 +50,16 @@ type Request struct {
 	Allow func(unit string) error
 	// At is when the file was first accepted (rebuild replays it); zero means now.
 	At time.Time
+	// Benchmarks lets the file be an international survey (the committee, an admin).
+	Benchmarks bool
+}
+
+// SurveyReceipt is what an imported UN survey year became.
+type SurveyReceipt struct {
+	ID        int64 `json:"id"`
+	Year      int   `json:"year"`
+	Countries int   `json:"countries"`
+	Precision int   `json:"precision"`
 }
 
 // Receipt is what an accepted report became.
@@ -64,16 +76,17 @@ type Receipt struct {
 
 // Result is the outcome of one file.
 type Result struct {
-	File      string    `json:"file"`
-	SHA256    string    `json:"sha256"`
-	Layout    string    `json:"layout,omitempty"`
-	Accepted  bool      `json:"accepted"`
-	Identical bool      `json:"identical,omitempty"` // the same file was accepted before: nothing changed
-	DryRun    bool      `json:"dry_run,omitempty"`
-	Receipts  []Receipt `json:"submissions"`
-	Errors    []Problem `json:"errors"`
-	Warnings  []Problem `json:"warnings"`
-	Denied    error     `json:"-"` // the actor may not write a unit the file holds
+	File      string          `json:"file"`
+	SHA256    string          `json:"sha256"`
+	Layout    string          `json:"layout,omitempty"`
+	Accepted  bool            `json:"accepted"`
+	Identical bool            `json:"identical,omitempty"` // the same file was accepted before: nothing changed
+	DryRun    bool            `json:"dry_run,omitempty"`
+	Receipts  []Receipt       `json:"submissions"`
+	Errors    []Problem       `json:"errors"`
+	Warnings  []Problem       `json:"warnings"`
+	Denied    error           `json:"-"` // the actor may not write a unit the file holds
+	Surveys   []SurveyReceipt `json:"surveys,omitempty"`
 }
 
 // ErrRejected marks a file that was read but refused for its content.
@@ -109,6 +122,9 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 		return res, nil
 	}
 
+	if imps, probs, ok := ParseEGDI(req.Name, req.Content, lang); ok {
+		return in.importSurvey(ctx, req, res, imps, probs)
+	}
 	parsed, problems := Parse(req.Name, req.Content, reg, lang)
 	res.Errors = append(res.Errors, problems...)
 	if parsed == nil {
@@ -223,6 +239,57 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
+// importSurvey stores a UN E-Government Survey file: all its years, or none.
+func (in *Ingester) importSurvey(ctx context.Context, req Request, res *Result, imps []data.EGDIImport, probs []Problem) (*Result, error) {
+	res.Layout = "egdi"
+	if !req.Benchmarks {
+		res.Denied = fmt.Errorf("%w: only the committee or an administrator imports the UN survey", data.ErrForbidden)
+		return res, nil
+	}
+	res.Errors = append(res.Errors, probs...)
+	if len(res.Errors) > 0 || len(imps) == 0 {
+		if len(imps) == 0 && len(res.Errors) == 0 {
+			res.Errors = append(res.Errors, Problem{Message: msg(req.Lang, "Tệp không có dòng số liệu nào", "The file holds no data rows")})
+		}
+		return res, nil
+	}
+	done, err := in.Store.EGDIImported(ctx, res.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	if done {
+		res.Accepted, res.Identical = true, true
+		return res, nil
+	}
+	if req.DryRun {
+		for _, imp := range imps {
+			res.Surveys = append(res.Surveys, SurveyReceipt{Year: imp.Year, Countries: len(imp.Rows), Precision: imp.Precision})
+		}
+		res.Accepted = true
+		return res, nil
+	}
+	if err := in.keep(res.SHA256, req.Content); err != nil {
+		return nil, err
+	}
+	for _, imp := range imps {
+		imp.ImportedBy = req.Actor
+		stored, err := in.Store.ImportEGDI(ctx, imp, res.SHA256)
+		if err != nil {
+			return nil, err
+		}
+		res.Surveys = append(res.Surveys, SurveyReceipt{ID: stored.ID, Year: imp.Year, Countries: len(imp.Rows), Precision: imp.Precision})
+	}
+	at := req.At
+	if at.IsZero() {
+		at = in.now()
+	}
+	if err := in.record(manifestEntry{SHA256: res.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC(), Survey: true}); err != nil {
+		return nil, err
+	}
+	res.Accepted = true
+	return res, nil
+}
+
 func (in *Ingester) now() time.Time {
 	if in.Now != nil {
 		return in.Now()
@@ -304,6 +371,8 @@ type manifestEntry struct {
 	At     time.Time `json:"at"`
 	// Demo marks the deterministic demo history, replayed from its seed.
 	Demo *Demo `json:"demo,omitempty"`
+	// Survey marks a UN survey file, replayed with the right to import it.
+	Survey bool `json:"survey,omitempty"`
 }
 
 // ManifestName is the manifest's file name inside the kept files' folder.
@@ -403,7 +472,7 @@ func Rebuild(ctx context.Context, from string, target *Ingester, progress func(d
 			if err != nil {
 				return n, fmt.Errorf("rebuild: kept file %s (%s): %w", e.SHA256, e.Name, err)
 			}
-			res, err := target.Ingest(ctx, Request{Name: e.Name, Content: content, Actor: e.Actor, Source: e.Source, At: e.At})
+			res, err := target.Ingest(ctx, Request{Name: e.Name, Content: content, Actor: e.Actor, Source: e.Source, At: e.At, Benchmarks: e.Survey})
 			if err != nil {
 				return n, err
 			}

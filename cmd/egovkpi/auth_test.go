@@ -83,6 +83,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/units/01", "", want{"*": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/completeness", "", want{"*": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/map", "", want{"*": 200, "": 303, "gone": 401, "revoked": 401}, false},
+		{"GET", "/benchmark", "", want{"*": 200, "": 303, "gone": 401, "revoked": 401}, false},
+		{"GET", "/api/v1/benchmarks/egdi", "", all(200), false},
 		{"GET", "/audit", "", want{"*": 403, "admin1": 200, "committee1": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/api/v1/health", "", want{"*": 200, "gone": 401, "revoked": 401}, false},
 		{"GET", "/upload", "", want{"*": 403, "admin1": 200, "committee1": 200, "officer01": 200, "officer79": 200, "": 303, "gone": 401, "revoked": 401}, false},

@@ -54,7 +54,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			failed++
 			continue
 		}
-		res, err := in.Ingest(ctx, ingest.Request{Name: name, Content: content, Actor: *as, Source: "cli", Lang: *lang, DryRun: *dry})
+		res, err := in.Ingest(ctx, ingest.Request{Name: name, Content: content, Actor: *as, Source: "cli", Lang: *lang, DryRun: *dry, Benchmarks: true})
 		if err != nil {
 			return err
 		}
@@ -71,6 +71,12 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			verb := "accepted"
 			if *dry {
 				verb = "valid (dry run, nothing written)"
+			}
+			if len(res.Surveys) > 0 {
+				for _, sv := range res.Surveys {
+					fmt.Fprintf(stdout, "%s: %s, UN E-Government Survey %d, %d countries\n", name, verb, sv.Year, sv.Countries)
+				}
+				continue
 			}
 			fmt.Fprintf(stdout, "%s: %s, %d report(s)\n", name, verb, len(res.Receipts))
 			for _, r := range res.Receipts {

@@ -81,6 +81,9 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 			if err := ing.RecordDemo(d); err != nil {
 				return err
 			}
+			if _, err := ing.LoadSurveys(ctx); err != nil {
+				return err
+			}
 			log.Info("demo data seeded", "reports", n, "from", ingest.DemoStart.String(), "through", d.Through.String(), "seconds", time.Since(start).Seconds())
 		}
 	}
@@ -101,7 +104,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer sched.Stop()
 	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Accounts: store, Admin: store,
-		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Logger: log, Public: c.Public, BenchStatic: c.Bench})
+		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Surveys: store, Logger: log, Public: c.Public, BenchStatic: c.Bench})
 	if err != nil {
 		return err
 	}

@@ -324,3 +324,36 @@ func TestScheduledReports(t *testing.T) {
 		t.Errorf("setting changes audited: %d", len(a.Entries))
 	}
 }
+
+func TestInternationalBenchmark(t *testing.T) {
+	s := startServer(t, true) // the demo imports the UN surveys 2010–2018
+	var r struct {
+		Year int
+		Rows []map[string]any
+		Viet struct {
+			Rank int `json:"rank"`
+		} `json:"viet_nam"`
+	}
+	s.getJSON(t, "/api/v1/benchmarks/egdi?year=2018&region=South-eastern%20Asia", 200, &r)
+	if r.Year != 2018 || len(r.Rows) != 11 || r.Viet.Rank != 88 {
+		t.Fatalf("2018 South-eastern Asia: %d rows, Viet Nam %d", len(r.Rows), r.Viet.Rank)
+	}
+	for _, k := range []string{"country", "code", "region", "subregion", "egdi", "rank", "published_egdi", "published_rank", "osi", "hci", "tii", "epi"} {
+		if _, ok := r.Rows[0][k]; !ok {
+			t.Errorf("row lacks %q", k)
+		}
+	}
+	// an officer may not import the survey; the committee may
+	b, _ := os.ReadFile("../../testdata/egdi/egdi-2016.xlsx")
+	if code, _ := s.upload(t, "officer01", "", "egdi-2016.xlsx", b); code != 403 {
+		t.Errorf("officer survey import: %d", code)
+	}
+	code, res := s.upload(t, "committee1", "", "egdi-2016.xlsx", b)
+	if code != 201 || res["surveys"] == nil {
+		t.Errorf("committee survey import: %d %v", code, res)
+	}
+	code, page := s.do(t, "GET", "/benchmark?year=2018", "analyst1", nil)
+	if code != 200 || !bytes.Contains(page, []byte("Lao People")) || !bytes.Contains(page, []byte("88")) {
+		t.Errorf("benchmark page: %d", code)
+	}
+}
