@@ -23,6 +23,7 @@ type unitData struct {
 	Predecessors []data.Unit
 	Indicators   []unitIndicator
 	Composite    *metrics.CompositeRow
+	Maturity     *metrics.MaturityRow
 	Submissions  []data.Submission
 }
 
@@ -89,6 +90,15 @@ func (s *Server) unitPage(c echo.Context) error {
 			if comp.Rows[i].UnitCode == code {
 				d.Composite = &comp.Rows[i]
 			}
+		}
+	}
+	mat, err := s.eng.Maturity(ctx, d.Month, u.Group, b)
+	if err != nil {
+		return err
+	}
+	for i := range mat.Rows {
+		if mat.Rows[i].UnitCode == code {
+			d.Maturity = &mat.Rows[i]
 		}
 	}
 	subs, err := s.store.Submissions(ctx, data.SubmissionFilter{Unit: code, Limit: 36})

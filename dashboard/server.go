@@ -36,6 +36,7 @@ type Config struct {
 	Exporter Exporter
 	Schedule ReportSchedule
 	Surveys  metrics.SurveySource
+	Caps     Capabilities
 	Logger   *slog.Logger
 	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
 	Public bool
@@ -57,6 +58,7 @@ type Server struct {
 	exporter Exporter
 	schedule ReportSchedule
 	surveys  metrics.SurveySource
+	caps     Capabilities
 	marked   markedFiles
 	contents contentCache
 	log      *slog.Logger
@@ -72,7 +74,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
-		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys,
+		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -147,6 +149,11 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/completeness", reader, s.completenessPage)
 	r(GET, "/map", reader, s.mapPage)
 	r(GET, "/benchmark", reader, s.benchmarkPage)
+	r(GET, "/maturity", reader, s.maturityPage)
+	r(GET, "/api/v1/maturity", reader, s.maturity)
+	r(GET, "/api/v1/capabilities", reader, s.listCapabilities)
+	r(POST, "/api/v1/capabilities", uploader, s.postCapabilities)
+	r(POST, "/api/v1/capabilities/:id/confirm", committee, s.confirmCapabilities)
 	r(GET, "/api/v1/benchmarks/egdi", reader, s.egdi)
 	r(GET, "/audit", auditor, s.auditPage)
 	r(GET, "/login", open, s.loginPage)

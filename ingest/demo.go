@@ -279,5 +279,59 @@ func (d Demo) Load(ctx context.Context, reg *data.Registry, s Submitter) (int, e
 	if _, err := s.Submit(ctx, subs); err != nil {
 		return 0, fmt.Errorf("seed demo: %w", err)
 	}
+	if as, ok := s.(AssessmentSubmitter); ok {
+		if _, err := as.SubmitAssessments(ctx, d.Assessments(reg)); err != nil {
+			return 0, fmt.Errorf("seed demo capabilities: %w", err)
+		}
+	}
 	return len(subs), nil
+}
+
+// capabilityYears is when, give or take a unit's own pace, units came to have each capability.
+var capabilityYears = []struct {
+	code string
+	year float64
+}{
+	{"portal", 2017}, {"service_centre", 2019}, {"one_stop", 2019.5}, {"doc_axis", 2019}, {"lgsp", 2020.5},
+	{"payment", 2021.5}, {"ndxp", 2022}, {"security_levels", 2022}, {"population_db", 2022.5}, {"soc", 2023.5}, {"open_data", 2024},
+}
+
+// Assessments are the demo's capability checklists: every January, and when the units
+// formed by the 2025 mergers start.
+func (d Demo) Assessments(reg *data.Registry) []data.Assessment {
+	var out []data.Assessment
+	for m := DemoStart; m <= d.Through; m++ {
+		for _, g := range []data.Group{data.Provinces, data.Ministries} {
+			for _, u := range reg.InForce(g, m) {
+				if m.Num() != 1 && u.ValidFrom != m {
+					continue
+				}
+				pace := 1.2 * d.effect("capability", reg.Current(u.Code)) // leaders build early
+				year := float64(m.Year()) + float64(m.Num()-1)/12
+				items := map[string]data.Item{}
+				for _, c := range capabilityYears {
+					if c.code == "service_centre" && g != data.Provinces {
+						continue
+					}
+					v := 0.0
+					if year >= c.year-pace {
+						v = 1
+					}
+					items[c.code] = data.Item{Value: v, Evidence: fmt.Sprintf("Báo cáo tự đánh giá %s", m)}
+				}
+				sig := math.Min(100, math.Max(0, math.Round(35+9*(year-2019)+6*pace)))
+				items["digital_signature"] = data.Item{Value: sig}
+				if g == data.Provinces {
+					items["commune_network"] = data.Item{Value: math.Min(100, math.Max(0, math.Round(50+8*(year-2019)+5*pace)))}
+				}
+				out = append(out, data.Assessment{UnitCode: u.Code, Month: m, SubmittedBy: "demo", SubmittedAt: d.submittedAt(u.Code, m), Items: items})
+			}
+		}
+	}
+	return out
+}
+
+// AssessmentSubmitter stores capability checklists; *data.Store is one.
+type AssessmentSubmitter interface {
+	SubmitAssessments(ctx context.Context, as []data.Assessment) ([]data.Assessment, error)
 }

@@ -122,7 +122,56 @@ type Defs struct {
 	Outliers struct {
 		Threshold float64 `toml:"threshold" json:"threshold"`
 	} `toml:"outliers" json:"outliers"`
-	Rules []data.Rule `toml:"rule" json:"rules"`
+	Rules        []data.Rule  `toml:"rule" json:"rules"`
+	Capabilities []Capability `toml:"capability" json:"capabilities"`
+	Levels       []Level      `toml:"level" json:"levels"`
+}
+
+// Capability is one thing a unit has built (LGSP, the document axis, …).
+type Capability struct {
+	Code   string   `toml:"code" json:"code"`
+	NameVI string   `toml:"name_vi" json:"name_vi"`
+	NameEN string   `toml:"name_en" json:"name_en"`
+	Kind   string   `toml:"kind" json:"kind"` // bool | percent
+	Groups []string `toml:"groups" json:"groups,omitempty"`
+}
+
+// AppliesTo says whether the capability is assessed for a group.
+func (c Capability) AppliesTo(g data.Group) bool {
+	if len(c.Groups) == 0 {
+		return true
+	}
+	for _, x := range c.Groups {
+		if x == string(g) {
+			return true
+		}
+	}
+	return false
+}
+
+// Criterion is one condition of a maturity level.
+type Criterion struct {
+	Capability string   `toml:"capability" json:"capability,omitempty"`
+	Indicator  string   `toml:"indicator" json:"indicator,omitempty"`
+	Min        *float64 `toml:"min" json:"min,omitempty"`
+}
+
+// Level is a maturity level and its criteria.
+type Level struct {
+	Level    int         `toml:"level" json:"level"`
+	NameVI   string      `toml:"name_vi" json:"name_vi"`
+	NameEN   string      `toml:"name_en" json:"name_en"`
+	Criteria []Criterion `toml:"criteria" json:"criteria"`
+}
+
+// Capability finds a capability by code.
+func (d *Defs) Capability(code string) (Capability, bool) {
+	for _, c := range d.Capabilities {
+		if c.Code == code {
+			return c, true
+		}
+	}
+	return Capability{}, false
 }
 
 // DefaultDefs parses the embedded definitions.
@@ -206,6 +255,27 @@ func ParseDefs(b []byte, name string) (*Defs, error) {
 	for i, r := range d.Rules {
 		if err := r.Check(); err != nil {
 			return nil, fmt.Errorf("%s: rule %d: %w", name, i+1, err)
+		}
+	}
+	caps := map[string]bool{}
+	for _, c := range d.Capabilities {
+		if c.Kind != "bool" && c.Kind != "percent" {
+			return nil, fmt.Errorf("%s: capability %s: kind %q: use bool or percent", name, c.Code, c.Kind)
+		}
+		caps[c.Code] = true
+	}
+	sort.Slice(d.Levels, func(i, j int) bool { return d.Levels[i].Level < d.Levels[j].Level })
+	for _, l := range d.Levels {
+		for _, cr := range l.Criteria {
+			if (cr.Capability == "") == (cr.Indicator == "") {
+				return nil, fmt.Errorf("%s: level %d: a criterion names a capability or an indicator", name, l.Level)
+			}
+			if cr.Capability != "" && !caps[cr.Capability] {
+				return nil, fmt.Errorf("%s: level %d: unknown capability %q", name, l.Level, cr.Capability)
+			}
+			if cr.Indicator != "" && (!seen[cr.Indicator] || cr.Min == nil) {
+				return nil, fmt.Errorf("%s: level %d: indicator %q unknown or without min", name, l.Level, cr.Indicator)
+			}
 		}
 	}
 	sort.Slice(d.Grades, func(i, j int) bool { return d.Grades[i].Min > d.Grades[j].Min })

@@ -16,6 +16,7 @@ type Source interface {
 	Sums(ctx context.Context, q data.SumsQuery) ([]data.Sum, error)
 	ReportTimes(ctx context.Context, from, to data.Month) ([]data.ReportTime, error)
 	Coverage(ctx context.Context) (data.Coverage, error)
+	AssessmentsAsOf(ctx context.Context, m data.Month) (map[string]data.Assessment, error)
 	DataVersion() int64
 	Units() *data.Registry
 }

@@ -21,6 +21,7 @@ type Metrics interface {
 	Composite(ctx context.Context, q metrics.CompositeQuery) (*metrics.CompositeResult, error)
 	Completeness(ctx context.Context, p data.Period, g data.Group) (*metrics.Completeness, error)
 	Series(ctx context.Context, q metrics.SeriesQuery) (*metrics.Series, error)
+	Maturity(ctx context.Context, m data.Month, g data.Group, b metrics.Boundaries) (*metrics.MaturityResult, error)
 	Defs() *metrics.Defs
 }
 
@@ -307,6 +308,65 @@ func Monthly(ctx context.Context, m Metrics, o Options) ([]byte, error) {
 	f.SetConditionalFormat(cs, cell(4, 4)+":"+cell(4, last), []excelize.ConditionalFormatOptions{
 		{Type: "cell", Criteria: "==", Format: &b.good, Value: `"` + statusName(o, metrics.StatusOnTime) + `"`},
 		{Type: "cell", Criteria: "==", Format: &b.bad, Value: `"` + statusName(o, metrics.StatusMissing) + `"`},
+	})
+
+	// Mức độ trưởng thành
+	ms := o.t("Mức độ trưởng thành", "Maturity")
+	f.NewSheet(ms)
+	mat, err := m.Maturity(ctx, o.Period.To, o.Group, o.Boundaries)
+	if err != nil {
+		return nil, err
+	}
+	var caps []metrics.Capability
+	for _, c := range defs.Capabilities {
+		if c.AppliesTo(o.Group) {
+			caps = append(caps, c)
+		}
+	}
+	mheads := []string{o.t("Mã", "Code"), o.t("Đơn vị", "Unit"), o.t("Mức", "Level"), o.t("Tên mức", "Level name")}
+	for _, c := range caps {
+		mheads = append(mheads, name(c.NameVI, c.NameEN))
+	}
+	mheads = append(mheads, o.t("Còn thiếu để lên mức tiếp theo", "Missing for the next level"))
+	f.SetCellStr(ms, "A1", fmt.Sprintf("%s — %s", o.t("Mức độ trưởng thành Chính phủ điện tử", "E-government maturity"), o.Period.To))
+	f.SetCellStyle(ms, "A1", "A1", b.title)
+	names = nil
+	for i, row := range mat.Rows {
+		n := 4 + i
+		names = append(names, name(row.UnitNameVI, row.UnitNameEN))
+		f.SetCellStr(ms, cell(1, n), row.UnitCode)
+		f.SetCellStr(ms, cell(2, n), name(row.UnitNameVI, row.UnitNameEN))
+		f.SetCellInt(ms, cell(3, n), int64(row.Level))
+		f.SetCellStr(ms, cell(4, n), name(row.LevelName, row.LevelNameEN))
+		for j, c := range caps {
+			v := row.Capabilities[c.Code]
+			switch {
+			case v == nil:
+				f.SetCellStr(ms, cell(5+j, n), "—")
+			case c.Kind == "percent":
+				f.SetCellFloat(ms, cell(5+j, n), *v/100, 4, 64)
+				f.SetCellStyle(ms, cell(5+j, n), cell(5+j, n), b.pct0)
+			case *v > 0:
+				f.SetCellStr(ms, cell(5+j, n), o.t("Có", "Yes"))
+			default:
+				f.SetCellStr(ms, cell(5+j, n), o.t("Chưa", "No"))
+			}
+		}
+		var miss []string
+		for _, x := range row.Missing {
+			miss = append(miss, name(x.TextVI, x.TextEN))
+		}
+		f.SetCellStr(ms, cell(5+len(caps), n), strings.Join(miss, "; "))
+	}
+	mwidths := []float64{8, nameWidth(names), 7, 14}
+	for range caps {
+		mwidths = append(mwidths, 14)
+	}
+	mwidths = append(mwidths, 60)
+	b.table(ms, 3, mheads, mwidths, 3+len(mat.Rows))
+	f.SetConditionalFormat(ms, cell(5, 4)+":"+cell(4+len(caps), 3+len(mat.Rows)), []excelize.ConditionalFormatOptions{
+		{Type: "cell", Criteria: "==", Format: &b.good, Value: `"` + o.t("Có", "Yes") + `"`},
+		{Type: "cell", Criteria: "==", Format: &b.bad, Value: `"` + o.t("Chưa", "No") + `"`},
 	})
 
 	// Chú thích

@@ -59,7 +59,7 @@ func monthly(t testing.TB, eng *metrics.Engine, period string, g data.Group, lan
 func TestMonthlyWorkbook(t *testing.T) {
 	_, eng := demoStore(t, data.Reference(), data.NewMonth(2026, 10))
 	f := monthly(t, eng, "2026-10", data.Provinces, "vi")
-	want := []string{"Tổng hợp", "level4_share", "online_dossier_rate", "on_time_rate", "digitization_rate", "online_payment_rate", "satisfaction_rate", "publication_rate", "edoc_ratio", "Đầy đủ báo cáo", "Chú thích"}
+	want := []string{"Tổng hợp", "level4_share", "online_dossier_rate", "on_time_rate", "digitization_rate", "online_payment_rate", "satisfaction_rate", "publication_rate", "edoc_ratio", "Đầy đủ báo cáo", "Mức độ trưởng thành", "Chú thích"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("sheets %v", got)
 	}

@@ -163,6 +163,7 @@ func TestPagesInBrowser(t *testing.T) {
 		{"completeness", "/completeness", "Đầy đủ báo cáo"},
 		{"map", "/map?indicator=level4_share&period=2024-12", "Bản đồ"},
 		{"benchmark", "/benchmark?year=2018", "So sánh quốc tế"},
+		{"maturity", "/maturity", "Mức độ trưởng thành"},
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
