@@ -123,6 +123,7 @@ var messages = map[string][2]string{
 	"maturity.levels":       {"Các mức độ", "The levels"},
 	"maturity.12m":          {"12 tháng", "12 months"},
 	"maturity.rule":         {"Một đơn vị đạt mức cao nhất mà nó đáp ứng mọi tiêu chí của mức đó và các mức dưới. Chỉ số tính trên 12 tháng gần nhất (cộng tử số, mẫu số).", "A unit is at the highest level whose criteria, and those of every level below, it meets. Indicators are over the last 12 months (numerators and denominators summed)."},
+	"indices":               {"Chỉ số quốc gia hằng năm (DTI, ICT Index)", "Yearly national indices (DTI, ICT Index)"},
 	"nav.reports":           {"Báo cáo định kỳ", "Reports"},
 	"reports.schedule":      {"Lịch lập báo cáo tự động (giờ Việt Nam)", "Automatic report schedule (Viet Nam time)"},
 	"reports.none":          {"chưa đặt", "not set"},

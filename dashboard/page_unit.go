@@ -24,6 +24,7 @@ type unitData struct {
 	Indicators   []unitIndicator
 	Composite    *metrics.CompositeRow
 	Maturity     *metrics.MaturityRow
+	Indices      []metrics.IndexResult
 	Submissions  []data.Submission
 }
 
@@ -99,6 +100,11 @@ func (s *Server) unitPage(c echo.Context) error {
 	for i := range mat.Rows {
 		if mat.Rows[i].UnitCode == code {
 			d.Maturity = &mat.Rows[i]
+		}
+	}
+	if s.indexSrc != nil {
+		if d.Indices, err = metrics.UnitIndices(ctx, s.indexSrc, s.eng.Units(), code); err != nil {
+			return err
 		}
 	}
 	subs, err := s.store.Submissions(ctx, data.SubmissionFilter{Unit: code, Limit: 36})

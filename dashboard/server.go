@@ -37,6 +37,7 @@ type Config struct {
 	Schedule ReportSchedule
 	Surveys  metrics.SurveySource
 	Caps     Capabilities
+	Indices  metrics.IndexSource
 	Logger   *slog.Logger
 	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
 	Public bool
@@ -59,6 +60,7 @@ type Server struct {
 	schedule ReportSchedule
 	surveys  metrics.SurveySource
 	caps     Capabilities
+	indexSrc metrics.IndexSource
 	marked   markedFiles
 	contents contentCache
 	log      *slog.Logger
@@ -74,7 +76,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
-		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps,
+		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -151,6 +153,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/benchmark", reader, s.benchmarkPage)
 	r(GET, "/maturity", reader, s.maturityPage)
 	r(GET, "/api/v1/maturity", reader, s.maturity)
+	r(GET, "/api/v1/indices/:name", reader, s.indices)
 	r(GET, "/api/v1/capabilities", reader, s.listCapabilities)
 	r(POST, "/api/v1/capabilities", uploader, s.postCapabilities)
 	r(POST, "/api/v1/capabilities/:id/confirm", committee, s.confirmCapabilities)

@@ -26,6 +26,8 @@ type Store interface {
 	Units() *data.Registry
 	ImportEGDI(ctx context.Context, imp data.EGDIImport, sha string) (data.EGDIImport, error)
 	EGDIImported(ctx context.Context, sha string) (bool, error)
+	ImportIndex(ctx context.Context, imp data.IndexImport, sha string) (data.IndexImport, error)
+	IndexImported(ctx context.Context, sha string) (bool, error)
 }
 
 // Ingester validates files and stores them whole or not at all, keeping every accepted
@@ -56,10 +58,11 @@ type Request struct {
 
 // SurveyReceipt is what an imported UN survey year became.
 type SurveyReceipt struct {
-	ID        int64 `json:"id"`
-	Year      int   `json:"year"`
-	Countries int   `json:"countries"`
-	Precision int   `json:"precision"`
+	ID        int64  `json:"id"`
+	Index     string `json:"index"` // egdi, dti, ict
+	Year      int    `json:"year"`
+	Countries int    `json:"rows"` // countries, or units
+	Precision int    `json:"precision,omitempty"`
 }
 
 // Receipt is what an accepted report became.
@@ -124,6 +127,9 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 
 	if imps, probs, ok := ParseEGDI(req.Name, req.Content, lang); ok {
 		return in.importSurvey(ctx, req, res, imps, probs)
+	}
+	if imps, probs, ok := ParseIndex(req.Name, req.Content, reg, lang); ok {
+		return in.importIndex(ctx, req, res, imps, probs)
 	}
 	parsed, problems := Parse(req.Name, req.Content, reg, lang)
 	res.Errors = append(res.Errors, problems...)
@@ -239,6 +245,56 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
+// importIndex stores a national index file (DTI, ICT Index): all its years, or none.
+func (in *Ingester) importIndex(ctx context.Context, req Request, res *Result, imps []data.IndexImport, probs []Problem) (*Result, error) {
+	res.Layout = "index"
+	if !req.Benchmarks {
+		res.Denied = fmt.Errorf("%w: only the committee or an administrator imports national indices", data.ErrForbidden)
+		return res, nil
+	}
+	res.Errors = append(res.Errors, probs...)
+	if len(res.Errors) > 0 || len(imps) == 0 {
+		if len(imps) == 0 && len(res.Errors) == 0 {
+			res.Errors = append(res.Errors, Problem{Message: msg(req.Lang, "Tệp không có dòng số liệu nào", "The file holds no data rows")})
+		}
+		return res, nil
+	}
+	if done, err := in.Store.IndexImported(ctx, res.SHA256); err != nil {
+		return nil, err
+	} else if done {
+		res.Accepted, res.Identical = true, true
+		return res, nil
+	}
+	if !req.DryRun {
+		if err := in.keep(res.SHA256, req.Content); err != nil {
+			return nil, err
+		}
+	}
+	for _, imp := range imps {
+		r := SurveyReceipt{Index: imp.Name, Year: imp.Year, Countries: len(imp.Values)}
+		if !req.DryRun {
+			imp.ImportedBy = req.Actor
+			stored, err := in.Store.ImportIndex(ctx, imp, res.SHA256)
+			if err != nil {
+				return nil, err
+			}
+			r.ID = stored.ID
+		}
+		res.Surveys = append(res.Surveys, r)
+	}
+	if !req.DryRun {
+		at := req.At
+		if at.IsZero() {
+			at = in.now()
+		}
+		if err := in.record(manifestEntry{SHA256: res.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC(), Survey: true}); err != nil {
+			return nil, err
+		}
+	}
+	res.Accepted = true
+	return res, nil
+}
+
 // importSurvey stores a UN E-Government Survey file: all its years, or none.
 func (in *Ingester) importSurvey(ctx context.Context, req Request, res *Result, imps []data.EGDIImport, probs []Problem) (*Result, error) {
 	res.Layout = "egdi"
@@ -263,7 +319,7 @@ func (in *Ingester) importSurvey(ctx context.Context, req Request, res *Result, 
 	}
 	if req.DryRun {
 		for _, imp := range imps {
-			res.Surveys = append(res.Surveys, SurveyReceipt{Year: imp.Year, Countries: len(imp.Rows), Precision: imp.Precision})
+			res.Surveys = append(res.Surveys, SurveyReceipt{Index: "egdi", Year: imp.Year, Countries: len(imp.Rows), Precision: imp.Precision})
 		}
 		res.Accepted = true
 		return res, nil
@@ -277,7 +333,7 @@ func (in *Ingester) importSurvey(ctx context.Context, req Request, res *Result, 
 		if err != nil {
 			return nil, err
 		}
-		res.Surveys = append(res.Surveys, SurveyReceipt{ID: stored.ID, Year: imp.Year, Countries: len(imp.Rows), Precision: imp.Precision})
+		res.Surveys = append(res.Surveys, SurveyReceipt{ID: stored.ID, Index: "egdi", Year: imp.Year, Countries: len(imp.Rows), Precision: imp.Precision})
 	}
 	at := req.At
 	if at.IsZero() {

@@ -86,6 +86,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/benchmark", "", want{"*": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/maturity", "", want{"*": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/api/v1/maturity", "", all(200), false},
+		{"GET", "/api/v1/indices/none.xlsx", "", want{"*": 404, "": 401, "gone": 401, "revoked": 401}, false},
 		{"GET", "/api/v1/capabilities?unit=01", "", all(200), false},
 		{"POST", "/api/v1/capabilities", `{"unit_code":"01","period":"2026-09","items":{"lgsp":{"value":1,"evidence":"QĐ 1"}}}`, want{"*": 403, "admin1": 201, "committee1": 201, "officer01": 201, "": 401, "gone": 401, "revoked": 401}, true},
 		{"POST", "/api/v1/capabilities/999/confirm", "", only(404, "committee1"), false},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/egovkpi/egovkpi/data"
@@ -74,7 +75,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			if len(res.Surveys) > 0 {
 				for _, sv := range res.Surveys {
-					fmt.Fprintf(stdout, "%s: %s, UN E-Government Survey %d, %d countries\n", name, verb, sv.Year, sv.Countries)
+					fmt.Fprintf(stdout, "%s: %s, %s %d, %d rows\n", name, verb, strings.ToUpper(sv.Index), sv.Year, sv.Countries)
 				}
 				continue
 			}
