@@ -80,8 +80,8 @@ func (c *Countries) Match(code, name string) (Country, bool) {
 
 // EGDIRow is one country's published survey result.
 type EGDIRow struct {
-	ISO3 string
-	Name string
+	ISO3                     string
+	Name                     string
 	EGDI, OSI, HCI, TII, EPI *float64
 	Rank                     *int
 }
