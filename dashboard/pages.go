@@ -23,7 +23,7 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-var pageNames = []string{"leaderboard.html", "unit.html", "trends.html", "completeness.html", "error.html", "login.html", "audit.html", "upload.html", "reports.html", "map.html", "benchmark.html", "maturity.html"}
+var pageNames = []string{"leaderboard.html", "unit.html", "trends.html", "completeness.html", "error.html", "login.html", "audit.html", "upload.html", "reports.html", "map.html", "benchmark.html", "maturity.html", "runs.html"}
 
 func parsePages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
@@ -119,6 +119,8 @@ type page struct {
 	Scripts []string
 	// Content is the page's own part, rendered before the layout (and perhaps cached).
 	Content template.HTML
+	// Failing marks, for an admin, a source whose last run failed.
+	Failing bool
 }
 
 func (s *Server) render(c echo.Context, status int, name, nav, title string, d any) error {
@@ -139,6 +141,9 @@ func (s *Server) renderPage(c echo.Context, status int, name, nav, title, cacheK
 		p.User, p.CSRF = &id.User, id.CSRF
 		for name, a := range map[string]access{"read": reader, "upload": uploader, "audit": auditor, "admin": admin, "export": exporter} {
 			p.Can[name] = id.can(a)
+		}
+		if p.Can["admin"] {
+			p.Failing = s.failing(c.Request().Context())
 		}
 	}
 	content, ok := s.contents.get(cacheKey, s.eng.DataVersion())

@@ -38,6 +38,7 @@ type Config struct {
 	Surveys  metrics.SurveySource
 	Caps     Capabilities
 	Indices  metrics.IndexSource
+	Sources  Sources
 	Logger   *slog.Logger
 	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
 	Public bool
@@ -61,6 +62,7 @@ type Server struct {
 	surveys  metrics.SurveySource
 	caps     Capabilities
 	indexSrc metrics.IndexSource
+	sources  Sources
 	marked   markedFiles
 	contents contentCache
 	log      *slog.Logger
@@ -76,7 +78,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
-		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices,
+		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -154,6 +156,9 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/maturity", reader, s.maturityPage)
 	r(GET, "/api/v1/maturity", reader, s.maturity)
 	r(GET, "/api/v1/indices/:name", reader, s.indices)
+	r(GET, "/api/v1/ingest/runs", admin, s.listRuns)
+	r(POST, "/api/v1/sources/:name/run", admin, s.runSource)
+	r(GET, "/runs", admin, s.runsPage)
 	r(GET, "/api/v1/capabilities", reader, s.listCapabilities)
 	r(POST, "/api/v1/capabilities", uploader, s.postCapabilities)
 	r(POST, "/api/v1/capabilities/:id/confirm", committee, s.confirmCapabilities)

@@ -24,6 +24,7 @@ var Measures = []Measure{
 	{"feedback_satisfied", "Số lượt đánh giá hài lòng", "Ratings satisfied"},
 	{"docs_total", "Tổng số văn bản đi", "Outgoing official documents, total"},
 	{"docs_electronic", "Số văn bản điện tử gửi, nhận qua Trục liên thông văn bản quốc gia", "Electronic documents sent and received through the national document exchange axis"},
+	{"dossiers_overdue", "Số hồ sơ quá hạn chưa giải quyết", "Dossiers open past their due date"},
 }
 
 // MeasureIndex returns the position of the measure code in Measures, or -1.

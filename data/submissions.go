@@ -60,156 +60,7 @@ func (s *Store) Submit(ctx context.Context, subs []Submission) ([]Submission, er
 	for _, sub := range out {
 		lo, hi = min(lo, sub.Month), max(hi, sub.Month)
 	}
-	err := s.withConn(ctx, func(conn *sql.Conn) error {
-		type key struct {
-			unit  string
-			month Month
-		}
-		last := map[key]int{}
-		rows, err := conn.QueryContext(ctx, `SELECT unit_code, month, max(version) FROM submissions
-			WHERE month BETWEEN ? AND ? GROUP BY ALL`, lo.Time(), hi.Time())
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var u string
-			var t time.Time
-			var v int
-			if err := rows.Scan(&u, &t, &v); err != nil {
-				rows.Close()
-				return err
-			}
-			last[key{u, MonthOf(t)}] = v
-		}
-		rows.Close()
-		// a locked month takes no writes
-		months := map[Month]bool{}
-		for _, sub := range out {
-			months[sub.Month] = true
-		}
-		for m := range months {
-			if l, ok, err := lockOf(ctx, conn, m); err != nil {
-				return err
-			} else if ok {
-				return fmt.Errorf("%w: %s was locked by %s at %s; ask the committee to reopen it", ErrMonthLocked, m, l.LockedBy, l.LockedAt.In(vietnam).Format("15:04 02/01/2006"))
-			}
-		}
-		// the values being superseded, for the audit log's old → new
-		old := map[key]map[string]int64{}
-		orows, err := conn.QueryContext(ctx, `SELECT s.unit_code, s.month, v.measure, v.value
-			FROM submissions s JOIN submission_values v ON v.submission_id = s.id
-			JOIN (SELECT unnest(?::VARCHAR[]) AS u, unnest(?::DATE[]) AS m) k ON k.u = s.unit_code AND k.m = s.month
-			WHERE s.status = 'current' AND s.month BETWEEN ? AND ?`, keysUnits(out), keysMonths(out), lo.Time(), hi.Time())
-		if err != nil {
-			return err
-		}
-		for orows.Next() {
-			var u, code string
-			var t time.Time
-			var v int64
-			if err := orows.Scan(&u, &t, &code, &v); err != nil {
-				orows.Close()
-				return err
-			}
-			k := key{u, MonthOf(t)}
-			if old[k] == nil {
-				old[k] = map[string]int64{}
-			}
-			old[k][code] = v
-		}
-		orows.Close()
-		var nextID int64
-		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM submissions`).Scan(&nextID); err != nil {
-			return err
-		}
-		now := time.Now().UTC()
-		for i := range out {
-			k := key{out[i].UnitCode, out[i].Month}
-			last[k]++
-			out[i].ID = nextID
-			nextID++
-			out[i].Version = last[k]
-			out[i].Status = StatusCurrent
-			if out[i].SubmittedAt.IsZero() {
-				out[i].SubmittedAt = now
-			}
-			out[i].SubmittedAt = out[i].SubmittedAt.UTC()
-		}
-		// Within one batch a later entry for the same unit and month supersedes an earlier one.
-		seen := map[key]int{}
-		for i := range out {
-			k := key{out[i].UnitCode, out[i].Month}
-			if j, ok := seen[k]; ok {
-				out[j].Status = StatusSuperseded
-			}
-			seen[k] = i
-		}
-		if _, err := conn.ExecContext(ctx, `UPDATE submissions SET status = 'superseded'
-			WHERE status = 'current' AND month BETWEEN ? AND ?
-			AND (unit_code, month) IN (SELECT unnest(?::VARCHAR[]), unnest(?::DATE[]))`,
-			lo.Time(), hi.Time(), keysUnits(out), keysMonths(out)); err != nil {
-			return fmt.Errorf("supersede: %w", err)
-		}
-		err = appendRows(ctx, conn, "submissions", func(a *duckdb.Appender) error {
-			for _, sub := range out {
-				if err := a.AppendRow(sub.ID, sub.UnitCode, sub.Month.Time(), int32(sub.Version), sub.Status, sub.Source,
-					nullString(sub.FileName), nullString(sub.SHA256), nullString(sub.SubmittedBy), sub.SubmittedAt); err != nil {
-					return fmt.Errorf("append submission: %w", err)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		err = appendRows(ctx, conn, "submission_values", func(a *duckdb.Appender) error {
-			for _, sub := range out {
-				codes := make([]string, 0, len(sub.Values))
-				for c := range sub.Values {
-					codes = append(codes, c)
-				}
-				sort.Strings(codes)
-				for _, c := range codes {
-					if err := a.AppendRow(sub.ID, c, sub.Values[c]); err != nil {
-						return fmt.Errorf("append value: %w", err)
-					}
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		var auditID int64
-		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM audit_log`).Scan(&auditID); err != nil {
-			return err
-		}
-		return appendRows(ctx, conn, "audit_log", func(a *duckdb.Appender) error {
-			for _, sub := range out {
-				k := key{sub.UnitCode, sub.Month}
-				d := map[string]any{"submission_id": sub.ID, "version": sub.Version, "source": sub.Source}
-				if sub.FileName != "" {
-					d["file"], d["sha256"] = sub.FileName, sub.SHA256
-				}
-				action := "submit"
-				if prev, ok := old[k]; ok {
-					action = "supersede"
-					d["changes"] = changes(prev, sub.Values)
-				}
-				old[k] = sub.Values // a later entry of the same batch supersedes this one
-				b, _ := json.Marshal(d)
-				actor := sub.SubmittedBy
-				if actor == "" {
-					actor = "system"
-				}
-				if err := a.AppendRow(auditID, now, actor, action, sub.UnitCode, sub.Month.Time(), string(b), nil); err != nil {
-					return fmt.Errorf("append audit: %w", err)
-				}
-				auditID++
-			}
-			return nil
-		})
-	})
+	err := s.withConn(ctx, func(conn *sql.Conn) error { return submitConn(ctx, conn, out, lo, hi) })
 	if err != nil {
 		return nil, fmt.Errorf("store submissions: %w", err)
 	}
@@ -385,4 +236,156 @@ func (s *Store) CurrentValues(ctx context.Context, m Month) (map[string]map[stri
 		out[u][code] = v
 	}
 	return out, rows.Err()
+}
+
+// submitConn stores submissions on a connection inside the caller's transaction.
+func submitConn(ctx context.Context, conn *sql.Conn, out []Submission, lo, hi Month) error {
+	type key struct {
+		unit  string
+		month Month
+	}
+	last := map[key]int{}
+	rows, err := conn.QueryContext(ctx, `SELECT unit_code, month, max(version) FROM submissions
+		WHERE month BETWEEN ? AND ? GROUP BY ALL`, lo.Time(), hi.Time())
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var u string
+		var t time.Time
+		var v int
+		if err := rows.Scan(&u, &t, &v); err != nil {
+			rows.Close()
+			return err
+		}
+		last[key{u, MonthOf(t)}] = v
+	}
+	rows.Close()
+	// a locked month takes no writes
+	months := map[Month]bool{}
+	for _, sub := range out {
+		months[sub.Month] = true
+	}
+	for m := range months {
+		if l, ok, err := lockOf(ctx, conn, m); err != nil {
+			return err
+		} else if ok {
+			return fmt.Errorf("%w: %s was locked by %s at %s; ask the committee to reopen it", ErrMonthLocked, m, l.LockedBy, l.LockedAt.In(vietnam).Format("15:04 02/01/2006"))
+		}
+	}
+	// the values being superseded, for the audit log's old → new
+	old := map[key]map[string]int64{}
+	orows, err := conn.QueryContext(ctx, `SELECT s.unit_code, s.month, v.measure, v.value
+		FROM submissions s JOIN submission_values v ON v.submission_id = s.id
+		JOIN (SELECT unnest(?::VARCHAR[]) AS u, unnest(?::DATE[]) AS m) k ON k.u = s.unit_code AND k.m = s.month
+		WHERE s.status = 'current' AND s.month BETWEEN ? AND ?`, keysUnits(out), keysMonths(out), lo.Time(), hi.Time())
+	if err != nil {
+		return err
+	}
+	for orows.Next() {
+		var u, code string
+		var t time.Time
+		var v int64
+		if err := orows.Scan(&u, &t, &code, &v); err != nil {
+			orows.Close()
+			return err
+		}
+		k := key{u, MonthOf(t)}
+		if old[k] == nil {
+			old[k] = map[string]int64{}
+		}
+		old[k][code] = v
+	}
+	orows.Close()
+	var nextID int64
+	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM submissions`).Scan(&nextID); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	for i := range out {
+		k := key{out[i].UnitCode, out[i].Month}
+		last[k]++
+		out[i].ID = nextID
+		nextID++
+		out[i].Version = last[k]
+		out[i].Status = StatusCurrent
+		if out[i].SubmittedAt.IsZero() {
+			out[i].SubmittedAt = now
+		}
+		out[i].SubmittedAt = out[i].SubmittedAt.UTC()
+	}
+	// Within one batch a later entry for the same unit and month supersedes an earlier one.
+	seen := map[key]int{}
+	for i := range out {
+		k := key{out[i].UnitCode, out[i].Month}
+		if j, ok := seen[k]; ok {
+			out[j].Status = StatusSuperseded
+		}
+		seen[k] = i
+	}
+	if _, err := conn.ExecContext(ctx, `UPDATE submissions SET status = 'superseded'
+		WHERE status = 'current' AND month BETWEEN ? AND ?
+		AND (unit_code, month) IN (SELECT unnest(?::VARCHAR[]), unnest(?::DATE[]))`,
+		lo.Time(), hi.Time(), keysUnits(out), keysMonths(out)); err != nil {
+		return fmt.Errorf("supersede: %w", err)
+	}
+	err = appendRows(ctx, conn, "submissions", func(a *duckdb.Appender) error {
+		for _, sub := range out {
+			if err := a.AppendRow(sub.ID, sub.UnitCode, sub.Month.Time(), int32(sub.Version), sub.Status, sub.Source,
+				nullString(sub.FileName), nullString(sub.SHA256), nullString(sub.SubmittedBy), sub.SubmittedAt); err != nil {
+				return fmt.Errorf("append submission: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = appendRows(ctx, conn, "submission_values", func(a *duckdb.Appender) error {
+		for _, sub := range out {
+			codes := make([]string, 0, len(sub.Values))
+			for c := range sub.Values {
+				codes = append(codes, c)
+			}
+			sort.Strings(codes)
+			for _, c := range codes {
+				if err := a.AppendRow(sub.ID, c, sub.Values[c]); err != nil {
+					return fmt.Errorf("append value: %w", err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var auditID int64
+	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM audit_log`).Scan(&auditID); err != nil {
+		return err
+	}
+	return appendRows(ctx, conn, "audit_log", func(a *duckdb.Appender) error {
+		for _, sub := range out {
+			k := key{sub.UnitCode, sub.Month}
+			d := map[string]any{"submission_id": sub.ID, "version": sub.Version, "source": sub.Source}
+			if sub.FileName != "" {
+				d["file"], d["sha256"] = sub.FileName, sub.SHA256
+			}
+			action := "submit"
+			if prev, ok := old[k]; ok {
+				action = "supersede"
+				d["changes"] = changes(prev, sub.Values)
+			}
+			old[k] = sub.Values // a later entry of the same batch supersedes this one
+			b, _ := json.Marshal(d)
+			actor := sub.SubmittedBy
+			if actor == "" {
+				actor = "system"
+			}
+			if err := a.AppendRow(auditID, now, actor, action, sub.UnitCode, sub.Month.Time(), string(b), nil); err != nil {
+				return fmt.Errorf("append audit: %w", err)
+			}
+			auditID++
+		}
+		return nil
+	})
 }

@@ -429,6 +429,8 @@ type manifestEntry struct {
 	Demo *Demo `json:"demo,omitempty"`
 	// Survey marks a UN survey file, replayed with the right to import it.
 	Survey bool `json:"survey,omitempty"`
+	// Dossiers is the format of a dossier export (csv, parquet).
+	Dossiers string `json:"dossiers,omitempty"`
 }
 
 // ManifestName is the manifest's file name inside the kept files' folder.
@@ -516,7 +518,19 @@ func Rebuild(ctx context.Context, from string, target *Ingester, progress func(d
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			return n, fmt.Errorf("rebuild: %s line %d: %w", ManifestName, n+1, err)
 		}
-		if e.Demo != nil {
+		if e.Dossiers != "" {
+			content, err := os.ReadFile(filepath.Join(from, e.SHA256[:2], e.SHA256))
+			if err != nil {
+				return n, fmt.Errorf("rebuild: kept file %s (%s): %w", e.SHA256, e.Name, err)
+			}
+			ds, ok := target.Store.(DossierStore)
+			if !ok {
+				return n, fmt.Errorf("rebuild: the target cannot take dossier records")
+			}
+			if _, err := IngestDossiers(ctx, ds, target, DossierRequest{Name: e.Name, Content: content, Format: e.Dossiers, Actor: e.Actor}); err != nil {
+				return n, err
+			}
+		} else if e.Demo != nil {
 			if _, err := e.Demo.Load(ctx, target.Store.Units(), target.Store); err != nil {
 				return n, err
 			}

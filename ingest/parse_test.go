@@ -75,7 +75,7 @@ func TestTemplateRoundTrip(t *testing.T) {
 		t.Errorf("last month E11 = %q", v)
 	}
 	dvs, _ := f.GetDataValidations(TemplateSheet)
-	if len(dvs) != 1 || dvs[0].Type != "whole" || dvs[0].Sqref != "D7:D21" {
+	if len(dvs) != 1 || dvs[0].Type != "whole" || dvs[0].Sqref != "D7:D22" {
 		t.Errorf("validation: %+v", dvs)
 	}
 	if idx, _ := f.GetSheetIndex("Hướng dẫn"); idx < 0 {
@@ -98,7 +98,7 @@ func TestTemplateRoundTrip(t *testing.T) {
 	if fmt.Sprint(r.Values()) != fmt.Sprint(want) || r.UnitCode != "01" || r.Month != data.NewMonth(2026, 10) {
 		t.Errorf("report = %s %s %v", r.UnitCode, r.Month, r.Values())
 	}
-	if len(r.Missing()) != 11 {
+	if len(r.Missing()) != 12 {
 		t.Errorf("missing %v", r.Missing())
 	}
 }

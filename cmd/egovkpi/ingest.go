@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -53,6 +54,20 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", name, err)
 			failed++
+			continue
+		}
+		if f := dossierFormat(name, content); f != "" {
+			if *dry {
+				fmt.Fprintf(stdout, "%s: dossier records (%s); --dry-run does not apply to them, nothing written\n", name, f)
+				continue
+			}
+			d, err := ingest.IngestDossiers(ctx, store, in, ingest.DossierRequest{Name: name, Content: content, Format: f, Actor: *as})
+			if err != nil {
+				failed++
+				fmt.Fprintf(stderr, "%s: rejected, nothing written: %v\n", name, err)
+				continue
+			}
+			fmt.Fprintf(stdout, "%s: %d dossiers, %d unit-months stored as new versions (%.0f rows/s)\n", name, d.Rows, d.UnitMonths, float64(d.Rows)/time.Since(start).Seconds())
 			continue
 		}
 		res, err := in.Ingest(ctx, ingest.Request{Name: name, Content: content, Actor: *as, Source: "cli", Lang: *lang, DryRun: *dry, Benchmarks: true})
@@ -193,4 +208,15 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "rebuilt %s from %d kept files in %s\n", *db, n, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// dossierFormat recognises a dossier-level export: Parquet, or CSV headed dossier_id.
+func dossierFormat(name string, content []byte) string {
+	switch {
+	case strings.HasSuffix(strings.ToLower(name), ".parquet") || bytes.HasPrefix(content, []byte("PAR1")):
+		return "parquet"
+	case bytes.HasPrefix(bytes.TrimPrefix(content, []byte("\xef\xbb\xbf")), []byte("dossier_id,")):
+		return "csv"
+	}
+	return ""
 }

@@ -17,12 +17,14 @@ import (
 const usage = `egovkpi — e-government KPI system
 
 Usage:
-  egovkpi serve     [--addr 127.0.0.1:8080] [--db egovkpi.duckdb] [--demo] [--public] [--indicators FILE]
+  egovkpi serve     [--addr 127.0.0.1:8080] [--db egovkpi.duckdb] [--demo] [--public] [--sources FILE]
+                    [--indicators FILE]
   egovkpi seed      [--db F] [--through 2026-10]         load the demo history into a database
   egovkpi rankings  --indicator I [--period P] [--group provinces|ministries]
                     [--boundaries current|historical] [--format table|json|csv] [--db F]
   egovkpi ingest    [--db F] [--dry-run] [--as USER] [--lang en] FILE...
   egovkpi template  --unit CODE [--period P] --out F.xlsx
+  egovkpi sources   run NAME --sources FILE [--db F]
   egovkpi rebuild   --from egovkpi.files --db NEW.duckdb
   egovkpi export    [--kind rankings] [--period P] [--group G] [--lang en] --out F.xlsx
   egovkpi export    --kind trend|raw [--from P] [--to P] [--all-versions] --out F.xlsx|F.csv|F.parquet
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runExport(ctx, args[1:], stdout, stderr)
 	case "ingest":
 		err = runIngest(ctx, args[1:], stdout, stderr)
+	case "sources":
+		err = runSources(ctx, args[1:], stdout, stderr)
 	case "template":
 		err = runTemplate(ctx, args[1:], stdout, stderr)
 	case "rebuild":

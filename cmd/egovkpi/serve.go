@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -31,6 +32,8 @@ type ServeConfig struct {
 	Public bool
 	// Bench adds the static page the load benchmark compares with.
 	Bench bool
+	// Sources is the scheduled ingesters' file (TOML).
+	Sources string
 	// ReadHeaderTimeout closes connections that are slow to send their headers.
 	ReadHeaderTimeout time.Duration
 	// Ready, when set, receives the address actually listened on (tests use port 0).
@@ -47,6 +50,7 @@ func parseServe(args []string, stderr io.Writer) (ServeConfig, error) {
 	fs.StringVar(&c.Indicators, "indicators", "", "indicator definitions file (TOML); default: the embedded one")
 	fs.BoolVar(&c.Public, "public", false, "let anonymous visitors read the leaderboard pages")
 	fs.BoolVar(&c.Bench, "bench", false, "serve /bench/static for the load benchmark (egovbench load)")
+	fs.StringVar(&c.Sources, "sources", os.Getenv("EGOVKPI_SOURCES"), "scheduled ingesters (TOML); see the README")
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage
 	}
@@ -97,6 +101,17 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "First start: created the administrator \"admin\" with the password %s\n(shown this once; add users with egovkpi user add)\n", pw)
 		log.Info("first admin created", "username", "admin")
 	}
+	var srcs []ingest.Source
+	if c.Sources != "" {
+		if srcs, err = ingest.LoadSources(c.Sources); err != nil {
+			return err
+		}
+	}
+	ingesters := &ingest.Scheduler{Sources: srcs, Ingester: ing, Dossiers: store, History: store, Log: log}
+	if err := ingesters.Start(); err != nil {
+		return err
+	}
+	defer ingesters.Stop()
 	eng := metrics.NewEngine(store, defs)
 	sched := &reports.Scheduler{Dir: strings.TrimSuffix(store.Path(), filepath.Ext(store.Path())) + ".reports", Metrics: eng, Settings: store, Log: log}
 	if err := sched.Start(ctx); err != nil {
@@ -104,7 +119,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer sched.Stop()
 	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Accounts: store, Admin: store,
-		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Surveys: store, Caps: store, Indices: store, Logger: log, Public: c.Public, BenchStatic: c.Bench})
+		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Surveys: store, Caps: store, Indices: store, Sources: ingesters, Logger: log, Public: c.Public, BenchStatic: c.Bench})
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -477,4 +482,54 @@ func xlsxRows(t *testing.T, rows [][]any) []byte {
 	var buf bytes.Buffer
 	f.Write(&buf)
 	return buf.Bytes()
+}
+
+func TestServeWithSources(t *testing.T) {
+	var calls atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			fmt.Fprint(w, `[{"unit":"01","period":"2026-10","docs_total":10,"docs_electronic":9}]`)
+			return
+		}
+		http.Error(w, "down", 500)
+	}))
+	defer api.Close()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "sources.toml")
+	os.WriteFile(file, []byte(fmt.Sprintf("[[source]]\nname = \"hanoi\"\nkind = \"http\"\nurl = %q\nformat = \"json\"\nretries = 1\n", api.URL)), 0o644)
+	db := filepath.Join(dir, "s.duckdb")
+	tok := makeUsers(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- ServeConfig{Addr: "127.0.0.1:0", DB: db, Sources: file, Ready: ready}.Run(ctx, io.Discard, io.Discard)
+	}()
+	s := &server{url: "http://" + <-ready, db: db, tok: tok}
+	defer func() { cancel(); <-done }()
+	code, b := s.do(t, "POST", "/api/v1/sources/hanoi/run", "admin1", nil)
+	if code != 200 || !strings.Contains(string(b), `"outcome":"ok"`) {
+		t.Fatalf("run: %d %s", code, b)
+	}
+	_, page := s.do(t, "GET", "/", "admin1", nil)
+	if bytes.Contains(page, []byte(`id="failing"`)) {
+		t.Error("a red mark while every source is fine")
+	}
+	code, b = s.do(t, "POST", "/api/v1/sources/hanoi/run", "admin1", nil)
+	if code != 200 || !strings.Contains(string(b), `"outcome":"failed"`) {
+		t.Fatalf("failing run: %d %s", code, b)
+	}
+	_, page = s.do(t, "GET", "/", "admin1", nil)
+	if !bytes.Contains(page, []byte(`id="failing"`)) {
+		t.Error("no red mark for the admin while a source fails")
+	}
+	_, page = s.do(t, "GET", "/", "committee1", nil)
+	if bytes.Contains(page, []byte(`id="failing"`)) {
+		t.Error("the red mark is for admins")
+	}
+	var runs struct{ Runs []data.Run }
+	getJSONAs(t, s, "/api/v1/ingest/runs", "admin1", 200, &runs)
+	if len(runs.Runs) != 2 || runs.Runs[0].Outcome != "failed" || runs.Runs[1].Rows != 1 {
+		t.Errorf("runs: %+v", runs.Runs)
+	}
 }

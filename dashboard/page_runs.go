@@ -1,0 +1,75 @@
+package dashboard
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+// Sources runs the scheduled ingesters and lists their runs.
+type Sources interface {
+	Run(ctx context.Context, name string) (data.Run, error)
+	Runs(ctx context.Context, source string, limit int) ([]data.Run, error)
+	Names() []string
+}
+
+// GET /api/v1/ingest/runs?source=
+func (s *Server) listRuns(c echo.Context) error {
+	runs, err := s.sources.Runs(c.Request().Context(), c.QueryParam("source"), 500)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"sources": s.sources.Names(), "runs": runs})
+}
+
+// POST /api/v1/sources/:name/run
+func (s *Server) runSource(c echo.Context) error {
+	r, err := s.sources.Run(c.Request().Context(), c.Param("name"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+// GET /runs: the run history.
+func (s *Server) runsPage(c echo.Context) error {
+	runs, err := s.sources.Runs(c.Request().Context(), c.QueryParam("source"), 300)
+	if err != nil {
+		return err
+	}
+	lang := langOf(c)
+	type row struct {
+		Source, Started, Outcome, Message string
+		Rows                              int
+	}
+	var rows []row
+	for _, r := range runs {
+		rows = append(rows, row{r.Source, FormatTime(r.StartedAt, lang), r.Outcome, r.Message, r.Rows})
+	}
+	return s.render(c, http.StatusOK, "runs.html", "runs", T(lang, "nav.runs"), map[string]any{"Rows": rows, "Sources": s.sources.Names()})
+}
+
+// failing reports whether a source's latest run failed, for the admin's red mark.
+func (s *Server) failing(ctx context.Context) bool {
+	if s.sources == nil {
+		return false
+	}
+	runs, err := s.sources.Runs(ctx, "", 200)
+	if err != nil {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, r := range runs {
+		if seen[r.Source] {
+			continue
+		}
+		seen[r.Source] = true
+		if r.Outcome == "failed" || r.Outcome == "rejected" {
+			return true
+		}
+	}
+	return false
+}

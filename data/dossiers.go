@@ -1,0 +1,237 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// DossierResult is what a dossier export changed.
+type DossierResult struct {
+	Rows       int  `json:"rows"`
+	UnitMonths int  `json:"unit_months"`
+	Identical  bool `json:"identical,omitempty"`
+}
+
+// dossierMeasures are the measures dossier records decide; a unit-month's other
+// measures (procedures, documents) stay as last reported.
+var dossierMeasures = []string{"dossiers_received", "dossiers_received_online", "dossiers_digitized", "payments_total",
+	"payments_online", "dossiers_resolved", "dossiers_resolved_on_time", "feedback_total", "feedback_satisfied", "dossiers_overdue"}
+
+const dossierColumns = `{'dossier_id': 'VARCHAR', 'unit_code': 'VARCHAR', 'procedure_code': 'VARCHAR', 'channel': 'VARCHAR',
+	'received_at': 'TIMESTAMP', 'due_at': 'TIMESTAMP', 'resolved_at': 'TIMESTAMP', 'digitized': 'BOOLEAN',
+	'fee_required': 'BOOLEAN', 'paid_online': 'BOOLEAN', 'rating': 'VARCHAR'}`
+
+// aggregateSQL turns the dossiers of the touched units into unit-month measures:
+// received, online, digitised and payments by the month received; resolved, on time
+// (resolved_at ≤ due_at) and ratings by the month resolved; overdue: still open at the
+// end of the month past its due date.
+const aggregateSQL = `
+WITH touched AS (SELECT DISTINCT unit_code FROM dossier_stage),
+d AS (SELECT * FROM dossiers WHERE unit_code IN (SELECT unit_code FROM touched)),
+months AS (
+  SELECT DISTINCT unit_code, date_trunc('month', received_at)::DATE AS m FROM d
+  UNION SELECT DISTINCT unit_code, date_trunc('month', resolved_at)::DATE FROM d WHERE resolved_at IS NOT NULL),
+rec AS (SELECT unit_code, date_trunc('month', received_at)::DATE AS m, count(*) AS received,
+  count(*) FILTER (WHERE channel = 'online') AS online, count(*) FILTER (WHERE digitized) AS digitized,
+  count(*) FILTER (WHERE fee_required) AS pay_total, count(*) FILTER (WHERE fee_required AND paid_online) AS pay_online
+  FROM d GROUP BY ALL),
+res AS (SELECT unit_code, date_trunc('month', resolved_at)::DATE AS m, count(*) AS resolved,
+  count(*) FILTER (WHERE resolved_at <= due_at) AS on_time,
+  count(*) FILTER (WHERE rating IN ('satisfied', 'dissatisfied')) AS fb_total, count(*) FILTER (WHERE rating = 'satisfied') AS fb_ok
+  FROM d WHERE resolved_at IS NOT NULL GROUP BY ALL),
+od AS (SELECT mo.unit_code, mo.m, count(d.dossier_id) AS overdue FROM months mo LEFT JOIN d ON d.unit_code = mo.unit_code
+  AND d.due_at < mo.m + INTERVAL 1 MONTH AND d.received_at < mo.m + INTERVAL 1 MONTH
+  AND (d.resolved_at IS NULL OR d.resolved_at >= mo.m + INTERVAL 1 MONTH) GROUP BY ALL)
+SELECT mo.unit_code, mo.m, coalesce(received, 0), coalesce(online, 0), coalesce(digitized, 0), coalesce(pay_total, 0), coalesce(pay_online, 0),
+  coalesce(resolved, 0), coalesce(on_time, 0), coalesce(fb_total, 0), coalesce(fb_ok, 0), coalesce(overdue, 0)
+FROM months mo LEFT JOIN rec USING (unit_code, m) LEFT JOIN res USING (unit_code, m) LEFT JOIN od USING (unit_code, m)
+ORDER BY 1, 2`
+
+// IngestDossiers loads a dossier export (CSV or Parquet, one row per dossier) from a
+// file with DuckDB's own reader, replaces earlier rows by dossier_id (a dossier is never
+// counted twice), and stores the touched units' monthly measures as new versions, merged
+// with their other measures: all in one transaction. allow, when set, refuses units the
+// actor may not write, before anything is written.
+func (s *Store) IngestDossiers(ctx context.Context, path, format, sha, actor string, allow func(unit string) error) (DossierResult, error) {
+	var res DossierResult
+	if strings.ContainsAny(path, "'\x00") {
+		return res, fmt.Errorf("%w: the file path may not contain a quote", ErrInvalid)
+	}
+	var read string
+	switch format {
+	case "csv":
+		read = fmt.Sprintf(`read_csv('%s', header = true, columns = %s)`, path, dossierColumns)
+	case "parquet":
+		read = fmt.Sprintf(`(SELECT dossier_id::VARCHAR AS dossier_id, unit_code::VARCHAR AS unit_code, procedure_code::VARCHAR AS procedure_code,
+			channel::VARCHAR AS channel, received_at::TIMESTAMP AS received_at, due_at::TIMESTAMP AS due_at, resolved_at::TIMESTAMP AS resolved_at,
+			digitized::BOOLEAN AS digitized, fee_required::BOOLEAN AS fee_required, paid_online::BOOLEAN AS paid_online, rating::VARCHAR AS rating
+			FROM read_parquet('%s'))`, path)
+	default:
+		return res, fmt.Errorf("%w: dossier format %q: use csv or parquet", ErrInvalid, format)
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	err := s.withConn(ctx, func(conn *sql.Conn) error {
+		var n int
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE source_sha256 = ?`, sha).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			res.Identical = true
+			return nil
+		}
+		if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE dossier_stage AS SELECT * FROM `+read); err != nil {
+			return fmt.Errorf("%w: the dossier file cannot be read: %v", ErrInvalid, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS dossier_stage`)
+		var bad string
+		err := conn.QueryRowContext(ctx, `SELECT coalesce(min(dossier_id), '') FROM dossier_stage
+			WHERE dossier_id IS NULL OR unit_code IS NULL OR received_at IS NULL OR channel NOT IN ('online', 'direct', 'postal')
+			OR (rating IS NOT NULL AND rating NOT IN ('satisfied', 'dissatisfied', ''))`).Scan(&bad)
+		if err != nil {
+			return err
+		}
+		var nbad int
+		conn.QueryRowContext(ctx, `SELECT count(*) FROM dossier_stage WHERE dossier_id IS NULL OR unit_code IS NULL OR received_at IS NULL
+			OR channel NOT IN ('online', 'direct', 'postal') OR (rating IS NOT NULL AND rating NOT IN ('satisfied', 'dissatisfied', ''))`).Scan(&nbad)
+		if nbad > 0 {
+			return fmt.Errorf("%w: %d dossiers lack an id, a unit or a time received, or have a channel other than online, direct, postal (first: %q)", ErrInvalid, nbad, bad)
+		}
+		var dups int
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT dossier_id) FROM dossier_stage`).Scan(&dups); err != nil {
+			return err
+		}
+		if dups > 0 {
+			return fmt.Errorf("%w: %d dossier ids appear more than once in the file", ErrInvalid, dups)
+		}
+		units, err := strings1(ctx, conn, `SELECT DISTINCT unit_code FROM dossier_stage ORDER BY 1`)
+		if err != nil {
+			return err
+		}
+		for _, u := range units {
+			if _, ok := s.ref.Latest(u); !ok {
+				return fmt.Errorf("%w: unit %q does not exist", ErrInvalid, u)
+			}
+			if allow != nil {
+				if err := allow(u); err != nil {
+					return err
+				}
+			}
+		}
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM dossier_stage`).Scan(&res.Rows); err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, `DELETE FROM dossiers WHERE dossier_id IN (SELECT dossier_id FROM dossier_stage)`); err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, `INSERT INTO dossiers SELECT *, ? FROM dossier_stage`, sha); err != nil {
+			return err
+		}
+		rows, err := conn.QueryContext(ctx, aggregateSQL)
+		if err != nil {
+			return fmt.Errorf("aggregate dossiers: %w", err)
+		}
+		type agg struct {
+			unit string
+			m    Month
+			v    [10]int64
+		}
+		var aggs []agg
+		for rows.Next() {
+			var a agg
+			var t time.Time
+			if err := rows.Scan(&a.unit, &t, &a.v[0], &a.v[1], &a.v[2], &a.v[3], &a.v[4], &a.v[5], &a.v[6], &a.v[7], &a.v[8], &a.v[9]); err != nil {
+				rows.Close()
+				return err
+			}
+			a.m = MonthOf(t)
+			aggs = append(aggs, a)
+		}
+		rows.Close()
+		if len(aggs) == 0 {
+			return nil
+		}
+		// the touched unit-months' other measures, as they stand
+		cur := map[string]map[string]int64{}
+		crow, err := conn.QueryContext(ctx, `SELECT unit_code, month, measure, value FROM current_values
+			WHERE unit_code IN (SELECT DISTINCT unit_code FROM dossier_stage)`)
+		if err != nil {
+			return err
+		}
+		for crow.Next() {
+			var u, code string
+			var t time.Time
+			var v int64
+			crow.Scan(&u, &t, &code, &v)
+			k := u + "|" + MonthOf(t).String()
+			if cur[k] == nil {
+				cur[k] = map[string]int64{}
+			}
+			cur[k][code] = v
+		}
+		crow.Close()
+		var subs []Submission
+		lo, hi := aggs[0].m, aggs[0].m
+		now := time.Now().UTC()
+		for _, a := range aggs {
+			if _, ok := s.ref.At(a.unit, a.m); !ok {
+				return fmt.Errorf("%w: dossiers of unit %s in %s, when it did not exist", ErrInvalid, a.unit, a.m)
+			}
+			if l, ok, err := lockOf(ctx, conn, a.m); err != nil {
+				return err
+			} else if ok {
+				return fmt.Errorf("%w: %s was locked by %s; its dossiers cannot change", ErrMonthLocked, a.m, l.LockedBy)
+			}
+			vals := map[string]int64{}
+			for code, v := range cur[a.unit+"|"+a.m.String()] {
+				vals[code] = v
+			}
+			for i, code := range dossierMeasures {
+				vals[code] = a.v[i]
+			}
+			subs = append(subs, Submission{UnitCode: a.unit, Month: a.m, Source: "dossiers", FileName: "dossiers." + format,
+				SHA256: sha, SubmittedBy: actor, SubmittedAt: now, Values: vals})
+			lo, hi = min(lo, a.m), max(hi, a.m)
+		}
+		res.UnitMonths = len(subs)
+		return submitConn(ctx, conn, subs, lo, hi)
+	})
+	if err != nil {
+		return res, fmt.Errorf("dossiers: %w", err)
+	}
+	if !res.Identical {
+		s.version.Add(1)
+	}
+	return res, nil
+}
+
+func strings1(ctx context.Context, conn *sql.Conn, q string) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// ExportDossiers writes the kept dossier rows as Parquet files partitioned by the month
+// received, which any engine reads.
+func (s *Store) ExportDossiers(ctx context.Context, dir string) error {
+	if strings.ContainsAny(dir, "'\x00") {
+		return fmt.Errorf("%w: the folder may not contain a quote", ErrInvalid)
+	}
+	_, err := s.db.ExecContext(ctx, fmt.Sprintf(`COPY (SELECT * EXCLUDE (source_sha256), strftime(received_at, '%%Y-%%m') AS month FROM dossiers)
+		TO '%s' (FORMAT PARQUET, PARTITION_BY (month), OVERWRITE_OR_IGNORE)`, dir))
+	return err
+}

@@ -1,0 +1,48 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+// DossierStore aggregates dossier records; *data.Store is one.
+type DossierStore interface {
+	IngestDossiers(ctx context.Context, path, format, sha, actor string, allow func(unit string) error) (data.DossierResult, error)
+}
+
+// DossierRequest is one dossier export.
+type DossierRequest struct {
+	Name    string
+	Content []byte
+	Format  string // csv | parquet
+	Actor   string
+	Allow   func(unit string) error
+}
+
+// IngestDossiers keeps the export like any file, then lets DuckDB read the kept file
+// and aggregate it into unit-month measures, stored as new versions.
+func IngestDossiers(ctx context.Context, st DossierStore, in *Ingester, req DossierRequest) (data.DossierResult, error) {
+	sum := sha256.Sum256(req.Content)
+	sha := hex.EncodeToString(sum[:])
+	if in.FilesDir == "" {
+		return data.DossierResult{}, fmt.Errorf("dossier exports need a kept-files folder")
+	}
+	if err := in.keep(sha, req.Content); err != nil {
+		return data.DossierResult{}, err
+	}
+	res, err := st.IngestDossiers(ctx, in.keptPath(sha), req.Format, sha, req.Actor, req.Allow)
+	if err != nil {
+		return res, err
+	}
+	if !res.Identical {
+		if err := in.record(manifestEntry{SHA256: sha, Name: req.Name, Actor: req.Actor, Source: "dossiers-" + req.Format, At: time.Now().UTC(), Dossiers: req.Format}); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}

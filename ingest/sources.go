@@ -1,0 +1,503 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/robfig/cron/v3"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+// Source is a scheduled ingester: a ministry's or province's API, or a drop folder.
+type Source struct {
+	Name     string            `toml:"name" json:"name"`
+	Kind     string            `toml:"kind" json:"kind"` // http | folder
+	URL      string            `toml:"url" json:"url,omitempty"`
+	Path     string            `toml:"path" json:"path,omitempty"`
+	Format   string            `toml:"format" json:"format"` // json | csv | xlsx | dossiers-csv | dossiers-parquet
+	Schedule string            `toml:"schedule" json:"schedule"`
+	Unit     string            `toml:"unit" json:"unit,omitempty"`
+	UnitKey  string            `toml:"unit_field" json:"unit_field,omitempty"`
+	Period   string            `toml:"period_field" json:"period_field,omitempty"`
+	Mapping  map[string]string `toml:"mapping" json:"mapping,omitempty"`
+	Headers  map[string]string `toml:"headers" json:"-"` // values "env:NAME" are read from the environment
+	Timeout  string            `toml:"timeout" json:"timeout,omitempty"`
+	Retries  int               `toml:"retries" json:"retries"`
+}
+
+// LoadSources reads a sources file and checks every source.
+func LoadSources(path string) ([]Source, error) {
+	var f struct {
+		Sources []Source `toml:"source"`
+	}
+	md, err := toml.DecodeFile(path, &f)
+	if err != nil {
+		return nil, fmt.Errorf("sources %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return nil, fmt.Errorf("sources %s: unknown key %s", path, und[0])
+	}
+	seen := map[string]bool{}
+	for i := range f.Sources {
+		s := &f.Sources[i]
+		where := fmt.Sprintf("sources %s: source %d (%s)", path, i+1, s.Name)
+		switch {
+		case s.Name == "" || seen[s.Name]:
+			return nil, fmt.Errorf("%s: a name is required, once", where)
+		case s.Kind != "http" && s.Kind != "folder":
+			return nil, fmt.Errorf("%s: kind %q: use http or folder", where, s.Kind)
+		case s.Kind == "http" && s.URL == "":
+			return nil, fmt.Errorf("%s: url is required", where)
+		case s.Kind == "folder" && s.Path == "":
+			return nil, fmt.Errorf("%s: path is required", where)
+		}
+		switch s.Format {
+		case "json", "csv", "xlsx", "dossiers-csv", "dossiers-parquet":
+		case "":
+			if s.Kind == "http" {
+				return nil, fmt.Errorf("%s: format is required for http", where)
+			}
+		default:
+			return nil, fmt.Errorf("%s: format %q: use json, csv, xlsx, dossiers-csv or dossiers-parquet", where, s.Format)
+		}
+		if s.Schedule != "" {
+			if _, err := cronParser.Parse(s.Schedule); err != nil {
+				return nil, fmt.Errorf("%s: schedule %q: %v", where, s.Schedule, err)
+			}
+		}
+		if _, err := s.timeout(); err != nil {
+			return nil, fmt.Errorf("%s: timeout: %v", where, err)
+		}
+		for k, v := range s.Headers {
+			if name, ok := strings.CutPrefix(v, "env:"); ok && os.Getenv(name) == "" {
+				return nil, fmt.Errorf("%s: header %s needs the environment variable %s, which is not set", where, k, name)
+			}
+		}
+		seen[s.Name] = true
+	}
+	return f.Sources, nil
+}
+
+func (s Source) timeout() (time.Duration, error) {
+	if s.Timeout == "" {
+		return 30 * time.Second, nil
+	}
+	return time.ParseDuration(s.Timeout)
+}
+
+var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// RunStore records and lists runs; *data.Store is one.
+type RunStore interface {
+	RecordRun(ctx context.Context, r data.Run) (data.Run, error)
+	Runs(ctx context.Context, source string, limit int) ([]data.Run, error)
+}
+
+// Scheduler runs sources on their schedules inside serve, the one process that writes.
+type Scheduler struct {
+	Sources  []Source
+	Ingester *Ingester
+	Dossiers DossierStore
+	History  RunStore
+	Log      *slog.Logger
+	Client   *http.Client
+	cron     *cron.Cron
+	mu       sync.Mutex
+	running  map[string]*sync.Mutex
+	seen     map[string]fileState // drop folder files seen on the last scan
+}
+
+type fileState struct {
+	size int64
+	mod  time.Time
+}
+
+// Start schedules every source that has a schedule (Viet Nam time).
+func (s *Scheduler) Start() error {
+	s.cron = cron.New(cron.WithLocation(VietnamTime), cron.WithParser(cronParser))
+	for _, src := range s.Sources {
+		if src.Schedule == "" {
+			continue
+		}
+		name := src.Name
+		if _, err := s.cron.AddFunc(src.Schedule, func() { s.Run(context.Background(), name) }); err != nil {
+			return err
+		}
+	}
+	s.cron.Start()
+	return nil
+}
+
+// Stop waits for running jobs.
+func (s *Scheduler) Stop() {
+	if s.cron != nil {
+		<-s.cron.Stop().Done()
+	}
+}
+
+func (s *Scheduler) lockFor(name string) *sync.Mutex {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running == nil {
+		s.running = map[string]*sync.Mutex{}
+	}
+	if s.running[name] == nil {
+		s.running[name] = &sync.Mutex{}
+	}
+	return s.running[name]
+}
+
+// Run runs one source now and records the run. A source whose previous run is still
+// going is skipped, and the skip is recorded.
+func (s *Scheduler) Run(ctx context.Context, name string) (data.Run, error) {
+	var src *Source
+	for i := range s.Sources {
+		if s.Sources[i].Name == name {
+			src = &s.Sources[i]
+		}
+	}
+	if src == nil {
+		return data.Run{}, fmt.Errorf("%w: no source %q", data.ErrNotFound, name)
+	}
+	run := data.Run{Source: name, StartedAt: time.Now().UTC()}
+	lock := s.lockFor(name)
+	if !lock.TryLock() {
+		run.Outcome, run.Message = "skipped", "the previous run is still going"
+		return s.finish(ctx, run)
+	}
+	defer lock.Unlock()
+	var err error
+	if src.Kind == "folder" {
+		run, err = s.runFolder(ctx, *src, run)
+	} else {
+		run, err = s.runHTTP(ctx, *src, run)
+	}
+	if err != nil {
+		run.Outcome, run.Message = "failed", err.Error()
+	}
+	return s.finish(ctx, run)
+}
+
+func (s *Scheduler) finish(ctx context.Context, run data.Run) (data.Run, error) {
+	now := time.Now().UTC()
+	run.FinishedAt = &now
+	if s.Log != nil {
+		s.Log.Info("source run", "source", run.Source, "outcome", run.Outcome, "rows", run.Rows, "message", run.Message)
+	}
+	return s.History.RecordRun(context.WithoutCancel(ctx), run)
+}
+
+// errPermanent marks an answer not worth asking again (4xx).
+var errPermanent = errors.New("permanent")
+
+func (s *Scheduler) fetch(ctx context.Context, src Source) ([]byte, error) {
+	timeout, _ := src.timeout()
+	client := s.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	var last error
+	for attempt := 0; attempt <= src.Retries; attempt++ {
+		if attempt > 0 {
+			// exponential backoff with jitter: 200 ms, 400 ms, 800 ms … ± 50 %
+			d := time.Duration(200<<(attempt-1)) * time.Millisecond
+			d = d/2 + time.Duration(rand.Int64N(int64(d)))
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(d):
+			}
+		}
+		b, err := s.fetchOnce(ctx, client, src, timeout)
+		if err == nil {
+			return b, nil
+		}
+		last = err
+		if errors.Is(err, errPermanent) {
+			break
+		}
+	}
+	return nil, last
+}
+
+func (s *Scheduler) fetchOnce(ctx context.Context, client *http.Client, src Source, timeout time.Duration) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src.URL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errPermanent, err)
+	}
+	for k, v := range src.Headers {
+		if name, ok := strings.CutPrefix(v, "env:"); ok {
+			v = os.Getenv(name) // secrets never live in the file
+		}
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", src.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 2<<30))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", src.URL, err)
+	}
+	switch {
+	case resp.StatusCode >= 500:
+		return nil, fmt.Errorf("GET %s: %s", src.URL, resp.Status)
+	case resp.StatusCode >= 400:
+		return nil, fmt.Errorf("%w: GET %s: %s", errPermanent, src.URL, resp.Status)
+	}
+	return body, nil
+}
+
+func (s *Scheduler) runHTTP(ctx context.Context, src Source, run data.Run) (data.Run, error) {
+	body, err := s.fetch(ctx, src)
+	if err != nil {
+		return run, err
+	}
+	name := src.Name + "." + strings.TrimPrefix(src.Format, "dossiers-")
+	return s.ingestContent(ctx, src, run, name, body)
+}
+
+// ingestContent sends what a source brought through the same path as an upload.
+func (s *Scheduler) ingestContent(ctx context.Context, src Source, run data.Run, name string, body []byte) (data.Run, error) {
+	format := src.Format
+	if format == "" {
+		format = strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
+	}
+	if strings.HasPrefix(format, "dossiers-") {
+		if s.Dossiers == nil {
+			return run, fmt.Errorf("dossier records need the dossier store")
+		}
+		res, err := IngestDossiers(ctx, s.Dossiers, s.Ingester, DossierRequest{Name: name, Content: body, Format: strings.TrimPrefix(format, "dossiers-"), Actor: "source:" + src.Name})
+		if err != nil {
+			return run, err
+		}
+		run.Rows = res.Rows
+		run.Outcome, run.Message = "ok", fmt.Sprintf("%d dossiers, %d unit-months", res.Rows, res.UnitMonths)
+		if res.Identical {
+			run.Outcome, run.Message = "unchanged", "the same content as the last accepted"
+		}
+		return run, nil
+	}
+	if format == "json" {
+		var err error
+		if body, err = jsonToCSV(body, src); err != nil {
+			return run, err
+		}
+		name = strings.TrimSuffix(name, ".json") + ".csv"
+	}
+	res, err := s.Ingester.Ingest(ctx, Request{Name: name, Content: body, Actor: "source:" + src.Name, Source: "source:" + src.Name})
+	if err != nil {
+		return run, err
+	}
+	switch {
+	case res.Identical:
+		run.Outcome, run.Message = "unchanged", "the same content as the last accepted"
+	case !res.Accepted:
+		run.Outcome = "rejected"
+		var msgs []string
+		for _, p := range res.Errors {
+			msgs = append(msgs, p.String())
+		}
+		if res.Denied != nil {
+			msgs = append(msgs, res.Denied.Error())
+		}
+		run.Message = strings.Join(msgs, "; ")
+	default:
+		run.Outcome, run.Rows = "ok", len(res.Receipts)
+	}
+	return run, nil
+}
+
+// jsonToCSV turns a source's JSON (an object or a list of objects, perhaps under
+// "data" or "items") into the wide layout, with the source's field names mapped to
+// measure codes.
+func jsonToCSV(body []byte, src Source) ([]byte, error) {
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("the answer is not JSON: %v", err)
+	}
+	var items []any
+	switch v := raw.(type) {
+	case []any:
+		items = v
+	case map[string]any:
+		if d, ok := v["data"].([]any); ok {
+			items = d
+		} else if d, ok := v["items"].([]any); ok {
+			items = d
+		} else {
+			items = []any{v}
+		}
+	default:
+		return nil, fmt.Errorf("the JSON holds no records")
+	}
+	unitKey, periodKey := cmpOr(src.UnitKey, "unit"), cmpOr(src.Period, "period")
+	codes := map[string]bool{}
+	var rows []map[string]string
+	for i, it := range items {
+		obj, ok := it.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("record %d is not an object", i+1)
+		}
+		row := map[string]string{}
+		row["unit"] = src.Unit
+		if v, ok := obj[unitKey]; ok {
+			row["unit"] = fmt.Sprint(v)
+		}
+		if v, ok := obj[periodKey]; ok {
+			row["period"] = fmt.Sprint(v)
+		}
+		// values may sit in a nested "values" object
+		fields := obj
+		if nested, ok := obj["values"].(map[string]any); ok {
+			fields = nested
+		}
+		for k, v := range fields {
+			code := k
+			if m, ok := src.Mapping[k]; ok {
+				code = m
+			}
+			if data.MeasureIndex(code) < 0 {
+				continue
+			}
+			row[code] = fmt.Sprint(v)
+			codes[code] = true
+		}
+		rows = append(rows, row)
+	}
+	cols := make([]string, 0, len(codes))
+	for c := range codes {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(append([]string{"unit", "period"}, cols...))
+	for _, r := range rows {
+		rec := []string{r["unit"], r["period"]}
+		for _, c := range cols {
+			rec = append(rec, r[c])
+		}
+		w.Write(rec)
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// runFolder ingests the files dropped into a folder: a file is read once its size and
+// time have not changed since the previous scan (it is no longer being copied), then
+// moved to processed/, or to rejected/ with a report beside it.
+func (s *Scheduler) runFolder(ctx context.Context, src Source, run data.Run) (data.Run, error) {
+	ents, err := os.ReadDir(src.Path)
+	if err != nil {
+		return run, err
+	}
+	s.mu.Lock()
+	if s.seen == nil {
+		s.seen = map[string]fileState{}
+	}
+	s.mu.Unlock()
+	var done, rejected, waiting int
+	var msgs []string
+	for _, e := range ents {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".part") || strings.HasSuffix(name, ".tmp") || strings.HasSuffix(name, ".crdownload") {
+			continue
+		}
+		p := filepath.Join(src.Path, name)
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		st := fileState{info.Size(), info.ModTime()}
+		s.mu.Lock()
+		prev, ok := s.seen[p]
+		s.seen[p] = st
+		s.mu.Unlock()
+		if !ok || prev != st || time.Since(st.mod) < time.Second {
+			waiting++ // still being copied, or new: next scan
+			continue
+		}
+		body, err := os.ReadFile(p)
+		if err != nil {
+			return run, err
+		}
+		sub, err := s.ingestContent(ctx, src, data.Run{}, name, body)
+		if err != nil {
+			return run, err
+		}
+		dest := "processed"
+		if sub.Outcome == "rejected" {
+			dest = "rejected"
+			rejected++
+			msgs = append(msgs, name+": "+sub.Message)
+		} else {
+			done++
+			run.Rows += sub.Rows
+		}
+		if err := os.MkdirAll(filepath.Join(src.Path, dest), 0o755); err != nil {
+			return run, err
+		}
+		target := filepath.Join(src.Path, dest, time.Now().UTC().Format("20060102T150405")+"-"+name)
+		if err := os.Rename(p, target); err != nil {
+			return run, err
+		}
+		if dest == "rejected" {
+			os.WriteFile(target+".loi.txt", []byte(sub.Message+"\n"), 0o644)
+		}
+		s.mu.Lock()
+		delete(s.seen, p)
+		s.mu.Unlock()
+	}
+	run.Outcome = "ok"
+	if rejected > 0 {
+		run.Outcome = "rejected"
+	}
+	run.Message = fmt.Sprintf("%d files accepted, %d rejected, %d waiting", done, rejected, waiting)
+	if len(msgs) > 0 {
+		run.Message += ": " + strings.Join(msgs, "; ")
+	}
+	return run, nil
+}
+
+// Names lists the configured sources.
+func (s *Scheduler) Names() []string {
+	var out []string
+	for _, src := range s.Sources {
+		out = append(out, src.Name)
+	}
+	return out
+}
+
+// Runs lists the run history, newest first.
+func (s *Scheduler) Runs(ctx context.Context, source string, limit int) ([]data.Run, error) {
+	return s.History.Runs(ctx, source, limit)
+}
