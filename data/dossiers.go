@@ -42,9 +42,16 @@ res AS (SELECT unit_code, date_trunc('month', resolved_at)::DATE AS m, count(*) 
   count(*) FILTER (WHERE resolved_at <= due_at) AS on_time,
   count(*) FILTER (WHERE rating IN ('satisfied', 'dissatisfied')) AS fb_total, count(*) FILTER (WHERE rating = 'satisfied') AS fb_ok
   FROM d WHERE resolved_at IS NOT NULL GROUP BY ALL),
-od AS (SELECT mo.unit_code, mo.m, count(d.dossier_id) AS overdue FROM months mo LEFT JOIN d ON d.unit_code = mo.unit_code
-  AND d.due_at < mo.m + INTERVAL 1 MONTH AND d.received_at < mo.m + INTERVAL 1 MONTH
-  AND (d.resolved_at IS NULL OR d.resolved_at >= mo.m + INTERVAL 1 MONTH) GROUP BY ALL)
+-- overdue at the end of month m: due before it, not resolved before it; as running
+-- totals: those due by then, less those both due and resolved by then
+due AS (SELECT unit_code, date_trunc('month', due_at)::DATE AS m, count(*) AS n FROM d WHERE due_at IS NOT NULL GROUP BY ALL),
+closed AS (SELECT unit_code, date_trunc('month', greatest(due_at, resolved_at))::DATE AS m, count(*) AS n FROM d
+  WHERE due_at IS NOT NULL AND resolved_at IS NOT NULL GROUP BY ALL),
+grid AS (SELECT unit_code, m FROM months UNION SELECT unit_code, m FROM due UNION SELECT unit_code, m FROM closed),
+od AS (SELECT g.unit_code, g.m,
+  sum(coalesce(due.n, 0)) OVER w - sum(coalesce(closed.n, 0)) OVER w AS overdue
+  FROM grid g LEFT JOIN due USING (unit_code, m) LEFT JOIN closed USING (unit_code, m)
+  WINDOW w AS (PARTITION BY g.unit_code ORDER BY g.m ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
 SELECT mo.unit_code, mo.m, coalesce(received, 0), coalesce(online, 0), coalesce(digitized, 0), coalesce(pay_total, 0), coalesce(pay_online, 0),
   coalesce(resolved, 0), coalesce(on_time, 0), coalesce(fb_total, 0), coalesce(fb_ok, 0), coalesce(overdue, 0)
 FROM months mo LEFT JOIN rec USING (unit_code, m) LEFT JOIN res USING (unit_code, m) LEFT JOIN od USING (unit_code, m)

@@ -1,0 +1,107 @@
+package data
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// BenchmarkDossiers ingests a dossier export of EGOVKPI_BENCH_DOSSIERS rows (default
+// 1,000,000; the issue's figure is 10,000,000) from CSV and from Parquet, side by side
+// with DuckDB's own read_csv + GROUP BY of the same file, the engine's limit.
+//
+//	EGOVKPI_BENCH_DOSSIERS=10000000 go test ./data -run '^$' -bench Dossiers -benchtime 1x
+func BenchmarkDossiers(b *testing.B) {
+	n := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("EGOVKPI_BENCH_DOSSIERS")); err == nil && v > 0 {
+		n = v
+	}
+	dir := b.TempDir()
+	csvPath := filepath.Join(dir, "dossiers.csv")
+	f, _ := os.Create(csvPath)
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString("dossier_id,unit_code,procedure_code,channel,received_at,due_at,resolved_at,digitized,fee_required,paid_online,rating\n")
+	units := Reference().InForce(Provinces, NewMonth(2026, 1))
+	channels := []string{"online", "direct", "postal"}
+	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		rec := base.Add(time.Duration(i%(480*24)) * time.Hour / 2)
+		due := rec.Add(7 * 24 * time.Hour)
+		res := ""
+		if i%10 != 0 {
+			res = rec.Add(time.Duration(i%200) * time.Hour).Format("2006-01-02 15:04:05")
+		}
+		rating := []string{"satisfied", "dissatisfied", ""}[i%3]
+		fmt.Fprintf(w, "D%d,%s,P%d,%s,%s,%s,%s,%t,%t,%t,%s\n", i, units[i%len(units)].Code, i%500, channels[i%3],
+			rec.Format("2006-01-02 15:04:05"), due.Format("2006-01-02 15:04:05"), res, i%2 == 0, i%3 == 0, i%6 == 0, rating)
+	}
+	w.Flush()
+	f.Close()
+	info, _ := os.Stat(csvPath)
+	b.Logf("%d dossiers, %.0f MB of CSV", n, float64(info.Size())/(1<<20))
+	ctx := context.Background()
+	open := func(b *testing.B) *Store {
+		s, err := Open(ctx, filepath.Join(b.TempDir(), "d.duckdb"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	}
+	report := func(b *testing.B, start time.Time) {
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		b.ReportMetric(float64(ru.Maxrss)/1024, "MB-peak-RSS-so-far")
+	}
+	b.Run("duckdb-read_csv-groupby", func(b *testing.B) {
+		s := open(b)
+		defer s.Close()
+		for i := 0; i < b.N; i++ {
+			start := time.Now()
+			var rows int
+			err := s.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT unit_code, date_trunc('month', received_at), count(*),
+				count(*) FILTER (WHERE channel = 'online'), count(*) FILTER (WHERE digitized) FROM read_csv('%s', header = true, columns = %s) GROUP BY ALL)`,
+				csvPath, dossierColumns)).Scan(&rows)
+			if err != nil {
+				b.Fatal(err)
+			}
+			report(b, start)
+		}
+	})
+	b.Run("egovkpi-csv", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			s := open(b)
+			start := time.Now()
+			res, err := s.IngestDossiers(ctx, csvPath, "csv", "sha-csv", "bench", nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			report(b, start)
+			b.ReportMetric(float64(res.UnitMonths), "unit-months")
+			s.Close()
+		}
+	})
+	pq := filepath.Join(dir, "dossiers.parquet")
+	s := open(b)
+	if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`COPY (SELECT * FROM read_csv('%s', header = true, columns = %s)) TO '%s' (FORMAT PARQUET)`, csvPath, dossierColumns, pq)); err != nil {
+		b.Fatal(err)
+	}
+	s.Close()
+	b.Run("egovkpi-parquet", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			s := open(b)
+			start := time.Now()
+			if _, err := s.IngestDossiers(ctx, pq, "parquet", "sha-pq", "bench", nil); err != nil {
+				b.Fatal(err)
+			}
+			report(b, start)
+			s.Close()
+		}
+	})
+}
