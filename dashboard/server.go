@@ -39,6 +39,7 @@ type Config struct {
 	Caps     Capabilities
 	Indices  metrics.IndexSource
 	Sources  Sources
+	Backups  Backups
 	Logger   *slog.Logger
 	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
 	Public bool
@@ -63,6 +64,7 @@ type Server struct {
 	caps     Capabilities
 	indexSrc metrics.IndexSource
 	sources  Sources
+	backups  Backups
 	marked   markedFiles
 	contents contentCache
 	log      *slog.Logger
@@ -78,7 +80,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
-		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources,
+		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -159,6 +161,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/api/v1/ingest/runs", admin, s.listRuns)
 	r(POST, "/api/v1/sources/:name/run", admin, s.runSource)
 	r(GET, "/runs", admin, s.runsPage)
+	r(POST, "/api/v1/backup", admin, s.backup)
 	r(GET, "/api/v1/capabilities", reader, s.listCapabilities)
 	r(POST, "/api/v1/capabilities", uploader, s.postCapabilities)
 	r(POST, "/api/v1/capabilities/:id/confirm", committee, s.confirmCapabilities)

@@ -30,6 +30,7 @@ type Store struct {
 	version atomic.Int64 // bumped on every write, so caches know when to drop results
 	writeMu sync.Mutex   // one writer at a time inside this process
 	creds   credCache    // who sessions and tokens are; cleared on every accounts write
+	files   string       // where the kept files of this database are
 }
 
 // openPaths guards against two Stores on one file inside one process: DuckDB's file lock
@@ -67,16 +68,17 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 	connector, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
 		openPaths.Delete(abs)
-		return nil, lockError(path, err)
+		return nil, openError(path, strings.TrimSuffix(abs, filepath.Ext(abs))+".files", err)
 	}
 	db := sql.OpenDB(connector)
 	s := &Store{db: db, path: abs, ref: Reference()}
+	s.files = strings.TrimSuffix(abs, filepath.Ext(abs)) + ".files"
 	if o.Registry != nil {
 		s.ref = o.Registry
 	}
 	if err := db.PingContext(ctx); err != nil {
 		s.Close()
-		return nil, lockError(path, err)
+		return nil, openError(path, s.files, err)
 	}
 	if !o.ReadOnly {
 		if err := s.migrate(ctx); err != nil {
@@ -89,6 +91,20 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// openError says what to do about a file that cannot be opened: another process holds
+// it, or it is damaged and can be rebuilt from the kept files.
+func openError(path, files string, err error) error {
+	if e := lockError(path, err); errors.Is(e, ErrLocked) {
+		return e
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "not a valid DuckDB database") || strings.Contains(msg, "Corrupt") || strings.Contains(msg, "corrupt") ||
+		strings.Contains(msg, "checksum") || strings.Contains(msg, "Serialization") || strings.Contains(msg, "unsupported") {
+		return fmt.Errorf("%s is damaged (%v); nothing was changed. Rebuild it from the kept files: egovkpi rebuild --from %s --db NEW.duckdb, then serve NEW.duckdb", path, err, files)
+	}
+	return fmt.Errorf("open %s: %w", path, err)
 }
 
 func lockError(path string, err error) error {
@@ -254,4 +270,3 @@ func appendRows(ctx context.Context, conn *sql.Conn, table string, rows func(a *
 	})
 }
 
-var errStop = errors.New("stop")

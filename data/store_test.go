@@ -2,6 +2,7 @@ package data
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func openTemp(t testing.TB) *Store {
@@ -162,4 +164,71 @@ func TestSameFileTwiceInOneProcess(t *testing.T) {
 	if _, err := Open(context.Background(), s.Path()); !errors.Is(err, ErrLocked) {
 		t.Errorf("second open in one process = %v, want ErrLocked", err)
 	}
+}
+
+func TestDamagedFileIsRefusedWithAdvice(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "broken.duckdb")
+	junk := make([]byte, 64<<10)
+	for i := range junk {
+		junk[i] = byte(i * 7)
+	}
+	os.WriteFile(path, junk, 0o644)
+	_, err := Open(context.Background(), path)
+	if err == nil {
+		t.Fatal("a damaged file was opened")
+	}
+	if !strings.Contains(err.Error(), "egovkpi rebuild --from") || !strings.Contains(err.Error(), "broken.files") {
+		t.Errorf("the refusal does not say how to rebuild: %v", err)
+	}
+	if b, _ := os.ReadFile(path); !bytes.Equal(b, junk) {
+		t.Error("the damaged file was changed")
+	}
+}
+
+func TestBackupAndRestore(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	m := NewMonth(2026, 10)
+	s.Submit(ctx, []Submission{{UnitCode: "01", Month: m, Source: "test", Values: map[string]int64{"docs_total": 10, "docs_electronic": 9}}})
+	s.Submit(ctx, []Submission{{UnitCode: "01", Month: m, Source: "test", Values: map[string]int64{"docs_total": 12, "docs_electronic": 11}}})
+	s.CreateUser(ctx, "committee1", "mật khẩu đủ dài 2026", RoleCommittee, "", "test")
+	dir := filepath.Join(t.TempDir(), "backup")
+	if err := s.Backup(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Backup(ctx, dir); !errors.Is(err, ErrConflict) {
+		t.Errorf("a second backup into the same folder: %v", err)
+	}
+	to := filepath.Join(t.TempDir(), "restored.duckdb")
+	if err := Restore(ctx, dir, to); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(ctx, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	a, _ := s.Submissions(ctx, SubmissionFilter{Unit: "01"})
+	b, _ := r.Submissions(ctx, SubmissionFilter{Unit: "01"})
+	if fmt.Sprint(stripTimes(a)) != fmt.Sprint(stripTimes(b)) || len(b) != 2 {
+		t.Errorf("restored submissions differ:\n%v\n%v", a, b)
+	}
+	if _, err := r.UserByName(ctx, "committee1"); err != nil {
+		t.Errorf("restored users: %v", err)
+	}
+	applied, _ := r.AppliedMigrations(ctx)
+	if len(applied) == 0 {
+		t.Error("the restored file lost its migrations")
+	}
+	if err := Restore(ctx, t.TempDir(), filepath.Join(t.TempDir(), "x.duckdb")); !errors.Is(err, ErrInvalid) {
+		t.Errorf("restore from a folder that is no backup: %v", err)
+	}
+}
+
+func stripTimes(subs []Submission) []Submission {
+	out := append([]Submission(nil), subs...)
+	for i := range out {
+		out[i].SubmittedAt = out[i].SubmittedAt.Truncate(time.Second)
+	}
+	return out
 }

@@ -88,6 +88,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/api/v1/maturity", "", all(200), false},
 		{"GET", "/api/v1/ingest/runs", "", only(200, "admin1"), false},
 		{"POST", "/api/v1/sources/none.xlsx/run", "", only(404, "admin1"), false},
+		{"POST", "/api/v1/backup", "", only(201, "admin1"), true},
 		{"GET", "/runs", "", want{"*": 403, "admin1": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/api/v1/indices/none.xlsx", "", want{"*": 404, "": 401, "gone": 401, "revoked": 401}, false},
 		{"GET", "/api/v1/capabilities?unit=01", "", all(200), false},

@@ -25,6 +25,8 @@ Usage:
   egovkpi ingest    [--db F] [--dry-run] [--as USER] [--lang en] FILE...
   egovkpi template  --unit CODE [--period P] --out F.xlsx
   egovkpi sources   run NAME --sources FILE [--db F]
+  egovkpi backup    --out DIR [--db F]  |  --server URL (token in EGOVKPI_TOKEN, while serving)
+  egovkpi restore   --from DIR --db NEW.duckdb
   egovkpi rebuild   --from egovkpi.files --db NEW.duckdb
   egovkpi export    [--kind rankings] [--period P] [--group G] [--lang en] --out F.xlsx
   egovkpi export    --kind trend|raw [--from P] [--to P] [--all-versions] --out F.xlsx|F.csv|F.parquet
@@ -66,6 +68,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runExport(ctx, args[1:], stdout, stderr)
 	case "ingest":
 		err = runIngest(ctx, args[1:], stdout, stderr)
+	case "backup":
+		err = runBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		err = runRestore(ctx, args[1:], stdout, stderr)
 	case "sources":
 		err = runSources(ctx, args[1:], stdout, stderr)
 	case "template":

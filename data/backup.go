@@ -1,0 +1,74 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// Backup writes a consistent copy of the whole database into dir (which must not exist)
+// with DuckDB's EXPORT DATABASE, after a checkpoint, while the store keeps serving.
+func (s *Store) Backup(ctx context.Context, dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	if strings.ContainsAny(abs, "'\x00") {
+		return fmt.Errorf("%w: the folder may not contain a quote", ErrInvalid)
+	}
+	if _, err := os.Stat(abs); err == nil {
+		return fmt.Errorf("%w: %s exists; back up into a new folder", ErrConflict, dir)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	s.writeMu.Lock() // no write between the checkpoint and the export
+	defer s.writeMu.Unlock()
+	if _, err := s.db.ExecContext(ctx, `CHECKPOINT`); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`EXPORT DATABASE '%s' (FORMAT PARQUET)`, abs)); err != nil {
+		os.RemoveAll(abs)
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
+// Restore creates a new database file from a backup folder.
+func Restore(ctx context.Context, from, to string) error {
+	if _, err := os.Stat(to); err == nil {
+		return fmt.Errorf("%w: %s exists; restore into a new file", ErrConflict, to)
+	}
+	absFrom, err := filepath.Abs(from)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(absFrom, "schema.sql")); err != nil {
+		return fmt.Errorf("%w: %s is not an egovkpi backup (no schema.sql)", ErrInvalid, from)
+	}
+	if strings.ContainsAny(absFrom, "'\x00") {
+		return fmt.Errorf("%w: the folder may not contain a quote", ErrInvalid)
+	}
+	absTo, err := filepath.Abs(to)
+	if err != nil {
+		return err
+	}
+	connector, err := duckdb.NewConnector(absTo+"?autoinstall_known_extensions=false&autoload_known_extensions=false", nil)
+	if err != nil {
+		return err
+	}
+	db := sql.OpenDB(connector)
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, fmt.Sprintf(`IMPORT DATABASE '%s'`, absFrom)); err != nil {
+		db.Close()
+		os.Remove(absTo)
+		os.Remove(absTo + ".wal")
+		return fmt.Errorf("restore: %w", err)
+	}
+	return nil
+}
