@@ -269,4 +269,3 @@ func appendRows(ctx context.Context, conn *sql.Conn, table string, rows func(a *
 		return a.Close()
 	})
 }
-
