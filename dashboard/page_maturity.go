@@ -22,6 +22,11 @@ type Capabilities interface {
 	Assessments(ctx context.Context, unit string) ([]data.Assessment, error)
 }
 
+// AssessmentKeeper stores a checklist with its kept file; *ingest.Ingester is one.
+type AssessmentKeeper interface {
+	KeepAssessment(ctx context.Context, a data.Assessment) (data.Assessment, error)
+}
+
 // GET /api/v1/maturity?period=&group=&boundaries=
 func (s *Server) maturity(c echo.Context) error {
 	v, err := s.readView(c)
@@ -91,11 +96,11 @@ func (s *Server) postCapabilities(c echo.Context) error {
 			return fmt.Errorf("%w: items.%s: a percentage from 0 to 100", data.ErrInvalid, code)
 		}
 	}
-	out, err := s.caps.SubmitAssessments(c.Request().Context(), []data.Assessment{{UnitCode: u.Code, Month: m, SubmittedBy: id.User.Username, Items: b.Items}})
+	out, err := s.keeper.KeepAssessment(c.Request().Context(), data.Assessment{UnitCode: u.Code, Month: m, SubmittedBy: id.User.Username, Items: b.Items})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, out[0])
+	return c.JSON(http.StatusCreated, out)
 }
 
 // POST /api/v1/capabilities/:id/confirm

@@ -40,6 +40,7 @@ type Config struct {
 	Indices  metrics.IndexSource
 	Sources  Sources
 	Backups  Backups
+	Keeper   AssessmentKeeper
 	Logger   *slog.Logger
 	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
 	Public bool
@@ -65,6 +66,7 @@ type Server struct {
 	indexSrc metrics.IndexSource
 	sources  Sources
 	backups  Backups
+	keeper   AssessmentKeeper
 	marked   markedFiles
 	contents contentCache
 	log      *slog.Logger
@@ -80,7 +82,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
-		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups,
+		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, keeper: cfg.Keeper,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()

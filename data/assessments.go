@@ -3,8 +3,11 @@ package data
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
 )
 
 // Item is one capability's value with its evidence (a document number or a link).
@@ -36,69 +39,153 @@ func (s *Store) SubmitAssessments(ctx context.Context, as []Assessment) ([]Asses
 		}
 	}
 	out := append([]Assessment(nil), as...)
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		var next int64
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM assessments`).Scan(&next); err != nil {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	err := s.withConn(ctx, func(conn *sql.Conn) error {
+		type key struct {
+			unit  string
+			month Month
+		}
+		months := map[Month]bool{}
+		for _, a := range out {
+			months[a.Month] = true
+		}
+		for m := range months {
+			if l, ok, err := lockOf(ctx, conn, m); err != nil {
+				return err
+			} else if ok {
+				return fmt.Errorf("%w: %s was locked by %s", ErrMonthLocked, m, l.LockedBy)
+			}
+		}
+		// what is current now, and its items, for versions and the audit's old → new
+		version := map[key]int{}
+		currentID := map[key]int64{}
+		rows, err := conn.QueryContext(ctx, `SELECT unit_code, month, max(version), coalesce(max(id) FILTER (WHERE status = 'current'), 0) FROM assessments GROUP BY ALL`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var k key
+			var t time.Time
+			var v int
+			var id int64
+			rows.Scan(&k.unit, &t, &v, &id)
+			k.month = MonthOf(t)
+			version[k], currentID[k] = v, id
+		}
+		rows.Close()
+		var superseded []int64
+		for _, a := range out {
+			if id := currentID[key{a.UnitCode, a.Month}]; id != 0 {
+				superseded = append(superseded, id)
+			}
+		}
+		old := map[int64]map[string]Item{}
+		if len(superseded) > 0 {
+			irows, err := conn.QueryContext(ctx, `SELECT assessment_id, capability, value FROM assessment_items WHERE assessment_id IN (SELECT unnest(?::BIGINT[]))`, superseded)
+			if err != nil {
+				return err
+			}
+			for irows.Next() {
+				var id int64
+				var c string
+				var it Item
+				irows.Scan(&id, &c, &it.Value)
+				if old[id] == nil {
+					old[id] = map[string]Item{}
+				}
+				old[id][c] = it
+			}
+			irows.Close()
+			if _, err := conn.ExecContext(ctx, `UPDATE assessments SET status = 'superseded' WHERE id IN (SELECT unnest(?::BIGINT[]))`, superseded); err != nil {
+				return err
+			}
+		}
+		var next, auditID int64
+		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM assessments`).Scan(&next); err != nil {
+			return err
+		}
+		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM audit_log`).Scan(&auditID); err != nil {
 			return err
 		}
 		now := time.Now().UTC()
+		type change struct {
+			a       *Assessment
+			changes map[string][2]any
+		}
+		var audits []change
 		for i := range out {
 			a := &out[i]
-			if l, ok, err := lockOf(ctx, tx, a.Month); err != nil {
-				return err
-			} else if ok {
-				return fmt.Errorf("%w: %s was locked by %s", ErrMonthLocked, a.Month, l.LockedBy)
-			}
-			old := map[string]Item{}
-			var oldID sql.NullInt64
-			if err := tx.QueryRowContext(ctx, `SELECT max(id) FILTER (WHERE status = 'current'), coalesce(max(version), 0) + 1 FROM assessments
-				WHERE unit_code = ? AND month = ?`, a.UnitCode, a.Month.Time()).Scan(&oldID, &a.Version); err != nil {
-				return err
-			}
-			if oldID.Valid {
-				rows, err := tx.QueryContext(ctx, `SELECT capability, value, coalesce(evidence, '') FROM assessment_items WHERE assessment_id = ?`, oldID.Int64)
-				if err != nil {
-					return err
-				}
-				for rows.Next() {
-					var c string
-					var it Item
-					rows.Scan(&c, &it.Value, &it.Evidence)
-					old[c] = it
-				}
-				rows.Close()
-				if _, err := tx.ExecContext(ctx, `UPDATE assessments SET status = 'superseded' WHERE id = ?`, oldID.Int64); err != nil {
-					return err
-				}
-			}
-			a.ID, a.Status = next, StatusCurrent
+			k := key{a.UnitCode, a.Month}
+			prev := old[currentID[k]]
+			version[k]++
+			a.Version, a.ID, a.Status = version[k], next, StatusCurrent
+			currentID[k] = a.ID
+			old[a.ID] = a.Items // a later entry of the same batch supersedes this one
 			next++
 			if a.SubmittedAt.IsZero() {
 				a.SubmittedAt = now
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO assessments VALUES (?, ?, ?, ?, 'current', ?, ?, NULL, NULL)`,
-				a.ID, a.UnitCode, a.Month.Time(), a.Version, a.SubmittedBy, a.SubmittedAt.UTC()); err != nil {
-				return err
-			}
-			changes := map[string][2]any{}
+			ch := map[string][2]any{}
 			for c, it := range a.Items {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO assessment_items VALUES (?, ?, ?, ?)`, a.ID, c, it.Value, nullString(it.Evidence)); err != nil {
-					return err
-				}
-				if o, ok := old[c]; !ok || o.Value != it.Value {
+				if o, ok := prev[c]; !ok || o.Value != it.Value {
 					var ov any
 					if ok {
 						ov = o.Value
 					}
-					changes[c] = [2]any{ov, it.Value}
+					ch[c] = [2]any{ov, it.Value}
 				}
 			}
-			if err := audit(ctx, tx, AuditEntry{Actor: a.SubmittedBy, Action: "assessment", Unit: a.UnitCode, Month: a.Month,
-				Detail: map[string]any{"assessment_id": a.ID, "version": a.Version, "changes": changes}}); err != nil {
-				return err
+			audits = append(audits, change{a, ch})
+		}
+		// within one batch, all but the last entry of a unit and month are superseded
+		last := map[key]int64{}
+		for _, a := range out {
+			last[key{a.UnitCode, a.Month}] = a.ID
+		}
+		for i := range out {
+			if last[key{out[i].UnitCode, out[i].Month}] != out[i].ID {
+				out[i].Status = StatusSuperseded
 			}
 		}
-		return nil
+		err = appendRows(ctx, conn, "assessments", func(ap *duckdb.Appender) error {
+			for _, a := range out {
+				if err := ap.AppendRow(a.ID, a.UnitCode, a.Month.Time(), int32(a.Version), a.Status, nullString(a.SubmittedBy), a.SubmittedAt.UTC(), nil, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = appendRows(ctx, conn, "assessment_items", func(ap *duckdb.Appender) error {
+			for _, a := range out {
+				for c, it := range a.Items {
+					if err := ap.AppendRow(a.ID, c, it.Value, nullString(it.Evidence)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return appendRows(ctx, conn, "audit_log", func(ap *duckdb.Appender) error {
+			for _, x := range audits {
+				b, _ := json.Marshal(map[string]any{"assessment_id": x.a.ID, "version": x.a.Version, "changes": x.changes})
+				actor := x.a.SubmittedBy
+				if actor == "" {
+					actor = "system"
+				}
+				if err := ap.AppendRow(auditID, now, actor, "assessment", x.a.UnitCode, x.a.Month.Time(), string(b), nil); err != nil {
+					return err
+				}
+				auditID++
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store assessments: %w", err)
@@ -195,4 +282,13 @@ func (s *Store) assessments(ctx context.Context, q string, args ...any) ([]Asses
 		out[byID[id]].Items[c] = it
 	}
 	return out, irows.Err()
+}
+
+// HasAssessment reports whether a checklist of this unit and month submitted at that
+// moment is stored.
+func (s *Store) HasAssessment(ctx context.Context, unit string, m Month, at time.Time) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM assessments WHERE unit_code = ? AND month = ? AND submitted_at = ?`,
+		unit, m.Time(), at.UTC()).Scan(&n)
+	return n > 0, err
 }

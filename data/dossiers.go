@@ -242,3 +242,10 @@ func (s *Store) ExportDossiers(ctx context.Context, dir string) error {
 		TO '%s' (FORMAT PARQUET, PARTITION_BY (month), OVERWRITE_OR_IGNORE)`, dir))
 	return err
 }
+
+// DossiersImported reports whether rows of an export with this SHA-256 are stored.
+func (s *Store) DossiersImported(ctx context.Context, sha string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE source_sha256 = ?`, sha).Scan(&n)
+	return n > 0, err
+}

@@ -35,14 +35,11 @@ func IngestDossiers(ctx context.Context, st DossierStore, in *Ingester, req Doss
 	if err := in.keep(sha, req.Content); err != nil {
 		return data.DossierResult{}, err
 	}
-	res, err := st.IngestDossiers(ctx, in.keptPath(sha), req.Format, sha, req.Actor, req.Allow)
-	if err != nil {
-		return res, err
-	}
-	if !res.Identical {
-		if err := in.record(manifestEntry{SHA256: sha, Name: req.Name, Actor: req.Actor, Source: "dossiers-" + req.Format, At: time.Now().UTC(), Dossiers: req.Format}); err != nil {
-			return res, err
-		}
-	}
-	return res, nil
+	var res data.DossierResult
+	err := in.commit(manifestEntry{SHA256: sha, Name: req.Name, Actor: req.Actor, Source: "dossiers-" + req.Format, At: time.Now().UTC(), Dossiers: req.Format}, func() error {
+		var err error
+		res, err = st.IngestDossiers(ctx, in.keptPath(sha), req.Format, sha, req.Actor, req.Allow)
+		return err
+	})
+	return res, err
 }

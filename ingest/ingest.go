@@ -226,15 +226,17 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 	if err := in.keep(res.SHA256, req.Content); err != nil {
 		return nil, err
 	}
-	stored, err := in.Store.Submit(ctx, subs)
+	var stored []data.Submission
+	err = in.commit(manifestEntry{SHA256: res.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC()}, func() error {
+		var err error
+		stored, err = in.Store.Submit(ctx, subs)
+		return err
+	})
 	if err != nil {
 		if errors.Is(err, data.ErrMonthLocked) || errors.Is(err, data.ErrInvalid) {
 			res.Errors = append(res.Errors, Problem{Message: err.Error()})
 			return res, nil
 		}
-		return nil, err
-	}
-	if err := in.record(manifestEntry{SHA256: res.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC()}); err != nil {
 		return nil, err
 	}
 	for i, s := range stored {
@@ -265,31 +267,33 @@ func (in *Ingester) importIndex(ctx context.Context, req Request, res *Result, i
 		res.Accepted, res.Identical = true, true
 		return res, nil
 	}
-	if !req.DryRun {
-		if err := in.keep(res.SHA256, req.Content); err != nil {
-			return nil, err
+	if req.DryRun {
+		for _, imp := range imps {
+			res.Surveys = append(res.Surveys, SurveyReceipt{Index: imp.Name, Year: imp.Year, Countries: len(imp.Values)})
 		}
+		res.Accepted = true
+		return res, nil
 	}
-	for _, imp := range imps {
-		r := SurveyReceipt{Index: imp.Name, Year: imp.Year, Countries: len(imp.Values)}
-		if !req.DryRun {
+	if err := in.keep(res.SHA256, req.Content); err != nil {
+		return nil, err
+	}
+	at := req.At
+	if at.IsZero() {
+		at = in.now()
+	}
+	err := in.commit(manifestEntry{SHA256: res.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC(), Survey: true}, func() error {
+		for _, imp := range imps {
 			imp.ImportedBy = req.Actor
 			stored, err := in.Store.ImportIndex(ctx, imp, res.SHA256)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			r.ID = stored.ID
+			res.Surveys = append(res.Surveys, SurveyReceipt{ID: stored.ID, Index: imp.Name, Year: imp.Year, Countries: len(imp.Values)})
 		}
-		res.Surveys = append(res.Surveys, r)
-	}
-	if !req.DryRun {
-		at := req.At
-		if at.IsZero() {
-			at = in.now()
-		}
-		if err := in.record(manifestEntry{SHA256: res.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC(), Survey: true}); err != nil {
-			return nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	res.Accepted = true
 	return res, nil
@@ -327,19 +331,22 @@ func (in *Ingester) importSurvey(ctx context.Context, req Request, res *Result, 
 	if err := in.keep(res.SHA256, req.Content); err != nil {
 		return nil, err
 	}
-	for _, imp := range imps {
-		imp.ImportedBy = req.Actor
-		stored, err := in.Store.ImportEGDI(ctx, imp, res.SHA256)
-		if err != nil {
-			return nil, err
-		}
-		res.Surveys = append(res.Surveys, SurveyReceipt{ID: stored.ID, Index: "egdi", Year: imp.Year, Countries: len(imp.Rows), Precision: imp.Precision})
-	}
 	at := req.At
 	if at.IsZero() {
 		at = in.now()
 	}
-	if err := in.record(manifestEntry{SHA256: res.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC(), Survey: true}); err != nil {
+	err = in.commit(manifestEntry{SHA256: res.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC(), Survey: true}, func() error {
+		for _, imp := range imps {
+			imp.ImportedBy = req.Actor
+			stored, err := in.Store.ImportEGDI(ctx, imp, res.SHA256)
+			if err != nil {
+				return err
+			}
+			res.Surveys = append(res.Surveys, SurveyReceipt{ID: stored.ID, Index: "egdi", Year: imp.Year, Countries: len(imp.Rows), Precision: imp.Precision})
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	res.Accepted = true
@@ -431,6 +438,137 @@ type manifestEntry struct {
 	Survey bool `json:"survey,omitempty"`
 	// Dossiers is the format of a dossier export (csv, parquet).
 	Dossiers string `json:"dossiers,omitempty"`
+	// Assessment marks a capability checklist (JSON).
+	Assessment bool `json:"assessment,omitempty"`
+	// State is written ahead: "pending" before the database commits, then a line with
+	// "committed" or "aborted". A crash in between is settled by Reconcile at the next
+	// start; rebuild replays what committed (and entries from before states existed).
+	State string `json:"state,omitempty"`
+}
+
+// commit runs do between a pending line and its outcome in the manifest, so that a file
+// the database accepted is always known to the manifest, even across a crash.
+func (in *Ingester) commit(e manifestEntry, do func() error) error {
+	e.State = "pending"
+	if err := in.record(e); err != nil {
+		return err
+	}
+	err := do()
+	outcome := manifestEntry{SHA256: e.SHA256, State: "committed"}
+	if err != nil {
+		outcome.State = "aborted"
+	}
+	if rerr := in.record(outcome); rerr != nil && err == nil {
+		return rerr
+	}
+	return err
+}
+
+// Reconcile settles pending manifest lines left by a crash: committed if the database
+// holds what they brought, aborted otherwise. serve runs it at every start.
+func (in *Ingester) Reconcile(ctx context.Context) (int, error) {
+	if in.FilesDir == "" {
+		return 0, nil
+	}
+	entries, outcome, err := readManifest(in.FilesDir)
+	if os.IsNotExist(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		if e.State != "pending" || outcome[e.SHA256] != "" {
+			continue
+		}
+		held, err := in.holds(ctx, e)
+		if err != nil {
+			return n, err
+		}
+		state := "aborted"
+		if held {
+			state = "committed"
+		}
+		if err := in.record(manifestEntry{SHA256: e.SHA256, State: state}); err != nil {
+			return n, err
+		}
+		outcome[e.SHA256] = state
+		n++
+	}
+	return n, nil
+}
+
+// holds reports whether the database has what a manifest entry brought.
+func (in *Ingester) holds(ctx context.Context, e manifestEntry) (bool, error) {
+	type dossierChecker interface {
+		DossiersImported(ctx context.Context, sha string) (bool, error)
+	}
+	type assessmentChecker interface {
+		HasAssessment(ctx context.Context, unit string, m data.Month, at time.Time) (bool, error)
+	}
+	switch {
+	case e.Dossiers != "":
+		if d, ok := in.Store.(dossierChecker); ok {
+			return d.DossiersImported(ctx, e.SHA256)
+		}
+	case e.Assessment:
+		content, err := os.ReadFile(in.keptPath(e.SHA256))
+		if err != nil {
+			return false, nil
+		}
+		var a data.Assessment
+		if json.Unmarshal(content, &a) != nil {
+			return false, nil
+		}
+		if c, ok := in.Store.(assessmentChecker); ok {
+			return c.HasAssessment(ctx, a.UnitCode, a.Month, a.SubmittedAt)
+		}
+	case e.Survey:
+		if ok, err := in.Store.EGDIImported(ctx, e.SHA256); ok || err != nil {
+			return ok, err
+		}
+		return in.Store.IndexImported(ctx, e.SHA256)
+	default:
+		subs, err := in.Store.Submissions(ctx, data.SubmissionFilter{SHA256: e.SHA256, Limit: 1})
+		return len(subs) > 0, err
+	}
+	return false, nil
+}
+
+// readManifest returns the entries in order and, by SHA-256, each one's outcome.
+func readManifest(dir string) ([]manifestEntry, map[string]string, error) {
+	f, err := os.Open(filepath.Join(dir, ManifestName))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var lines [][]byte
+	for sc.Scan() {
+		lines = append(lines, append([]byte(nil), sc.Bytes()...))
+	}
+	if err := sc.Err(); err != nil {
+		return nil, nil, err
+	}
+	var entries []manifestEntry
+	outcome := map[string]string{}
+	for i, l := range lines {
+		var e manifestEntry
+		if err := json.Unmarshal(l, &e); err != nil {
+			if i == len(lines)-1 {
+				break // the last line, cut short by a crash: its commit never happened
+			}
+			return nil, nil, fmt.Errorf("%s line %d: %w", ManifestName, i+1, err)
+		}
+		if (e.State == "committed" || e.State == "aborted") && e.Name == "" && e.Demo == nil {
+			outcome[e.SHA256] = e.State
+			continue
+		}
+		entries = append(entries, e)
+	}
+	return entries, outcome, nil
 }
 
 // ManifestName is the manifest's file name inside the kept files' folder.
@@ -505,20 +643,29 @@ func FilesDirFor(dbPath string) string {
 // Rebuild replays a kept-files folder into another store, in the order the files were
 // accepted, and reports each file as it goes.
 func Rebuild(ctx context.Context, from string, target *Ingester, progress func(done int, name string)) (int, error) {
-	f, err := os.Open(filepath.Join(from, ManifestName))
+	entries, outcome, err := readManifest(from)
 	if err != nil {
 		return 0, fmt.Errorf("rebuild: %w", err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	n := 0
-	for sc.Scan() {
-		var e manifestEntry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return n, fmt.Errorf("rebuild: %s line %d: %w", ManifestName, n+1, err)
+	for _, e := range entries {
+		if e.State == "pending" && outcome[e.SHA256] != "committed" {
+			continue // never accepted: aborted, or cut off by a crash before its commit
 		}
-		if e.Dossiers != "" {
+		if e.Assessment {
+			content, err := os.ReadFile(filepath.Join(from, e.SHA256[:2], e.SHA256))
+			if err != nil {
+				return n, fmt.Errorf("rebuild: kept checklist %s: %w", e.SHA256, err)
+			}
+			var a data.Assessment
+			if err := json.Unmarshal(content, &a); err != nil {
+				return n, fmt.Errorf("rebuild: kept checklist %s: %w", e.SHA256, err)
+			}
+			a.ID, a.Version, a.Status, a.ConfirmedBy, a.ConfirmedAt = 0, 0, "", "", nil
+			if _, err := target.KeepAssessment(ctx, a); err != nil {
+				return n, err
+			}
+		} else if e.Dossiers != "" {
 			content, err := os.ReadFile(filepath.Join(from, e.SHA256[:2], e.SHA256))
 			if err != nil {
 				return n, fmt.Errorf("rebuild: kept file %s (%s): %w", e.SHA256, e.Name, err)
@@ -555,5 +702,5 @@ func Rebuild(ctx context.Context, from string, target *Ingester, progress func(d
 			progress(n, e.Name)
 		}
 	}
-	return n, sc.Err()
+	return n, nil
 }

@@ -2,8 +2,14 @@ package ingest
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"path"
+
+	"github.com/egovkpi/egovkpi/data"
 )
 
 // The UN E-Government Survey results 2010–2018 as the UNU-EGOV datasets publish them,
@@ -33,4 +39,38 @@ func (in *Ingester) LoadSurveys(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// KeepAssessment stores a capability checklist like any submission: the checklist itself
+// is kept as a file (JSON) by its SHA-256 and replayed by rebuild.
+func (in *Ingester) KeepAssessment(ctx context.Context, a data.Assessment) (data.Assessment, error) {
+	st, ok := in.Store.(AssessmentSubmitter)
+	if !ok {
+		return a, fmt.Errorf("the store cannot take checklists")
+	}
+	if a.SubmittedAt.IsZero() {
+		a.SubmittedAt = in.now().UTC()
+	}
+	body, err := json.Marshal(a)
+	if err != nil {
+		return a, err
+	}
+	sum := sha256.Sum256(body)
+	sha := hex.EncodeToString(sum[:])
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if err := in.keep(sha, body); err != nil {
+		return a, err
+	}
+	var out []data.Assessment
+	err = in.commit(manifestEntry{SHA256: sha, Name: "capabilities-" + a.UnitCode + "-" + a.Month.String() + ".json", Actor: a.SubmittedBy,
+		Source: "capabilities", At: a.SubmittedAt, Assessment: true}, func() error {
+		var err error
+		out, err = st.SubmitAssessments(ctx, []data.Assessment{a})
+		return err
+	})
+	if err != nil {
+		return a, err
+	}
+	return out[0], nil
 }

@@ -31,14 +31,16 @@ func (s *server) snapshot(t *testing.T) string {
 		}
 		b.Write(body)
 	}
-	// the audit log, less the reads of it
-	code, body := s.do(t, "GET", "/api/v1/audit?limit=10000", "admin1", nil)
+	// the audit log is append-only: its newest entry says whether anything was added
+	code, body := s.do(t, "GET", "/api/v1/audit?limit=1", "admin1", nil)
 	if code != 200 {
 		t.Fatalf("snapshot audit: %d", code)
 	}
 	var a struct{ Entries []data.AuditEntry }
 	json.Unmarshal(body, &a)
-	fmt.Fprint(&b, len(a.Entries))
+	if len(a.Entries) > 0 {
+		fmt.Fprint(&b, a.Entries[0].ID)
+	}
 	return b.String()
 }
 

@@ -70,6 +70,12 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer store.Close()
 	ing := &ingest.Ingester{Store: store, Rules: defs.Rules, FilesDir: ingest.FilesDirFor(store.Path())}
+	// a crash between a file's database commit and its manifest line is settled here
+	if n, err := ing.Reconcile(ctx); err != nil {
+		return fmt.Errorf("kept files: %w", err)
+	} else if n > 0 {
+		log.Info("kept files reconciled", "entries", n)
+	}
 	if c.Demo {
 		cov, err := store.Coverage(ctx)
 		if err != nil {
@@ -119,7 +125,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer sched.Stop()
 	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Accounts: store, Admin: store,
-		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Surveys: store, Caps: store, Indices: store, Sources: ingesters, Backups: store, Logger: log, Public: c.Public, BenchStatic: c.Bench})
+		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Surveys: store, Caps: store, Indices: store, Sources: ingesters, Backups: store, Keeper: ing, Logger: log, Public: c.Public, BenchStatic: c.Bench})
 	if err != nil {
 		return err
 	}
