@@ -30,6 +30,10 @@ test: assets
 	$(GO) test -race -count=1 -timeout 60m ./...
 
 bench: assets
+	$(GO) run ./cmd/egovbench all -json bench.json
+	$(GO) run ./cmd/egovbench load -d 8s -json bench-load.json
+
+bench-go: assets
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./data/ ./metrics/ ./ingest/
 
 clean:

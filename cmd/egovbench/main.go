@@ -2,6 +2,9 @@
 //
 //	go run ./cmd/egovbench load [-d 10s] [-c 64] [-egovkpi PATH]
 //
+// all runs the benchmarks every issue names (go test -bench in each package), each
+// beside its limit where there is one, then the load benchmark, and prints one table.
+//
 // load builds nothing: it runs the egovkpi binary given (default: builds one with go
 // build into a temporary folder), seeds the demo into a temporary database, starts the
 // server as a second process on 127.0.0.1, and loads it over loopback with c concurrent
@@ -31,8 +34,15 @@ import (
 )
 
 func main() {
+	if len(os.Args) >= 2 && os.Args[1] == "all" {
+		if err := runAll(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "egovbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) < 2 || os.Args[1] != "load" {
-		fmt.Fprintln(os.Stderr, "usage: egovbench load [-d 10s] [-c 64] [-egovkpi PATH] [-json FILE]")
+		fmt.Fprintln(os.Stderr, "usage: egovbench load [-d 10s] [-c 64] [-egovkpi PATH] [-json FILE]\n       egovbench all [-json FILE]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet("load", flag.ExitOnError)
