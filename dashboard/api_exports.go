@@ -61,15 +61,7 @@ func (s *Server) exportRankings(c echo.Context) error {
 // GET /api/v1/exports/trend.xlsx?from=&to=&group=
 func (s *Server) exportTrend(c echo.Context) error {
 	ctx := c.Request().Context()
-	last, err := s.eng.LatestMonth(ctx)
-	if err != nil {
-		return err
-	}
-	from, err := month(c, "from", data.NewMonth(last.Year(), 1))
-	if err != nil {
-		return err
-	}
-	to, err := month(c, "to", last)
+	from, to, err := s.span(c)
 	if err != nil {
 		return err
 	}
@@ -90,15 +82,7 @@ func (s *Server) exportTrend(c echo.Context) error {
 // GET /api/v1/exports/raw.{csv,xlsx,parquet}?from=&to=&versions=all
 func (s *Server) exportRaw(c echo.Context) error {
 	ctx := c.Request().Context()
-	last, err := s.eng.LatestMonth(ctx)
-	if err != nil {
-		return err
-	}
-	from, err := month(c, "from", data.NewMonth(last.Year(), 1))
-	if err != nil {
-		return err
-	}
-	to, err := month(c, "to", last)
+	from, to, err := s.span(c)
 	if err != nil {
 		return err
 	}
@@ -136,4 +120,18 @@ func (s *Server) exportRaw(c echo.Context) error {
 func attachment(c echo.Context, name, ctype string, b []byte) error {
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
 	return c.Blob(http.StatusOK, ctype, b)
+}
+
+// span reads ?from=&to=, by default the year so far up to the last month with data.
+func (s *Server) span(c echo.Context) (data.Month, data.Month, error) {
+	last, err := s.eng.LatestMonth(c.Request().Context())
+	if err != nil {
+		return 0, 0, err
+	}
+	from, err := month(c, "from", data.NewMonth(last.Year(), 1))
+	if err != nil {
+		return 0, 0, err
+	}
+	to, err := month(c, "to", last)
+	return from, to, err
 }

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"math"
 	"path/filepath"
 	"regexp"
@@ -36,22 +35,9 @@ func ParseEGDI(name string, content []byte, lang string) (imps []data.EGDIImport
 			imps, problems, ok = nil, []Problem{{Message: msg(lang, "Không đọc được tệp %s", "Cannot read %s", name)}}, true
 		}
 	}()
-	var sh *sheet
-	switch {
-	case bytes.HasPrefix(content, zipMagic):
-		sheets, err := readXLSX(content)
-		if err != nil || len(sheets) == 0 {
-			return nil, nil, false
-		}
-		sh = sheets[0]
-	case bytes.HasPrefix(content, oleMagic) || len(content) == 0:
+	sh := firstSheet(content)
+	if sh == nil {
 		return nil, nil, false
-	default:
-		s, err := readCSV(content)
-		if err != nil {
-			return nil, nil, false
-		}
-		sh = s
 	}
 	// the header: the first row naming a country column and the index or its parts
 	headerAt, col := -1, map[string]int{}

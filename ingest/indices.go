@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -30,22 +29,9 @@ func ParseIndex(name string, content []byte, reg *data.Registry, lang string) (i
 			imps, problems, ok = nil, []Problem{{Message: msg(lang, "Không đọc được tệp %s", "Cannot read %s", name)}}, true
 		}
 	}()
-	var sh *sheet
-	switch {
-	case bytes.HasPrefix(content, zipMagic):
-		sheets, err := readXLSX(content)
-		if err != nil || len(sheets) == 0 {
-			return nil, nil, false
-		}
-		sh = sheets[0]
-	case bytes.HasPrefix(content, oleMagic) || len(content) == 0:
+	sh := firstSheet(content)
+	if sh == nil {
 		return nil, nil, false
-	default:
-		s, err := readCSV(content)
-		if err != nil {
-			return nil, nil, false
-		}
-		sh = s
 	}
 	indexName := ""
 	fileLower := data.Fold(filepath.Base(name))

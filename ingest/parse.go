@@ -749,3 +749,23 @@ func parseCount(raw, lang string) (v int64, empty bool, problem string) {
 	}
 	return int64(math.Round(f)), false, ""
 }
+
+// firstSheet reads the first sheet of a workbook, or a CSV file; nil for anything else
+// (an old .xls, an empty file, bytes that are neither).
+func firstSheet(content []byte) *sheet {
+	switch {
+	case bytes.HasPrefix(content, zipMagic):
+		sheets, err := readXLSX(content)
+		if err != nil || len(sheets) == 0 {
+			return nil
+		}
+		return sheets[0]
+	case bytes.HasPrefix(content, oleMagic) || len(content) == 0:
+		return nil
+	}
+	sh, err := readCSV(content)
+	if err != nil {
+		return nil
+	}
+	return sh
+}
