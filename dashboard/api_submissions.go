@@ -60,6 +60,22 @@ func (s *Server) upload(c echo.Context) error {
 		source = "api"
 	}
 	lang := langOf(c)
+	if f := ingest.DossierFormat(fh.Filename, content); f != "" && s.dossiers != nil {
+		ing, ok := s.ingester.(*ingest.Ingester)
+		if !ok {
+			return fmt.Errorf("%w: dossier records are not taken here", data.ErrInvalid)
+		}
+		d, err := ingest.IngestDossiers(c.Request().Context(), s.dossiers, ing, ingest.DossierRequest{Name: fh.Filename, Content: content,
+			Format: f, Actor: id.User.Username, Allow: func(unit string) error { return canWriteUnit(id, unit) }})
+		if err != nil {
+			return err
+		}
+		status := http.StatusCreated
+		if d.Identical {
+			status = http.StatusOK
+		}
+		return c.JSON(status, d)
+	}
 	res, err := s.ingester.Ingest(c.Request().Context(), ingest.Request{
 		Name: fh.Filename, Content: content, Actor: id.User.Username, Source: source, Lang: lang,
 		DryRun:     c.QueryParam("dry_run") == "true" || c.FormValue("dry_run") == "true",

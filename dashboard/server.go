@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/ingest"
 	"github.com/egovkpi/egovkpi/metrics"
 )
 
@@ -41,6 +42,7 @@ type Config struct {
 	Sources  Sources
 	Backups  Backups
 	Keeper   AssessmentKeeper
+	Dossiers ingest.DossierStore
 	Logger   *slog.Logger
 	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
 	Public bool
@@ -67,6 +69,7 @@ type Server struct {
 	sources  Sources
 	backups  Backups
 	keeper   AssessmentKeeper
+	dossiers ingest.DossierStore
 	marked   markedFiles
 	contents contentCache
 	log      *slog.Logger
@@ -82,7 +85,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
-		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, keeper: cfg.Keeper,
+		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, keeper: cfg.Keeper, dossiers: cfg.Dossiers,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()

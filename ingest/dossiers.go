@@ -1,10 +1,12 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/egovkpi/egovkpi/data"
@@ -42,4 +44,15 @@ func IngestDossiers(ctx context.Context, st DossierStore, in *Ingester, req Doss
 		return err
 	})
 	return res, err
+}
+
+// DossierFormat recognises a dossier-level export: Parquet, or CSV headed dossier_id.
+func DossierFormat(name string, content []byte) string {
+	switch {
+	case strings.HasSuffix(strings.ToLower(name), ".parquet") || bytes.HasPrefix(content, []byte("PAR1")):
+		return "parquet"
+	case bytes.HasPrefix(bytes.TrimPrefix(content, []byte("\xef\xbb\xbf")), []byte("dossier_id,")):
+		return "csv"
+	}
+	return ""
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -56,7 +55,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			failed++
 			continue
 		}
-		if f := dossierFormat(name, content); f != "" {
+		if f := ingest.DossierFormat(name, content); f != "" {
 			if *dry {
 				fmt.Fprintf(stdout, "%s: dossier records (%s); --dry-run does not apply to them, nothing written\n", name, f)
 				continue
@@ -208,15 +207,4 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "rebuilt %s from %d kept files in %s\n", *db, n, time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-// dossierFormat recognises a dossier-level export: Parquet, or CSV headed dossier_id.
-func dossierFormat(name string, content []byte) string {
-	switch {
-	case strings.HasSuffix(strings.ToLower(name), ".parquet") || bytes.HasPrefix(content, []byte("PAR1")):
-		return "parquet"
-	case bytes.HasPrefix(bytes.TrimPrefix(content, []byte("\xef\xbb\xbf")), []byte("dossier_id,")):
-		return "csv"
-	}
-	return ""
 }
