@@ -261,6 +261,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusForbidden, "forbidden"
 	case errors.Is(err, data.ErrConflict):
 		return http.StatusConflict, "conflict"
+	case errors.Is(err, data.ErrDiskFull):
+		return http.StatusInsufficientStorage, "disk_full"
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "timeout"
 	case errors.As(err, &he):
@@ -300,7 +302,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	for _, k := range []error{data.ErrInvalid, data.ErrNotFound, data.ErrUnauthorized, data.ErrForbidden, data.ErrConflict} {
 		msg = strings.Replace(msg, k.Error()+": ", "", 1)
 	}
-	if status >= 500 {
+	if code == "disk_full" {
+		msg = "the server's disk is full; nothing of this was written: ask the administrator, then send it again"
+	} else if status >= 500 {
 		// no SQL or stack in a response; the log has the detail
 		s.log.Error("request failed", "path", c.Request().URL.Path, "err", err)
 		msg = "internal error; the server log has the details"

@@ -11,4 +11,5 @@ var (
 	ErrForbidden    = errors.New("not allowed")
 	ErrConflict     = errors.New("conflict")
 	ErrLocked       = errors.New("database in use")
+	ErrDiskFull     = errors.New("disk full")
 )

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -62,10 +64,18 @@ func (s *Store) Submit(ctx context.Context, subs []Submission) ([]Submission, er
 	}
 	err := s.withConn(ctx, func(conn *sql.Conn) error { return submitConn(ctx, conn, out, lo, hi) })
 	if err != nil {
-		return nil, fmt.Errorf("store submissions: %w", err)
+		return nil, fmt.Errorf("store submissions: %w", diskFull(s.path, err))
 	}
 	s.version.Add(1)
 	return out, nil
+}
+
+// diskFull says plainly that the disk is full, when it is.
+func diskFull(path string, err error) error {
+	if strings.Contains(err.Error(), "No space left on device") {
+		return fmt.Errorf("%w: the disk holding %s is full; nothing of this batch was written: free some space and send it again (%v)", ErrDiskFull, filepath.Base(path), err)
+	}
+	return err
 }
 
 // changes lists each measure whose value differs: [old, new], null where absent.
