@@ -65,7 +65,7 @@ func runAll(args []string) error {
 		}
 	}
 	byName := map[string]benchLine{}
-	fmt.Printf("egovkpi benchmarks — %s/%s, %d cores, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().Format("2006-01-02"))
+	fmt.Printf("egovkpi benchmarks — %s/%s, %d cores, %s memory, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), memTotal(), time.Now().Format("2006-01-02"))
 	fmt.Printf("%-60s %14s  %s\n", "benchmark", "time/op", "other")
 	for _, l := range lines {
 		byName[l.Name] = l
@@ -86,6 +86,21 @@ func runAll(args []string) error {
 	for _, s := range suites {
 		fmt.Printf("target (%s): %s\n", s.pattern, s.target)
 	}
-	b, _ := json.MarshalIndent(map[string]any{"date": time.Now().Format(time.RFC3339), "cores": runtime.NumCPU(), "benchmarks": lines}, "", "  ")
+	b, _ := json.MarshalIndent(map[string]any{"date": time.Now().Format(time.RFC3339), "cores": runtime.NumCPU(), "memory": memTotal(), "benchmarks": lines}, "", "  ")
 	return os.WriteFile(*out, b, 0o644)
+}
+
+// memTotal is the machine's memory as /proc/meminfo gives it.
+func memTotal() string {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return "unknown"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "MemTotal:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return fmt.Sprintf("%.0f GiB", kb/(1<<20))
+		}
+	}
+	return "unknown"
 }

@@ -161,7 +161,7 @@ func run(dur time.Duration, conns int, bin, out string) error {
 	for i := range results[:2] {
 		results[i].VsStatic = results[i].RPS / static
 	}
-	fmt.Printf("egovkpi load benchmark — %s, %d cores, %d connections, %s each, %s\n", runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), conns, dur, time.Now().Format("2006-01-02"))
+	fmt.Printf("egovkpi load benchmark — %s, %d cores, %s memory, %d connections, %s each, %s\n", runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), memTotal(), conns, dur, time.Now().Format("2006-01-02"))
 	fmt.Printf("%-24s %9s %9s %9s %9s %7s %10s\n", "target", "bytes", "req/s", "p50 ms", "p99 ms", "errors", "vs static")
 	for _, r := range results {
 		vs := ""
