@@ -129,6 +129,8 @@ var messages = map[string][2]string{
 	"runs.none":             {"chưa cấu hình (serve --sources FILE)", "none configured (serve --sources FILE)"},
 	"runs.rows":             {"Số bản ghi", "Rows"},
 	"runs.failing":          {"Có nguồn dữ liệu đang lỗi", "A source is failing"},
+	"nav.sources":           {"Cấu hình nguồn dữ liệu", "Source settings"},
+	"sources.help":          {"Mỗi nguồn là một khối [[source]] (TOML). Giá trị bí mật ghi dạng env:TÊN_BIẾN và được đọc từ môi trường của máy chủ. Lưu xong, lịch chạy mới có hiệu lực ngay và thay đổi được ghi vào nhật ký.", "Each source is a [[source]] block (TOML). Secrets are written env:NAME and read from the server's environment. Saved sources take effect at once, and the change is in the audit log."},
 	"nav.reports":           {"Báo cáo định kỳ", "Reports"},
 	"reports.schedule":      {"Lịch lập báo cáo tự động (giờ Việt Nam)", "Automatic report schedule (Viet Nam time)"},
 	"reports.none":          {"chưa đặt", "not set"},

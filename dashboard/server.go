@@ -43,6 +43,7 @@ type Config struct {
 	Backups  Backups
 	Keeper   AssessmentKeeper
 	Dossiers ingest.DossierStore
+	SrcEdit  SourceEditor
 	Logger   *slog.Logger
 	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
 	Public bool
@@ -70,6 +71,7 @@ type Server struct {
 	backups  Backups
 	keeper   AssessmentKeeper
 	dossiers ingest.DossierStore
+	srcEdit  SourceEditor
 	marked   markedFiles
 	contents contentCache
 	log      *slog.Logger
@@ -85,7 +87,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
-		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, keeper: cfg.Keeper, dossiers: cfg.Dossiers,
+		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, keeper: cfg.Keeper, dossiers: cfg.Dossiers, srcEdit: cfg.SrcEdit,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -166,6 +168,10 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/api/v1/ingest/runs", admin, s.listRuns)
 	r(POST, "/api/v1/sources/:name/run", admin, s.runSource)
 	r(GET, "/runs", admin, s.runsPage)
+	r(GET, "/sources", admin, s.sourcesPage)
+	r(POST, "/sources", admin, s.saveSourcesPage)
+	r(GET, "/api/v1/sources", admin, s.getSources)
+	r(PUT, "/api/v1/sources", admin, s.putSources)
 	r(POST, "/api/v1/backup", admin, s.backup)
 	r(GET, "/api/v1/capabilities", reader, s.listCapabilities)
 	r(POST, "/api/v1/capabilities", uploader, s.postCapabilities)

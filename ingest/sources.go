@@ -43,15 +43,29 @@ type Source struct {
 
 // LoadSources reads a sources file and checks every source.
 func LoadSources(path string) ([]Source, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sources: %w", err)
+	}
+	return ParseSources(string(b), path)
+}
+
+// ParseSources reads sources from TOML text (path names it in errors).
+func ParseSources(text, path string) (_ []Source, err error) {
+	defer func() {
+		if err != nil && !errors.Is(err, data.ErrInvalid) {
+			err = fmt.Errorf("%w: %v", data.ErrInvalid, err)
+		}
+	}()
 	var f struct {
 		Sources []Source `toml:"source"`
 	}
-	md, err := toml.DecodeFile(path, &f)
+	md, err := toml.Decode(text, &f)
 	if err != nil {
-		return nil, fmt.Errorf("sources %s: %w", path, err)
+		return nil, fmt.Errorf("%w: sources %s: %v", data.ErrInvalid, path, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
-		return nil, fmt.Errorf("sources %s: unknown key %s", path, und[0])
+		return nil, fmt.Errorf("%w: sources %s: unknown key %s", data.ErrInvalid, path, und[0])
 	}
 	seen := map[string]bool{}
 	for i := range f.Sources {
@@ -131,7 +145,7 @@ type fileState struct {
 // Start schedules every source that has a schedule (Viet Nam time).
 func (s *Scheduler) Start() error {
 	s.cron = cron.New(cron.WithLocation(VietnamTime), cron.WithParser(cronParser))
-	for _, src := range s.Sources {
+	for _, src := range s.sources() {
 		if src.Schedule == "" {
 			continue
 		}
@@ -142,6 +156,21 @@ func (s *Scheduler) Start() error {
 	}
 	s.cron.Start()
 	return nil
+}
+
+func (s *Scheduler) sources() []Source {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Source(nil), s.Sources...)
+}
+
+// Replace puts new sources in force now: the clock restarts with their schedules.
+func (s *Scheduler) Replace(srcs []Source) error {
+	s.Stop()
+	s.mu.Lock()
+	s.Sources = srcs
+	s.mu.Unlock()
+	return s.Start()
 }
 
 // Stop waits for running jobs.
@@ -167,9 +196,10 @@ func (s *Scheduler) lockFor(name string) *sync.Mutex {
 // going is skipped, and the skip is recorded.
 func (s *Scheduler) Run(ctx context.Context, name string) (data.Run, error) {
 	var src *Source
-	for i := range s.Sources {
-		if s.Sources[i].Name == name {
-			src = &s.Sources[i]
+	for _, x := range s.sources() {
+		if x.Name == name {
+			x := x
+			src = &x
 		}
 	}
 	if src == nil {
@@ -491,7 +521,7 @@ func (s *Scheduler) runFolder(ctx context.Context, src Source, run data.Run) (da
 // Names lists the configured sources.
 func (s *Scheduler) Names() []string {
 	var out []string
-	for _, src := range s.Sources {
+	for _, src := range s.sources() {
 		out = append(out, src.Name)
 	}
 	return out
@@ -500,4 +530,61 @@ func (s *Scheduler) Names() []string {
 // Runs lists the run history, newest first.
 func (s *Scheduler) Runs(ctx context.Context, source string, limit int) ([]data.Run, error) {
 	return s.History.Runs(ctx, source, limit)
+}
+
+// SourcesKey is the setting that holds the sources an admin edited on the sources page.
+const SourcesKey = "sources"
+
+// SettingsStore keeps settings; *data.Store is one.
+type SettingsStore interface {
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value, actor string) error
+}
+
+// SourceConfig is the sources in force and where they come from: the file given to
+// serve at first, the admin's edits (kept in the database, audited) once there are any.
+type SourceConfig struct {
+	Scheduler *Scheduler
+	Settings  SettingsStore
+	FileText  string // the --sources file, as read at start
+}
+
+// Load puts the sources in force at start: the admin's edits win over the file.
+func (c *SourceConfig) Load(ctx context.Context) error {
+	text, err := c.Text(ctx)
+	if err != nil || strings.TrimSpace(text) == "" {
+		return err
+	}
+	srcs, err := ParseSources(text, "the sources in force")
+	if err != nil {
+		return err
+	}
+	c.Scheduler.mu.Lock()
+	c.Scheduler.Sources = srcs
+	c.Scheduler.mu.Unlock()
+	return nil
+}
+
+// Text is the TOML of the sources in force.
+func (c *SourceConfig) Text(ctx context.Context) (string, error) {
+	v, err := c.Settings.Setting(ctx, SourcesKey)
+	if err != nil {
+		return "", err
+	}
+	if v != "" {
+		return v, nil
+	}
+	return c.FileText, nil
+}
+
+// Set checks new sources, keeps them (audited) and puts them in force now.
+func (c *SourceConfig) Set(ctx context.Context, text, actor string) ([]Source, error) {
+	srcs, err := ParseSources(text, "the edited sources")
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Settings.SetSetting(ctx, SourcesKey, text, actor); err != nil {
+		return nil, err
+	}
+	return srcs, c.Scheduler.Replace(srcs)
 }

@@ -107,13 +107,21 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "First start: created the administrator \"admin\" with the password %s\n(shown this once; add users with egovkpi user add)\n", pw)
 		log.Info("first admin created", "username", "admin")
 	}
-	var srcs []ingest.Source
+	ingesters := &ingest.Scheduler{Ingester: ing, Dossiers: store, History: store, Log: log}
+	srcConf := &ingest.SourceConfig{Scheduler: ingesters, Settings: store}
 	if c.Sources != "" {
-		if srcs, err = ingest.LoadSources(c.Sources); err != nil {
+		b, err := os.ReadFile(c.Sources)
+		if err != nil {
+			return fmt.Errorf("sources: %w", err)
+		}
+		if _, err := ingest.ParseSources(string(b), c.Sources); err != nil {
 			return err
 		}
+		srcConf.FileText = string(b)
 	}
-	ingesters := &ingest.Scheduler{Sources: srcs, Ingester: ing, Dossiers: store, History: store, Log: log}
+	if err := srcConf.Load(ctx); err != nil { // an admin's edits win over the file
+		return err
+	}
 	if err := ingesters.Start(); err != nil {
 		return err
 	}
@@ -125,7 +133,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer sched.Stop()
 	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Accounts: store, Admin: store,
-		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Surveys: store, Caps: store, Indices: store, Sources: ingesters, Backups: store, Keeper: ing, Dossiers: store, Logger: log, Public: c.Public, BenchStatic: c.Bench})
+		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Surveys: store, Caps: store, Indices: store, Sources: ingesters, Backups: store, Keeper: ing, Dossiers: store, SrcEdit: srcConf, Logger: log, Public: c.Public, BenchStatic: c.Bench})
 	if err != nil {
 		return err
 	}

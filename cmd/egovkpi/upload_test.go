@@ -533,4 +533,24 @@ func TestServeWithSources(t *testing.T) {
 	if len(runs.Runs) != 2 || runs.Runs[0].Outcome != "failed" || runs.Runs[1].Rows != 1 {
 		t.Errorf("runs: %+v", runs.Runs)
 	}
+	// an admin edits the sources: a bad one is refused, a good one is in force at once
+	code, b = s.do(t, "PUT", "/api/v1/sources", "admin1", strings.NewReader("[[source]]\nname = \"x\"\nkind = \"ftp\"\n"))
+	if code != 400 || !strings.Contains(string(b), "ftp") {
+		t.Errorf("a bad source: %d %s", code, b)
+	}
+	edited := fmt.Sprintf("[[source]]\nname = \"hanoi\"\nkind = \"http\"\nurl = %q\nformat = \"json\"\n\n[[source]]\nname = \"drop\"\nkind = \"folder\"\npath = %q\n", api.URL, dir)
+	if code, b := s.do(t, "PUT", "/api/v1/sources", "admin1", strings.NewReader(edited)); code != 200 {
+		t.Fatalf("edit: %d %s", code, b)
+	}
+	if code, b := s.do(t, "POST", "/api/v1/sources/drop/run", "admin1", nil); code != 200 || !strings.Contains(string(b), `"outcome":"ok"`) {
+		t.Errorf("the new source: %d %s", code, b)
+	}
+	var a struct{ Entries []data.AuditEntry }
+	getJSONAs(t, s, "/api/v1/audit?action=setting", "admin1", 200, &a)
+	if len(a.Entries) != 1 || a.Entries[0].Detail["key"] != "sources" {
+		t.Errorf("the edit is not in the audit log: %+v", a.Entries)
+	}
+	if code, _ := s.do(t, "PUT", "/api/v1/sources", "committee1", strings.NewReader(edited)); code != 403 {
+		t.Errorf("the committee edited the sources: %d", code)
+	}
 }
