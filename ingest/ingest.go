@@ -247,18 +247,25 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
+// yearlyGate is what both yearly imports (the UN survey, national indices) check before
+// storing: the right to import them, the file's problems, something to import. true
+// means res is the answer.
+func yearlyGate(req Request, res *Result, what string, n int, probs []Problem) bool {
+	if !req.Benchmarks {
+		res.Denied = fmt.Errorf("%w: only the committee or an administrator imports %s", data.ErrForbidden, what)
+		return true
+	}
+	res.Errors = append(res.Errors, probs...)
+	if n == 0 && len(res.Errors) == 0 {
+		res.Errors = append(res.Errors, Problem{Message: msg(req.Lang, "Tệp không có dòng số liệu nào", "The file holds no data rows")})
+	}
+	return len(res.Errors) > 0
+}
+
 // importIndex stores a national index file (DTI, ICT Index): all its years, or none.
 func (in *Ingester) importIndex(ctx context.Context, req Request, res *Result, imps []data.IndexImport, probs []Problem) (*Result, error) {
 	res.Layout = "index"
-	if !req.Benchmarks {
-		res.Denied = fmt.Errorf("%w: only the committee or an administrator imports national indices", data.ErrForbidden)
-		return res, nil
-	}
-	res.Errors = append(res.Errors, probs...)
-	if len(res.Errors) > 0 || len(imps) == 0 {
-		if len(imps) == 0 && len(res.Errors) == 0 {
-			res.Errors = append(res.Errors, Problem{Message: msg(req.Lang, "Tệp không có dòng số liệu nào", "The file holds no data rows")})
-		}
+	if yearlyGate(req, res, "national indices", len(imps), probs) {
 		return res, nil
 	}
 	if done, err := in.Store.IndexImported(ctx, res.SHA256); err != nil {
@@ -302,15 +309,7 @@ func (in *Ingester) importIndex(ctx context.Context, req Request, res *Result, i
 // importSurvey stores a UN E-Government Survey file: all its years, or none.
 func (in *Ingester) importSurvey(ctx context.Context, req Request, res *Result, imps []data.EGDIImport, probs []Problem) (*Result, error) {
 	res.Layout = "egdi"
-	if !req.Benchmarks {
-		res.Denied = fmt.Errorf("%w: only the committee or an administrator imports the UN survey", data.ErrForbidden)
-		return res, nil
-	}
-	res.Errors = append(res.Errors, probs...)
-	if len(res.Errors) > 0 || len(imps) == 0 {
-		if len(imps) == 0 && len(res.Errors) == 0 {
-			res.Errors = append(res.Errors, Problem{Message: msg(req.Lang, "Tệp không có dòng số liệu nào", "The file holds no data rows")})
-		}
+	if yearlyGate(req, res, "the UN survey", len(imps), probs) {
 		return res, nil
 	}
 	done, err := in.Store.EGDIImported(ctx, res.SHA256)

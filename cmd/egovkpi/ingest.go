@@ -13,7 +13,6 @@ import (
 
 	"github.com/egovkpi/egovkpi/data"
 	"github.com/egovkpi/egovkpi/ingest"
-	"github.com/egovkpi/egovkpi/metrics"
 )
 
 // errNotAll is exit code 1 without a message of its own: the files' problems were printed.
@@ -36,16 +35,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "usage: egovkpi ingest [--db F] [--dry-run] FILE...")
 		return errUsage
 	}
-	defs, err := metrics.LoadDefs(*defsFile)
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, *db, false)
+	store, in, err := openIngester(ctx, *db, *defsFile)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	in := &ingest.Ingester{Store: store, Rules: defs.Rules, FilesDir: ingest.FilesDirFor(store.Path())}
 	failed := 0
 	start := time.Now()
 	for i, name := range fs.Args() {
@@ -184,16 +178,11 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if _, err := os.Stat(*db); err == nil {
 		return fmt.Errorf("%s exists: rebuild into a new file", *db)
 	}
-	defs, err := metrics.LoadDefs(*defsFile)
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, *db, false)
+	store, target, err := openIngester(ctx, *db, *defsFile)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	target := &ingest.Ingester{Store: store, Rules: defs.Rules, FilesDir: ingest.FilesDirFor(store.Path())}
 	if abs, _ := filepath.Abs(*from); abs == target.FilesDir {
 		return fmt.Errorf("--from is the new database's own folder")
 	}

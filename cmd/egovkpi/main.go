@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/ingest"
+	"github.com/egovkpi/egovkpi/metrics"
 )
 
 const usage = `egovkpi — e-government KPI system
@@ -124,4 +126,18 @@ func openStore(ctx context.Context, path string, readOnly bool) (*data.Store, er
 		}
 	}
 	return data.Open(ctx, path, data.Options{ReadOnly: readOnly})
+}
+
+// openIngester opens the database for writing with an ingester that keeps files beside
+// it and checks the definitions' consistency rules.
+func openIngester(ctx context.Context, db, defsFile string) (*data.Store, *ingest.Ingester, error) {
+	defs, err := metrics.LoadDefs(defsFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := openStore(ctx, db, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, &ingest.Ingester{Store: store, Rules: defs.Rules, FilesDir: ingest.FilesDirFor(store.Path())}, nil
 }

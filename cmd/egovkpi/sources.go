@@ -8,7 +8,6 @@ import (
 	"log/slog"
 
 	"github.com/egovkpi/egovkpi/ingest"
-	"github.com/egovkpi/egovkpi/metrics"
 )
 
 // egovkpi sources run NAME --sources FILE [--db F]: one source now, outside the schedule.
@@ -42,16 +41,11 @@ func runSources(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	defs, err := metrics.LoadDefs(*defsFile)
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, *db, false)
+	store, in, err := openIngester(ctx, *db, *defsFile)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	in := &ingest.Ingester{Store: store, Rules: defs.Rules, FilesDir: ingest.FilesDirFor(store.Path())}
 	s := &ingest.Scheduler{Sources: srcs, Ingester: in, Dossiers: store, History: store, Log: slog.New(slog.NewTextHandler(stderr, nil))}
 	run, err := s.Run(ctx, name)
 	if err != nil {
