@@ -11,11 +11,6 @@ import (
 	"github.com/egovkpi/egovkpi/metrics"
 )
 
-// Units lists the units a trend covers.
-type Units interface {
-	Units() *data.Registry
-}
-
 // Trend writes one sheet per indicator: a row per unit, a column per month of the span,
 // and a sparkline of the trend, with the national row last.
 func Trend(ctx context.Context, m Metrics, reg *data.Registry, from, to data.Month, o Options) ([]byte, error) {

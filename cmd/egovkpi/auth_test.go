@@ -194,8 +194,12 @@ func TestAccessMatrix(t *testing.T) {
 	}
 }
 
-// browserClient signs in through the form, as a browser would, keeping cookies.
-func browserClient(t *testing.T, s *server, user string) (*http.Client, string) {
+// csrfField finds a form's CSRF token in a page.
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// signInForm signs in through the form, as a browser would, keeping cookies, and
+// returns the client and the sign-in's answer (a redirect to next, or to / without it).
+func signInForm(t *testing.T, s *server, user, pw, next string) (*http.Client, *http.Response) {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -205,18 +209,33 @@ func browserClient(t *testing.T, s *server, user string) (*http.Client, string) 
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	m := csrfField.FindSubmatch(page)
 	if m == nil {
 		t.Fatal("no csrf field on the sign-in page")
 	}
-	resp, err = c.PostForm(s.url+"/login", url.Values{"csrf": {string(m[1])}, "username": {user}, "password": {testPassword}, "next": {"/completeness"}})
+	form := url.Values{"csrf": {string(m[1])}, "username": {user}, "password": {pw}}
+	if next != "" {
+		form.Set("next", next)
+	}
+	resp, err = c.PostForm(s.url+"/login", form)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/completeness" {
-		t.Fatalf("sign in: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	want := next
+	if want == "" {
+		want = "/"
 	}
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != want {
+		t.Fatalf("sign in as %s: %d → %s", user, resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return c, resp
+}
+
+// browserClient signs in as user and returns the client and its session's CSRF token.
+func browserClient(t *testing.T, s *server, user string) (*http.Client, string) {
+	t.Helper()
+	c, resp := signInForm(t, s, user, testPassword, "/completeness")
 	ck := ""
 	for _, k := range resp.Cookies() {
 		if k.Name == "egovkpi_session" {
@@ -231,9 +250,9 @@ func browserClient(t *testing.T, s *server, user string) (*http.Client, string) 
 	}
 	// the page's CSRF token for this session
 	resp, _ = c.Get(s.url + "/completeness")
-	page, _ = io.ReadAll(resp.Body)
+	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	m = regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	m := csrfField.FindSubmatch(page)
 	if m == nil {
 		t.Fatal("no csrf token on the page")
 	}
@@ -298,7 +317,7 @@ func TestSessionsCSRFAndLogout(t *testing.T) {
 		r, _ := anon.Get(s.url + "/login")
 		page, _ := io.ReadAll(r.Body)
 		r.Body.Close()
-		m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+		m := csrfField.FindSubmatch(page)
 		r, err := anon.PostForm(s.url+"/login", url.Values{"csrf": {string(m[1])}, "username": {"analyst1"}, "password": {"not the password"}})
 		if err != nil {
 			t.Fatal(err)
@@ -499,7 +518,7 @@ func TestFirstStartCreatesAnAdmin(t *testing.T) {
 		t.Fatalf("no one-time password printed: %q", out.String())
 	}
 	s := &server{url: "http://" + addr, db: db}
-	c, _ := browserClientPw(t, s, "admin", m[1])
+	c, _ := signInForm(t, s, "admin", m[1], "")
 	resp, _ := c.Get(s.url + "/api/v1/users")
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
@@ -518,28 +537,6 @@ func TestFirstStartCreatesAnAdmin(t *testing.T) {
 	if strings.Contains(out2.String(), "password") {
 		t.Errorf("the second start printed a password: %q", out2.String())
 	}
-}
-
-func browserClientPw(t *testing.T, s *server, user, pw string) (*http.Client, string) {
-	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(s.url + "/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
-	resp, err = c.PostForm(s.url+"/login", url.Values{"csrf": {string(m[1])}, "username": {user}, "password": {pw}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 303 {
-		t.Fatalf("sign in as %s: %d", user, resp.StatusCode)
-	}
-	return c, ""
 }
 
 func openTestStore(t *testing.T) *data.Store {
