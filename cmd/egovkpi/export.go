@@ -45,16 +45,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	defs, err := metrics.LoadDefs(*defsFile)
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, *db, true)
+	store, eng, err := openEngine(ctx, *db, *defsFile)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	eng := metrics.NewEngine(store, defs)
 	last, err := eng.LatestMonth(ctx)
 	if err != nil {
 		return err

@@ -141,3 +141,17 @@ func openIngester(ctx context.Context, db, defsFile string) (*data.Store, *inges
 	}
 	return store, &ingest.Ingester{Store: store, Rules: defs.Rules, FilesDir: ingest.FilesDirFor(store.Path())}, nil
 }
+
+// openEngine opens the database read-only with the metrics over it, for the commands
+// that only read.
+func openEngine(ctx context.Context, db, defsFile string) (*data.Store, *metrics.Engine, error) {
+	defs, err := metrics.LoadDefs(defsFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := openStore(ctx, db, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, metrics.NewEngine(store, defs), nil
+}

@@ -46,16 +46,11 @@ func runRankings(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *format != "table" && *format != "json" && *format != "csv" {
 		return fmt.Errorf("--format %q: use table, json or csv", *format)
 	}
-	defs, err := metrics.LoadDefs(*defsFile)
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, *db, true)
+	store, eng, err := openEngine(ctx, *db, *defsFile)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	eng := metrics.NewEngine(store, defs)
 	var p data.Period
 	if *period == "" {
 		m, err := eng.LatestMonth(ctx)
