@@ -351,12 +351,12 @@ func header(s string) string {
 }
 
 var (
-	unitHeaders    = set("ma don vi", "don vi", "tinh, thanh pho", "tinh thanh pho", "tinh/thanh pho", "bo, nganh", "bo nganh", "bo/nganh", "unit", "unit_code", "unit code", "ma tinh", "ten don vi", "co quan, don vi")
-	periodHeaders  = set("ky bao cao", "thang", "period", "ky", "thang bao cao", "month")
-	codeHeaders    = set("ma chi tieu", "ma", "code", "measure", "measure code", "ma so")
-	labelHeaders   = set("chi tieu", "ten chi tieu", "noi dung", "label", "indicator")
-	valueHeaders   = set("gia tri", "so lieu", "value", "thuc hien", "ket qua", "so luong", "gia tri bao cao")
-	totalWords     = set("tong", "tong cong", "cong", "ca nuoc", "toan quoc", "total", "grand total", "tong so")
+	unitHeaders   = set("ma don vi", "don vi", "tinh, thanh pho", "tinh thanh pho", "tinh/thanh pho", "bo, nganh", "bo nganh", "bo/nganh", "unit", "unit_code", "unit code", "ma tinh", "ten don vi", "co quan, don vi")
+	periodHeaders = set("ky bao cao", "thang", "period", "ky", "thang bao cao", "month")
+	codeHeaders   = set("ma chi tieu", "ma", "code", "measure", "measure code", "ma so")
+	labelHeaders  = set("chi tieu", "ten chi tieu", "noi dung", "label", "indicator")
+	valueHeaders  = set("gia tri", "so lieu", "value", "thuc hien", "ket qua", "so luong", "gia tri bao cao")
+	totalWords    = set("tong", "tong cong", "cong", "ca nuoc", "toan quoc", "total", "grand total", "tong so")
 )
 
 func set(xs ...string) map[string]bool {
