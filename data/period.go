@@ -104,6 +104,9 @@ func Fold(s string) string { return fold(s) }
 // ParseMonth reads a month as officials write it: 2026-10, 10/2026, T10/2026,
 // Tháng 10/2026, tháng 10 năm 2026.
 func ParseMonth(s string) (Month, error) {
+	if m, ok := isoMonth(s); ok {
+		return m, nil // the common form, without allocating: a wide file has one per row
+	}
 	f := fold(s)
 	var y, mo string
 	if g := reISO.FindStringSubmatch(f); g != nil {
@@ -124,6 +127,28 @@ func ParseMonth(s string) (Month, error) {
 		return 0, fmt.Errorf("%w: %q: year %d is out of range", ErrInvalid, s, yi)
 	}
 	return NewMonth(yi, mi), nil
+}
+
+// isoMonth reads exactly YYYY-MM with a valid month and year.
+func isoMonth(s string) (Month, bool) {
+	if len(s) != 7 || s[4] != '-' {
+		return 0, false
+	}
+	n := 0
+	for i, c := range []byte(s) {
+		if i == 4 {
+			continue
+		}
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	y, mo := n/100, n%100
+	if mo < 1 || mo > 12 || y < 1900 || y > 2999 {
+		return 0, false
+	}
+	return NewMonth(y, mo), true
 }
 
 // PeriodKind says what span a Period covers.

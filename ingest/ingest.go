@@ -150,12 +150,12 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 	last := map[data.Month]map[string]map[string]int64{}
 	seen := map[string]int{}
 	for i, rep := range parsed.Reports {
-		place := Problem{Sheet: rep.Sheet, Row: rep.Row}
+		place := Problem{Sheet: rep.Sheet(), Row: rep.Row()}
 		key := rep.UnitCode + "|" + rep.Month.String()
 		if j, dup := seen[key]; dup {
 			p := place
 			p.Field = "unit"
-			p.Message = msg(lang, "Đơn vị %s, kỳ %s đã có ở dòng %d", "Unit %s, period %s is already on row %d", rep.UnitCode, rep.Month, parsed.Reports[j].Row)
+			p.Message = msg(lang, "Đơn vị %s, kỳ %s đã có ở dòng %d", "Unit %s, period %s is already on row %d", rep.UnitCode, rep.Month, parsed.Reports[j].Row())
 			res.Errors = append(res.Errors, p)
 			continue
 		}
@@ -181,7 +181,7 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 		}
 		rowHasProblem := false
 		for _, p := range problems {
-			rowHasProblem = rowHasProblem || (p.Sheet == rep.Sheet && p.Row == rep.Row)
+			rowHasProblem = rowHasProblem || (p.Sheet == rep.Sheet() && p.Row == rep.Row())
 		}
 		if rep.Len() == 0 && !rowHasProblem {
 			p := place
@@ -362,7 +362,7 @@ func (in *Ingester) now() time.Time {
 func warningsOf(all []Problem, rep Report) []Problem {
 	out := []Problem{}
 	for _, w := range all {
-		if w.Sheet == rep.Sheet && (w.Row == rep.Row || (rep.Cell(w.Field) != "" && rep.Cell(w.Field) == w.Cell)) {
+		if w.Sheet == rep.Sheet() && (w.Row == rep.Row() || (rep.Cell(w.Field) != "" && rep.Cell(w.Field) == w.Cell)) {
 			out = append(out, w)
 		}
 	}
@@ -383,7 +383,7 @@ func checkRules(rules []data.Rule, rep Report, last map[string]int64, lang strin
 			l, okL := sum(vals, r.Left)
 			rt, okR := sum(vals, r.Right)
 			if okL && okR && l > rt {
-				found = append(found, Problem{Sheet: rep.Sheet, Cell: rep.Cell(r.Left[0]), Row: rep.Row, Field: r.Left[0],
+				found = append(found, Problem{Sheet: rep.Sheet(), Cell: rep.Cell(r.Left[0]), Row: rep.Row(), Field: r.Left[0],
 					Message: fmt.Sprintf("%s (%d > %d)", text, l, rt)})
 			}
 		case "jump":
@@ -398,7 +398,7 @@ func checkRules(rules []data.Rule, rep Report, last map[string]int64, lang strin
 					continue // small numbers jump by nature
 				}
 				if float64(v) > r.Factor*float64(p) || float64(v)*r.Factor < float64(p) {
-					found = append(found, Problem{Sheet: rep.Sheet, Cell: rep.Cell(c), Row: rep.Row, Field: c,
+					found = append(found, Problem{Sheet: rep.Sheet(), Cell: rep.Cell(c), Row: rep.Row(), Field: c,
 						Message: fmt.Sprintf("%s: %s %d → %d", text, c, p, v)})
 				}
 			}

@@ -43,18 +43,49 @@ func (p Problem) String() string {
 	return p.Message
 }
 
-// Report is one unit's values for one month, as read from a file. Values are held
-// compactly by measure index (a wide file of half a million rows stays small); a count
-// above 2,147,483,647 in one unit and month is refused when read.
+// Report is one unit's values for one month, as read from a file. A wide file of half
+// a million rows must stay small in memory, so a report holds no more than its unit,
+// month and row: its values sit in a slab shared by the file's reports, one slot per
+// measure column, and its sheet and cells in the table they came from. A count above
+// 2,147,483,647 in one unit and month is refused when read.
 type Report struct {
 	UnitCode string
 	Month    data.Month
-	Sheet    string
-	Row      int // the first row it came from
-	present  uint32
-	vals     [maxMeasures]int32
-	cells    map[string]string // template layout: measure → cell
-	cols     map[string]int    // wide layout: measure → column, shared by every row
+	tab      *table
+	row      int32 // the first row it came from, 1-based
+	off      int32 // its first slot in tab.vals
+	present  uint16
+}
+
+// table is what a file's reports share: where they were read, and their values.
+type table struct {
+	sheet string
+	cells map[string]string // template layout: measure → cell
+	cols  map[string]int    // wide layout: measure → column
+	slot  [maxMeasures]int8 // measure index → slot in a report's values, or -1
+	width int               // slots per report
+	vals  []int32
+}
+
+func newTable(sheet string, measures []string) *table {
+	t := &table{sheet: sheet}
+	for i := range t.slot {
+		t.slot[i] = -1
+	}
+	for _, code := range measures {
+		if i := data.MeasureIndex(code); i >= 0 && t.slot[i] < 0 {
+			t.slot[i] = int8(t.width)
+			t.width++
+		}
+	}
+	return t
+}
+
+// add starts a report at row (1-based), its values empty.
+func (t *table) add(unit string, m data.Month, row int) Report {
+	off := len(t.vals)
+	t.vals = append(t.vals, make([]int32, t.width)...)
+	return Report{UnitCode: unit, Month: m, tab: t, row: int32(row), off: int32(off)}
 }
 
 // maxMeasures bounds the catalogue a Report can carry (a test checks it).
@@ -62,9 +93,21 @@ const maxMeasures = 16
 
 func (r *Report) set(code string, v int64) {
 	i := data.MeasureIndex(code)
-	r.vals[i] = int32(v)
+	s := r.tab.slot[i]
+	r.tab.vals[int(r.off)+int(s)] = int32(v)
 	r.present |= 1 << i
 }
+
+// Sheet is the sheet the report was read from ("" in a CSV file).
+func (r Report) Sheet() string {
+	if r.tab == nil {
+		return ""
+	}
+	return r.tab.sheet
+}
+
+// Row is the first row the report came from, 1-based.
+func (r Report) Row() int { return int(r.row) }
 
 // Value is a measure's value and whether the file carried it.
 func (r Report) Value(code string) (int64, bool) {
@@ -72,7 +115,7 @@ func (r Report) Value(code string) (int64, bool) {
 	if i < 0 || r.present&(1<<i) == 0 {
 		return 0, false
 	}
-	return int64(r.vals[i]), true
+	return int64(r.tab.vals[int(r.off)+int(r.tab.slot[i])]), true
 }
 
 // Values are the measures the file carried, by code.
@@ -80,7 +123,7 @@ func (r Report) Values() map[string]int64 {
 	out := make(map[string]int64, 16)
 	for i, m := range data.Measures {
 		if r.present&(1<<i) != 0 {
-			out[m.Code] = int64(r.vals[i])
+			out[m.Code] = int64(r.tab.vals[int(r.off)+int(r.tab.slot[i])])
 		}
 	}
 	return out
@@ -108,10 +151,13 @@ func (r Report) Missing() []string {
 
 // Cell is where a measure's value was read, for marking problems.
 func (r Report) Cell(code string) string {
-	if c, ok := r.cols[code]; ok {
-		return cellName(c, r.Row-1)
+	if r.tab == nil {
+		return ""
 	}
-	return r.cells[code]
+	if c, ok := r.tab.cols[code]; ok {
+		return cellName(c, int(r.row)-1)
+	}
+	return r.tab.cells[code]
 }
 
 // Parsed is what a file held.
@@ -503,13 +549,24 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 	var problems []Problem
 	titleMonth, hasTitleMonth := monthFromTitle(sh, start, fileName)
 	cols := map[string]int{}
+	var codes []string
 	for c, code := range cs.measures {
 		cols[code] = c
+		codes = append(codes, code)
 	}
+	slices.Sort(codes)
+	tab := newTable(sh.name, codes)
+	tab.cols = cols
 	p.Reports = make([]Report, 0, sh.rowsHint())
+	tab.vals = make([]int32, 0, sh.rowsHint()*tab.width)
 	// a wide file names the same few units on every row: look each name up once
 	units := map[string]data.Unit{}
-	isUnitName := map[string]bool{}
+	const (
+		otherRow = iota
+		unitRow
+		totalRow
+	)
+	rowKinds := map[string]int{} // by the text of the unit cell
 	var stop []Problem
 	err := sh.each(start, func(r int, row []string) {
 		if stop != nil || emptyRow(row) {
@@ -522,15 +579,22 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 				hasNumbers = true
 			}
 		}
-		if totalWords[header(unitText)] || strings.HasPrefix(header(unitText), "tong cong") {
+		kind, known := rowKinds[unitText]
+		if !known {
+			switch h := header(unitText); {
+			case totalWords[h] || strings.HasPrefix(h, "tong cong"):
+				kind = totalRow
+			default:
+				if _, ok := reg.Find(unitText, reg.AnyMonth(unitText)); ok {
+					kind = unitRow
+				}
+			}
+			rowKinds[unitText] = kind
+		}
+		if kind == totalRow {
 			return // a total row: recognised, not a unit
 		}
-		isUnit, known := isUnitName[unitText]
-		if !known {
-			_, isUnit = reg.Find(unitText, reg.AnyMonth(unitText))
-			isUnitName[unitText] = isUnit
-		}
-		if !hasNumbers && !isUnit {
+		if !hasNumbers && kind != unitRow {
 			return // a note, a signature, a blank line of the form
 		}
 		var month data.Month
@@ -567,7 +631,7 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 				Message: unknownUnit(reg, unitText, month, lang)})
 			return
 		}
-		rep := Report{UnitCode: u.Code, Month: month, Sheet: sh.name, Row: r + 1, cols: cols}
+		rep := tab.add(u.Code, month, r+1)
 		for c, code := range cs.measures {
 			v, empty, err := parseCount(at(row, c), lang)
 			if err != "" {
@@ -643,7 +707,13 @@ func parseTemplate(sh *sheet, cs columns, headerAt, start int, fileName string, 
 	if !ok {
 		return nil, []Problem{{Sheet: sh.name, Cell: unitRef, Field: "unit", Message: unknownUnit(reg, unitText, month, lang)}}
 	}
-	rep := Report{UnitCode: u.Code, Month: month, Sheet: sh.name, Row: start + 1, cells: map[string]string{}}
+	all := make([]string, len(data.Measures))
+	for i, m := range data.Measures {
+		all[i] = m.Code
+	}
+	tab := newTable(sh.name, all)
+	tab.cells = map[string]string{}
+	rep := tab.add(u.Code, month, start+1)
 	seen := map[string]bool{}
 	err := sh.each(start, func(r int, row []string) {
 		if emptyRow(row) {
@@ -666,7 +736,7 @@ func parseTemplate(sh *sheet, cs columns, headerAt, start int, fileName string, 
 			return
 		}
 		seen[code] = true
-		rep.cells[code] = ref
+		tab.cells[code] = ref
 		v, empty, perr := parseCount(at(row, cs.value), lang)
 		if perr != "" {
 			problems = append(problems, Problem{Sheet: sh.name, Cell: ref, Row: r + 1, Field: code, Message: perr})

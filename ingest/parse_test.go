@@ -268,7 +268,7 @@ func TestLastRowOfTheSheet(t *testing.T) {
 		f.SetCellValue("Sheet1", "C1048576", 7)
 	})
 	p := parseOK(t, "far.xlsx", b)
-	if len(p.Reports) != 2 || p.Reports[1].Row != 1048576 || p.Reports[1].Values()["docs_total"] != 7 {
+	if len(p.Reports) != 2 || p.Reports[1].Row() != 1048576 || p.Reports[1].Values()["docs_total"] != 7 {
 		t.Errorf("reports: %+v", p.Reports)
 	}
 }
