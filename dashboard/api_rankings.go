@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -12,6 +13,11 @@ import (
 
 // GET /api/v1/rankings?indicator=&period=&group=&boundaries=
 func (s *Server) rankings(c echo.Context) error {
+	version := s.eng.DataVersion()
+	key := "rankings|" + c.QueryString()
+	if s.cached(c, key) {
+		return nil
+	}
 	v, err := s.readView(c)
 	if err != nil {
 		return err
@@ -24,7 +30,11 @@ func (s *Server) rankings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, r)
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return s.send(c, http.StatusOK, echo.MIMEApplicationJSON, append(b, '\n'), key, version)
 }
 
 // GET /api/v1/composite?name=&period=&group=&boundaries=&normalization=

@@ -146,20 +146,32 @@ func (s *Server) renderPage(c echo.Context, status int, name, nav, title, cacheK
 			p.Failing = s.failing(c.Request().Context())
 		}
 	}
-	content, ok := s.contents.get(cacheKey, s.eng.DataVersion())
+	version := s.eng.DataVersion()
+	// the whole page: the view, and the reader as the layout shows them
+	whole := ""
+	if cacheKey != "" && status == http.StatusOK {
+		whole = fmt.Sprintf("%s|%s|%s|%s|%s|%s|%v|%v", name, cacheKey, p.Lang, p.Title, p.Path, p.CSRF, p.Failing, p.Can)
+		if p.User != nil {
+			whole += "|" + p.User.Username + "|" + p.User.Role + "|" + p.User.Unit
+		}
+		if s.cached(c, whole) {
+			return nil
+		}
+	}
+	content, ok := s.contents.get(cacheKey, version)
 	if !ok {
 		var cb bytes.Buffer
 		if err := t.ExecuteTemplate(&cb, "content", p); err != nil {
 			return fmt.Errorf("render %s: %w", name, err)
 		}
 		content = cb.Bytes()
-		s.contents.put(cacheKey, s.eng.DataVersion(), content)
+		s.contents.put(cacheKey, version, content)
 	}
 	p.Content = template.HTML(content)
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
-	return c.HTMLBlob(status, buf.Bytes())
+	return s.send(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes(), whole, version)
 }
 
 func (s *Server) renderError(c echo.Context, status int, msg string) {
@@ -208,6 +220,9 @@ func (cc *contentCache) put(key string, version int64, b []byte) {
 	}
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
+	if version < cc.version {
+		return // made from data already replaced
+	}
 	if cc.version != version || cc.m == nil || len(cc.m) > 2000 {
 		cc.m, cc.version = map[string][]byte{}, version
 	}

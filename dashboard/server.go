@@ -74,10 +74,12 @@ type Server struct {
 	srcEdit  SourceEditor
 	marked   markedFiles
 	contents contentCache
-	log      *slog.Logger
-	pages    *pages
-	public   bool
-	limiter  *limiter
+	// responses keeps the most read responses whole, compressed, until the data changes.
+	responses responseCache
+	log       *slog.Logger
+	pages     *pages
+	public    bool
+	limiter   *limiter
 }
 
 // New builds the Echo app. Templates are parsed here, so a broken one fails the start.
@@ -107,7 +109,8 @@ func New(cfg Config) (*echo.Echo, error) {
 		},
 	}))
 	e.Use(s.logRequests)
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024,
+		Skipper: func(c echo.Context) bool { return selfCompressed[c.Path()] }}))
 	e.Use(securityHeaders)
 	e.Use(middleware.BodyLimit(cfg.BodyLimit))
 	e.Use(s.identify)
@@ -190,23 +193,23 @@ func New(cfg Config) (*echo.Echo, error) {
 		// a copy of a real page, taken once and then served as bytes through the same
 		// middleware: what the web layer costs without the work behind the page
 		var mu sync.Mutex
-		copies := map[string][]byte{}
+		copies := map[string]*response{}
 		e.GET("/bench/static", func(c echo.Context) error {
 			path := c.QueryParam("page")
 			mu.Lock()
-			b, ok := copies[path]
+			r, ok := copies[path]
 			mu.Unlock()
 			if !ok {
 				req := httptest.NewRequest(http.MethodGet, path, nil)
 				req.Header.Set("Authorization", c.Request().Header.Get("Authorization"))
 				rec := httptest.NewRecorder()
 				e.ServeHTTP(rec, req)
-				b = rec.Body.Bytes()
+				r = newResponse(echo.MIMETextHTMLCharsetUTF8, rec.Body.Bytes())
 				mu.Lock()
-				copies[path] = b
+				copies[path] = r
 				mu.Unlock()
 			}
-			return c.HTMLBlob(http.StatusOK, b)
+			return s.write(c, http.StatusOK, r)
 		})
 	}
 	return e, nil

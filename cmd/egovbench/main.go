@@ -50,7 +50,13 @@ func main() {
 	conns := fs.Int("c", 64, "concurrent connections")
 	bin := fs.String("egovkpi", "", "egovkpi binary (default: go build ./cmd/egovkpi)")
 	out := fs.String("json", "bench-load.json", "where to write the results")
+	gen := fs.String("gen", "go", "load generator: go (built in) or wrk (Debian's wrk, on PATH)")
 	fs.Parse(os.Args[2:])
+	if *gen != "go" && *gen != "wrk" {
+		fmt.Fprintln(os.Stderr, "egovbench: -gen is go or wrk")
+		os.Exit(2)
+	}
+	generator = *gen
 	if err := run(*dur, *conns, *bin, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "egovbench:", err)
 		os.Exit(1)
@@ -154,14 +160,22 @@ func run(dur time.Duration, conns int, bin, out string) error {
 	var results []result
 	for _, t := range targets {
 		get(t.url) // warm the cache, as a real dashboard is
-		r := load(t.name, t.url, conns, dur, get)
+		var r result
+		if generator == "wrk" {
+			if r, err = loadWrk(t.name, t.url, token, conns, dur); err != nil {
+				return err
+			}
+			r.Bytes, _ = get(t.url)
+		} else {
+			r = load(t.name, t.url, conns, dur, get)
+		}
 		results = append(results, r)
 	}
 	static := results[2].RPS
 	for i := range results[:2] {
 		results[i].VsStatic = results[i].RPS / static
 	}
-	fmt.Printf("egovkpi load benchmark — %s, %d cores, %s memory, %d connections, %s each, %s\n", runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), memTotal(), conns, dur, time.Now().Format("2006-01-02"))
+	fmt.Printf("egovkpi load benchmark — %s, %d cores, %s memory, %d connections, %s each, %s generator, %s\n", runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), memTotal(), conns, dur, generator, time.Now().Format("2006-01-02"))
 	fmt.Printf("%-24s %9s %9s %9s %9s %7s %10s\n", "target", "bytes", "req/s", "p50 ms", "p99 ms", "errors", "vs static")
 	for _, r := range results {
 		vs := ""
@@ -170,7 +184,7 @@ func run(dur time.Duration, conns int, bin, out string) error {
 		}
 		fmt.Printf("%-24s %9d %9.0f %9.1f %9.1f %7d %10s\n", r.Name, r.Bytes, r.RPS, r.P50ms, r.P99ms, r.Errors, vs)
 	}
-	b, _ := json.MarshalIndent(map[string]any{"date": time.Now().Format(time.RFC3339), "cores": runtime.NumCPU(), "connections": conns, "seconds": dur.Seconds(), "results": results}, "", "  ")
+	b, _ := json.MarshalIndent(map[string]any{"date": time.Now().Format(time.RFC3339), "generator": generator, "cores": runtime.NumCPU(), "connections": conns, "seconds": dur.Seconds(), "results": results}, "", "  ")
 	return os.WriteFile(out, b, 0o644)
 }
 
@@ -212,4 +226,48 @@ func load(name, target string, conns int, dur time.Duration, get func(string) (i
 		return float64(lat[int(float64(len(lat)-1)*p)].Microseconds()) / 1000
 	}
 	return result{Name: name, URL: target, Bytes: size, Requests: len(lat), Errors: errs, RPS: float64(len(lat)) / el.Seconds(), P50ms: pct(0.5), P99ms: pct(0.99)}
+}
+
+// generator is the load generator chosen with -gen.
+var generator = "go"
+
+// loadWrk runs Debian's wrk (one thread: the machine's other core serves) and reads its
+// --latency table.
+func loadWrk(name, target, token string, conns int, dur time.Duration) (result, error) {
+	cmd := exec.Command("wrk", "-t1", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", int(dur.Seconds())), "--latency",
+		"-H", "Authorization: Bearer "+token, "-H", "Accept-Encoding: gzip", target)
+	o, err := cmd.CombinedOutput()
+	if err != nil {
+		return result{}, fmt.Errorf("wrk (apt-get install wrk): %v: %s", err, o)
+	}
+	out := string(o)
+	r := result{Name: name, URL: target}
+	num := func(pattern string) float64 {
+		m := regexp.MustCompile(pattern).FindStringSubmatch(out)
+		if m == nil {
+			return 0
+		}
+		var v float64
+		fmt.Sscanf(m[1], "%g", &v)
+		switch m[2] {
+		case "us":
+			v /= 1000
+		case "s":
+			v *= 1000
+		}
+		return v
+	}
+	r.RPS = num(`Requests/sec:\s+([\d.]+)()`)
+	r.P50ms = num(`50%\s+([\d.]+)(us|ms|s)`)
+	r.P99ms = num(`99%\s+([\d.]+)(us|ms|s)`)
+	if m := regexp.MustCompile(`(\d+) requests in`).FindStringSubmatch(out); m != nil {
+		fmt.Sscanf(m[1], "%d", &r.Requests)
+	}
+	if m := regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`).FindStringSubmatch(out); m != nil {
+		fmt.Sscanf(m[1], "%d", &r.Errors)
+	}
+	if r.RPS == 0 {
+		return r, fmt.Errorf("wrk: cannot read its output: %s", out)
+	}
+	return r, nil
 }

@@ -1,0 +1,125 @@
+package dashboard
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+)
+
+// selfCompressed are the routes that compress their own responses: the most read ones,
+// whose whole response is kept, compressed once, until the data changes. The gzip
+// middleware skips them; every response of theirs goes through send.
+var selfCompressed = map[string]bool{
+	"/":                true,
+	"/api/v1/rankings": true,
+	"/bench/static":    true, // the load benchmark's yardstick: bytes compressed once, as a static file server keeps them
+}
+
+// response is a whole response, ready to be sent again.
+type response struct {
+	ctype string
+	body  []byte
+	gz    []byte // nil when the body is too small to be worth compressing
+	etag  string
+}
+
+func newResponse(ctype string, body []byte) *response {
+	sum := sha256.Sum256(body)
+	r := &response{ctype: ctype, body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	if len(body) >= 1024 {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // once per version: spend the time
+		zw.Write(body)
+		zw.Close()
+		r.gz = b.Bytes()
+	}
+	return r
+}
+
+// responseCache keeps whole responses until the data changes (its version moves on).
+type responseCache struct {
+	mu      sync.Mutex
+	version int64
+	m       map[string]*response
+}
+
+func (rc *responseCache) get(key string, version int64) (*response, bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.version != version {
+		return nil, false
+	}
+	r, ok := rc.m[key]
+	return r, ok
+}
+
+func (rc *responseCache) put(key string, version int64, r *response) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if version < rc.version {
+		return // made from data already replaced
+	}
+	// bounded: a crawler walking every combination of choices empties it, nothing worse
+	if rc.version != version || rc.m == nil || len(rc.m) >= 4000 {
+		rc.m, rc.version = map[string]*response{}, version
+	}
+	rc.m[key] = r
+}
+
+// cached sends the response kept under key if the data has not changed since it was made.
+func (s *Server) cached(c echo.Context, key string) bool {
+	r, ok := s.responses.get(key, s.eng.DataVersion())
+	if ok {
+		s.write(c, http.StatusOK, r)
+	}
+	return ok
+}
+
+// send sends body, compressed when the reader accepts it and the route compresses its own
+// responses, and keeps it under key (when given) until the data changes.
+func (s *Server) send(c echo.Context, status int, ctype string, body []byte, key string, version int64) error {
+	if !selfCompressed[c.Path()] {
+		return c.Blob(status, ctype, body)
+	}
+	r := newResponse(ctype, body)
+	if key != "" && status == http.StatusOK {
+		s.responses.put(key, version, r)
+	}
+	return s.write(c, status, r)
+}
+
+func (s *Server) write(c echo.Context, status int, r *response) error {
+	h := c.Response().Header()
+	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	h.Set("ETag", r.etag)
+	// the pages differ by reader: a shared cache must not keep them, a browser must ask
+	h.Set("Cache-Control", "private, no-cache")
+	if status == http.StatusOK && c.Request().Header.Get("If-None-Match") == r.etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	h.Set(echo.HeaderContentType, r.ctype)
+	body := r.body
+	if r.gz != nil && acceptsGzip(c.Request()) {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+		body = r.gz
+	}
+	c.Response().WriteHeader(status)
+	_, err := c.Response().Write(body)
+	return err
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get(echo.HeaderAcceptEncoding), ",") {
+		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(strings.TrimSpace(q), " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
+}
