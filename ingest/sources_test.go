@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -85,9 +87,32 @@ func TestDossierAggregationEdges(t *testing.T) {
 	if _, err := IngestDossiers(ctx, r.store, r.in, DossierRequest{Name: "o.csv", Content: []byte(other), Format: "csv", Allow: deny}); err == nil {
 		t.Error("another unit's dossiers were taken")
 	}
+	refused := []string{bad, other}
+	for _, tc := range []struct{ name, content, want string }{
+		{"a dossier twice", dossierHead + "D1,01,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n" +
+			"D1,01,P1,direct,2026-10-03 08:00:00,2026-10-10 17:00:00,,true,true,true,\n", "more than once"},
+		{"no id", dossierHead + ",01,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n", "lack an id"},
+		{"no unit", dossierHead + "E1,,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n", "lack an id"},
+		{"unknown unit", dossierHead + "E2,99,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n", `unit "99" does not exist`},
+		{"not a time", dossierHead + "E3,01,P1,online,yesterday,2026-10-10 17:00:00,,true,true,true,\n", "cannot be read"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := IngestDossiers(ctx, r.store, r.in, DossierRequest{Name: "bad.csv", Content: []byte(tc.content), Format: "csv"})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+		})
+		refused = append(refused, tc.content)
+	}
 	after, _ := r.store.Coverage(ctx)
 	if before.Submissions != after.Submissions {
 		t.Error("a refused export wrote something")
+	}
+	for _, c := range refused {
+		sum := sha256.Sum256([]byte(c))
+		if kept, err := r.store.DossiersImported(ctx, hex.EncodeToString(sum[:])); kept || err != nil {
+			t.Errorf("the rows of a refused export were kept (%v): %.80q", err, c)
+		}
 	}
 	// Parquet export partitioned by month, and back in as Parquet
 	dir := t.TempDir()
