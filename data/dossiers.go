@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -33,7 +34,8 @@ const badDossier = `dossier_id IS NULL OR unit_code IS NULL OR received_at IS NU
 // (resolved_at ≤ due_at) and ratings by the month resolved; overdue: still open at the
 // end of the month past its due date.
 const aggregateSQL = `
-WITH d AS (SELECT * FROM dossiers WHERE unit_code IN (SELECT unit_code FROM dossier_units)),
+WITH d AS NOT MATERIALIZED (SELECT unit_code, channel, received_at, due_at, resolved_at, digitized, fee_required, paid_online, rating
+  FROM dossiers WHERE unit_code IN (SELECT unit_code FROM dossier_units)),
 months AS (
   SELECT DISTINCT unit_code, date_trunc('month', received_at)::DATE AS m FROM d
   UNION SELECT DISTINCT unit_code, date_trunc('month', resolved_at)::DATE FROM d WHERE resolved_at IS NOT NULL),
@@ -115,7 +117,7 @@ func (s *Store) IngestDossiers(ctx context.Context, path, format, sha, actor str
 		var units []any
 		err := conn.QueryRowContext(ctx, `SELECT count(*), count(*) - count(DISTINCT dossier_id),
 			count(*) FILTER (WHERE `+badDossier+`), coalesce(min(dossier_id) FILTER (WHERE `+badDossier+`), ''),
-			list(DISTINCT unit_code ORDER BY unit_code) FILTER (WHERE unit_code IS NOT NULL)
+			list(DISTINCT unit_code) FILTER (WHERE unit_code IS NOT NULL)
 			FROM dossiers WHERE source_sha256 = ?`, sha).Scan(&res.Rows, &dups, &nbad, &bad, &units)
 		if err != nil {
 			return err
@@ -129,6 +131,10 @@ func (s *Store) IngestDossiers(ctx context.Context, path, format, sha, actor str
 		touched := make([]string, 0, len(units))
 		for _, u := range units {
 			code, _ := u.(string)
+			touched = append(touched, code)
+		}
+		slices.Sort(touched) // the first unknown unit named is always the same one
+		for _, code := range touched {
 			if _, ok := s.ref.Latest(code); !ok {
 				return fmt.Errorf("%w: unit %q does not exist", ErrInvalid, code)
 			}
@@ -137,7 +143,6 @@ func (s *Store) IngestDossiers(ctx context.Context, path, format, sha, actor str
 					return err
 				}
 			}
-			touched = append(touched, code)
 		}
 		if before > 0 {
 			// an export that overlaps an earlier one replaces its rows
