@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -21,25 +22,41 @@ var selfCompressed = map[string]bool{
 	"/bench/static":    true, // the load benchmark's yardstick: bytes compressed once, as a static file server keeps them
 }
 
-// response is a whole response, ready to be sent again.
+// response is a whole response, ready to be sent again. Only the compressed form of a
+// large body is kept (a kept page costs ~5 KB, not ~40): the rare reader that does not
+// take gzip gets it decompressed.
 type response struct {
 	ctype string
-	body  []byte
-	gz    []byte // nil when the body is too small to be worth compressing
+	body  []byte // a small body, as is
+	gz    []byte // a large body, compressed
 	etag  string
 }
 
 func newResponse(ctype string, body []byte) *response {
 	sum := sha256.Sum256(body)
-	r := &response{ctype: ctype, body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
-	if len(body) >= 1024 {
-		var b bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // once per version: spend the time
-		zw.Write(body)
-		zw.Close()
-		r.gz = b.Bytes()
+	r := &response{ctype: ctype, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	if len(body) < 1024 {
+		r.body = body
+		return r
 	}
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // once per version: spend the time
+	zw.Write(body)
+	zw.Close()
+	r.gz = b.Bytes()
 	return r
+}
+
+// plain is the body uncompressed.
+func (r *response) plain() ([]byte, error) {
+	if r.gz == nil {
+		return r.body, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(r.gz))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
 }
 
 // responseCache keeps whole responses until the data changes (its version moves on).
@@ -65,7 +82,8 @@ func (rc *responseCache) put(key string, version int64, r *response) {
 	if version < rc.version {
 		return // made from data already replaced
 	}
-	// bounded: a crawler walking every combination of choices empties it, nothing worse
+	// bounded (~20 MB of kept pages): a crawler walking every combination of choices
+	// empties it, nothing worse
 	if rc.version != version || rc.m == nil || len(rc.m) >= 4000 {
 		rc.m, rc.version = map[string]*response{}, version
 	}
@@ -104,10 +122,14 @@ func (s *Server) write(c echo.Context, status int, r *response) error {
 		return c.NoContent(http.StatusNotModified)
 	}
 	h.Set(echo.HeaderContentType, r.ctype)
-	body := r.body
+	body := r.gz
 	if r.gz != nil && acceptsGzip(c.Request()) {
 		h.Set(echo.HeaderContentEncoding, "gzip")
-		body = r.gz
+	} else {
+		var err error
+		if body, err = r.plain(); err != nil {
+			return err
+		}
 	}
 	c.Response().WriteHeader(status)
 	_, err := c.Response().Write(body)
