@@ -194,37 +194,41 @@ func (s *Server) setLang(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, back)
 }
 
-// contentCache keeps rendered page contents until the data changes.
-type contentCache struct {
+// untilChange keeps values by key until the data changes (its version moves on), at most
+// limit of them: a crawler walking every combination of choices empties it, nothing worse.
+// The empty key is never kept.
+type untilChange[T any] struct {
 	mu      sync.Mutex
+	limit   int
 	version int64
-	m       map[string][]byte
+	m       map[string]T
 }
 
-func (cc *contentCache) get(key string, version int64) ([]byte, bool) {
+func (u *untilChange[T]) get(key string, version int64) (T, bool) {
+	var zero T
 	if key == "" {
-		return nil, false
+		return zero, false
 	}
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	if cc.version != version {
-		return nil, false
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.version != version {
+		return zero, false
 	}
-	b, ok := cc.m[key]
-	return b, ok
+	v, ok := u.m[key]
+	return v, ok
 }
 
-func (cc *contentCache) put(key string, version int64, b []byte) {
+func (u *untilChange[T]) put(key string, version int64, v T) {
 	if key == "" {
 		return
 	}
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	if version < cc.version {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if version < u.version {
 		return // made from data already replaced
 	}
-	if cc.version != version || cc.m == nil || len(cc.m) > 2000 {
-		cc.m, cc.version = map[string][]byte{}, version
+	if u.version != version || u.m == nil || len(u.m) >= u.limit {
+		u.m, u.version = map[string]T{}, version
 	}
-	cc.m[key] = b
+	u.m[key] = v
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/labstack/echo/v4"
 )
@@ -57,37 +56,6 @@ func (r *response) plain() ([]byte, error) {
 		return nil, err
 	}
 	return io.ReadAll(zr)
-}
-
-// responseCache keeps whole responses until the data changes (its version moves on).
-type responseCache struct {
-	mu      sync.Mutex
-	version int64
-	m       map[string]*response
-}
-
-func (rc *responseCache) get(key string, version int64) (*response, bool) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if rc.version != version {
-		return nil, false
-	}
-	r, ok := rc.m[key]
-	return r, ok
-}
-
-func (rc *responseCache) put(key string, version int64, r *response) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if version < rc.version {
-		return // made from data already replaced
-	}
-	// bounded (~20 MB of kept pages): a crawler walking every combination of choices
-	// empties it, nothing worse
-	if rc.version != version || rc.m == nil || len(rc.m) >= 4000 {
-		rc.m, rc.version = map[string]*response{}, version
-	}
-	rc.m[key] = r
 }
 
 // cached sends the response kept under key if the data has not changed since it was made.

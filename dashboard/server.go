@@ -73,9 +73,10 @@ type Server struct {
 	dossiers ingest.DossierStore
 	srcEdit  SourceEditor
 	marked   markedFiles
-	contents contentCache
-	// responses keeps the most read responses whole, compressed, until the data changes.
-	responses responseCache
+	// contents keeps rendered page contents, responses the most read responses whole and
+	// compressed (~5 KB each), until the data changes.
+	contents  untilChange[[]byte]
+	responses untilChange[*response]
 	log       *slog.Logger
 	pages     *pages
 	public    bool
@@ -90,7 +91,8 @@ func New(cfg Config) (*echo.Echo, error) {
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
 		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, keeper: cfg.Keeper, dossiers: cfg.Dossiers, srcEdit: cfg.SrcEdit,
-		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute)}
+		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute),
+		contents: untilChange[[]byte]{limit: 2000}, responses: untilChange[*response]{limit: 4000}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
