@@ -35,7 +35,8 @@ func ParseEGDI(name string, content []byte, lang string) (imps []data.EGDIImport
 			imps, problems, ok = nil, []Problem{{Message: msg(lang, "Không đọc được tệp %s", "Cannot read %s", name)}}, true
 		}
 	}()
-	sh := firstSheet(content)
+	sh, done := firstSheet(content)
+	defer done()
 	if sh == nil {
 		return nil, nil, false
 	}

@@ -29,7 +29,8 @@ func ParseIndex(name string, content []byte, reg *data.Registry, lang string) (i
 			imps, problems, ok = nil, []Problem{{Message: msg(lang, "Không đọc được tệp %s", "Cannot read %s", name)}}, true
 		}
 	}()
-	sh := firstSheet(content)
+	sh, done := firstSheet(content)
+	defer done()
 	if sh == nil {
 		return nil, nil, false
 	}

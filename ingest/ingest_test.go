@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -297,15 +299,54 @@ func BenchmarkParse20MB(b *testing.B) {
 			rows++
 		}
 	}
-	content := []byte(sb.String())
+	benchParsePeak(b, "big.csv", []byte(sb.String()), rows)
+}
+
+// BenchmarkParse20MBXLSX parses a 20 MB wide workbook (the same table as Parse20MB,
+// written with excelize's StreamWriter) and reports the heap it needed.
+func BenchmarkParse20MBXLSX(b *testing.B) {
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sw.SetRow("A1", []any{"Mã đơn vị", "Kỳ báo cáo", "Số hồ sơ tiếp nhận", "Số hồ sơ tiếp nhận trực tuyến", "Số hồ sơ đã giải quyết",
+		"Số hồ sơ giải quyết đúng hạn (trước và đúng hạn)", "Tổng số văn bản đi", "docs_electronic"})
+	units := data.Reference().InForce(data.Provinces, data.NewMonth(2026, 10))
+	rows, n := 0, 0
+	if v, err := strconv.Atoi(os.Getenv("EGOVKPI_BENCH_XLSX_ROWS")); err == nil {
+		n = v
+	} else {
+		n = 655_000 // ≈ 20 MB of workbook
+	}
+	for k := 0; rows < n; k++ {
+		m := data.NewMonth(1900, 1).Add(k % 12000)
+		for _, u := range units {
+			cell, _ := excelize.CoordinatesToCellName(1, rows+2)
+			sw.SetRow(cell, []any{u.Code, m.String(), 100000 + rows%997, 50000, 90000, 85000, 4000, 3900})
+			rows++
+		}
+	}
+	sw.Flush()
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	benchParsePeak(b, "big.xlsx", buf.Bytes(), rows)
+}
+
+// benchParsePeak parses content b.N times and reports the peak heap in use while it did,
+// sampled every millisecond, the file's own bytes included.
+func benchParsePeak(b *testing.B, name string, content []byte, rows int) {
+	reg := data.Reference()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		runtime.GC()
-		var before runtime.MemStats
-		runtime.ReadMemStats(&before)
 		peak := uint64(0)
-		stop := make(chan struct{})
+		stop, done := make(chan struct{}), make(chan struct{})
 		go func() {
+			defer close(done)
 			var ms runtime.MemStats
 			for {
 				select {
@@ -317,12 +358,18 @@ func BenchmarkParse20MB(b *testing.B) {
 				}
 			}
 		}()
-		p, probs := Parse("big.csv", content, reg, "vi")
+		p, probs := Parse(name, content, reg, "vi")
 		close(stop)
+		<-done
 		if len(probs) > 0 || len(p.Reports) != rows {
 			b.Fatalf("%d reports, %v", len(p.Reports), probs[:min(3, len(probs))])
 		}
 		b.ReportMetric(float64(peak)/(1<<20), "MB-peak-heap")
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MB-live-after") // the file and its reports
+		runtime.KeepAlive(p)
 	}
 	b.ReportMetric(float64(len(content))/(1<<20), "MB-file")
 }

@@ -1,8 +1,11 @@
 package ingest
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
 	"encoding/csv"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"math"
@@ -172,7 +175,7 @@ const MaxRows = 1_048_576
 type sheet struct {
 	name   string
 	rows   [][]string // every row of a workbook; the first rows of a CSV file
-	merges []excelize.MergeCell
+	merges []cellRange
 	// next streams the rest of a CSV file: the row's 0-based index and cells, or io.EOF.
 	// The header is found in rows; data rows are read once and not kept.
 	next func() (int, []string, error)
@@ -255,9 +258,11 @@ func Parse(name string, content []byte, reg *data.Registry, lang string) (p *Par
 			"%s is an old Excel file (.xls) or is password-protected: open it and save it as .xlsx, without a password", name)}}
 	case bytes.HasPrefix(content, zipMagic):
 		var err error
-		if sheets, err = readXLSX(content); err != nil {
+		var closeAll func()
+		if sheets, closeAll, err = readXLSX(content); err != nil {
 			return nil, []Problem{{Message: msg(lang, "Không đọc được tệp %s: %v. Hãy lưu lại dưới dạng .xlsx", "Cannot read %s: %v. Save it again as .xlsx", name, err)}}
 		}
+		defer closeAll()
 	default:
 		ext := strings.ToLower(filepath.Ext(name))
 		if ext == ".xlsx" || ext == ".xlsm" || ext == ".xls" {
@@ -271,9 +276,6 @@ func Parse(name string, content []byte, reg *data.Registry, lang string) (p *Par
 		sheets = []*sheet{sh}
 	}
 	for _, sh := range sheets {
-		if len(sh.rows) > MaxRows {
-			return nil, []Problem{{Sheet: sh.name, Message: msg(lang, "Trang tính %s có quá nhiều dòng", "Sheet %s has too many rows", sh.name)}}
-		}
 		if pr, probs, ok := parseSheet(sh, name, reg, lang); ok {
 			return pr, probs
 		}
@@ -283,46 +285,207 @@ func Parse(name string, content []byte, reg *data.Registry, lang string) (p *Par
 		"No table found in %s: use the report template (columns code and value) or a table with unit, period and measure columns", name)}}
 }
 
-func readXLSX(content []byte) ([]*sheet, error) {
+// readXLSX opens a workbook for streaming: each sheet's first rows (the header zone) are
+// read at once, the rest one at a time through next, so a workbook of half a million rows
+// never sits in memory; close releases the workbook and its temporary files.
+func readXLSX(content []byte) (sheets []*sheet, closeAll func(), err error) {
 	f, err := excelize.OpenReader(bytes.NewReader(content), excelize.Options{
-		UnzipSizeLimit:    256 << 20,
-		UnzipXMLSizeLimit: 64 << 20,
+		UnzipSizeLimit: 256 << 20,
+		// a worksheet larger than this is unzipped to TmpDir and read from there
+		UnzipXMLSizeLimit: 8 << 20,
 		TmpDir:            os.TempDir(),
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer f.Close()
-	var out []*sheet
+	extras, err := sheetExtras(content)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	var open []*excelize.Rows
+	closeAll = func() {
+		for _, r := range open {
+			r.Close()
+		}
+		f.Close()
+	}
 	for _, name := range f.GetSheetList() {
 		rows, err := f.Rows(name)
 		if err != nil {
-			return nil, err
+			closeAll()
+			return nil, nil, err
 		}
-		sh := &sheet{name: name}
+		open = append(open, rows)
+		ex := extras[name]
+		sh := &sheet{name: name, merges: ex.merges, hint: ex.rows}
 		n := 0
-		for rows.Next() {
+		sh.next = func() (int, []string, error) {
+			if !rows.Next() {
+				if err := rows.Error(); err != nil {
+					return 0, nil, err
+				}
+				return 0, nil, io.EOF
+			}
 			n++
 			if n > MaxRows {
-				rows.Close()
-				return nil, fmt.Errorf("sheet %s has more than %d rows", name, MaxRows)
+				return 0, nil, fmt.Errorf("sheet %s has more than %d rows", name, MaxRows)
 			}
 			cols, err := rows.Columns(excelize.Options{RawCellValue: true})
+			return n - 1, cols, err
+		}
+		for len(sh.rows) < headerZone {
+			_, cols, err := sh.next()
+			if err == io.EOF {
+				sh.next = nil
+				break
+			}
 			if err != nil {
-				rows.Close()
-				return nil, err
+				closeAll()
+				return nil, nil, err
 			}
 			sh.rows = append(sh.rows, cols)
 		}
-		rows.Close()
-		// trailing empty rows cost nothing to keep but a row 1,048,576 would: drop them
-		for len(sh.rows) > 0 && emptyRow(sh.rows[len(sh.rows)-1]) {
-			sh.rows = sh.rows[:len(sh.rows)-1]
+		sheets = append(sheets, sh)
+	}
+	return sheets, closeAll, nil
+}
+
+// cellRange is a merged range, 0-based and inclusive.
+type cellRange struct{ r0, c0, r1, c1 int }
+
+type sheetExtra struct {
+	merges []cellRange
+	rows   int // from the sheet's dimension, to size the reports once
+}
+
+// sheetExtras reads each worksheet's merged ranges and dimension from the workbook's XML
+// as a stream: excelize would unmarshal the whole worksheet to list its merged cells, which
+// for a large sheet costs several times the file in memory.
+func sheetExtras(content []byte) (map[string]sheetExtra, error) {
+	zr, err := zip.NewReader(bytes.NewReader(content), int64(len(content)))
+	if err != nil {
+		return nil, err
+	}
+	files := map[string]*zip.File{}
+	for _, zf := range zr.File {
+		files[strings.TrimPrefix(zf.Name, "/")] = zf
+	}
+	var wb struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	var rels struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	if err := unmarshalZip(files["xl/workbook.xml"], &wb); err != nil {
+		return nil, err
+	}
+	if err := unmarshalZip(files["xl/_rels/workbook.xml.rels"], &rels); err != nil {
+		return nil, err
+	}
+	out := map[string]sheetExtra{}
+	for _, sh := range wb.Sheets {
+		for _, rel := range rels.Rels {
+			if rel.ID != sh.RID {
+				continue
+			}
+			target := strings.TrimPrefix(rel.Target, "/")
+			if !strings.HasPrefix(target, "xl/") {
+				target = "xl/" + target
+			}
+			if zf := files[target]; zf != nil {
+				ex, err := scanSheet(zf)
+				if err != nil {
+					return nil, err
+				}
+				out[sh.Name] = ex
+			}
 		}
-		sh.merges, _ = f.GetMergeCells(name)
-		out = append(out, sh)
 	}
 	return out, nil
+}
+
+func unmarshalZip(zf *zip.File, v any) error {
+	if zf == nil {
+		return nil // excelize has already said whether the workbook holds together
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return xml.NewDecoder(io.LimitReader(rc, 16<<20)).Decode(v)
+}
+
+// scanSheet finds <dimension ref="A1:H9"/> and every <mergeCell ref="A1:C1"/>, with or
+// without a namespace prefix, without building the sheet.
+func scanSheet(zf *zip.File) (sheetExtra, error) {
+	var ex sheetExtra
+	rc, err := zf.Open()
+	if err != nil {
+		return ex, err
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(io.LimitReader(rc, 256<<20), 64<<10) // excelize's UnzipSizeLimit
+	for {
+		if _, err := br.ReadSlice('<'); err == bufio.ErrBufferFull {
+			continue
+		} else if err == io.EOF {
+			return ex, nil
+		} else if err != nil {
+			return ex, err
+		}
+		head, _ := br.Peek(24)
+		name := head
+		if i := bytes.IndexAny(name, " />"); i >= 0 {
+			name = name[:i]
+		}
+		if i := bytes.IndexByte(name, ':'); i >= 0 {
+			name = name[i+1:]
+		}
+		isMerge, isDim := string(name) == "mergeCell", string(name) == "dimension"
+		if !isMerge && !isDim {
+			continue
+		}
+		tag, err := br.ReadSlice('>')
+		if err != nil && err != bufio.ErrBufferFull {
+			return ex, nil
+		}
+		ref := refAttr(tag)
+		from, to, _ := strings.Cut(ref, ":")
+		if to == "" {
+			to = from
+		}
+		c0, r0, err1 := excelize.CellNameToCoordinates(from)
+		c1, r1, err2 := excelize.CellNameToCoordinates(to)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if isDim {
+			ex.rows = r1
+		} else {
+			ex.merges = append(ex.merges, cellRange{r0 - 1, c0 - 1, r1 - 1, c1 - 1})
+		}
+	}
+}
+
+func refAttr(tag []byte) string {
+	i := bytes.Index(tag, []byte(`ref="`))
+	if i < 0 {
+		return ""
+	}
+	rest := tag[i+5:]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return ""
+	}
+	return string(rest[:j])
 }
 
 func emptyRow(r []string) bool {
@@ -454,12 +617,9 @@ func headerRow(sh *sheet, r int, twoRows bool) []string {
 }
 
 func mergedValue(sh *sheet, r, c int) string {
-	ref := cellName(c, r)
 	for _, m := range sh.merges {
-		sc, sr, _ := excelize.CellNameToCoordinates(m.GetStartAxis())
-		ec, er, _ := excelize.CellNameToCoordinates(m.GetEndAxis())
-		if c+1 >= sc && c+1 <= ec && r+1 >= sr && r+1 <= er && ref != m.GetStartAxis() {
-			return m.GetCellValue()
+		if r >= m.r0 && r <= m.r1 && c >= m.c0 && c <= m.c1 && (r != m.r0 || c != m.c0) {
+			return sh.cell(m.r0, m.c0)
 		}
 	}
 	return ""
@@ -819,22 +979,27 @@ func parseCount(raw, lang string) (v int64, empty bool, problem string) {
 	return int64(math.Round(f)), false, ""
 }
 
-// firstSheet reads the first sheet of a workbook, or a CSV file; nil for anything else
-// (an old .xls, an empty file, bytes that are neither).
-func firstSheet(content []byte) *sheet {
+// firstSheet opens the first sheet of a workbook, or a CSV file, for reading; nil for
+// anything else (an old .xls, an empty file, bytes that are neither). done releases it.
+func firstSheet(content []byte) (sh *sheet, done func()) {
+	done = func() {}
 	switch {
 	case bytes.HasPrefix(content, zipMagic):
-		sheets, err := readXLSX(content)
-		if err != nil || len(sheets) == 0 {
-			return nil
+		sheets, closeAll, err := readXLSX(content)
+		if err != nil {
+			return nil, done
 		}
-		return sheets[0]
+		if len(sheets) == 0 {
+			closeAll()
+			return nil, done
+		}
+		return sheets[0], closeAll
 	case bytes.HasPrefix(content, oleMagic) || len(content) == 0:
-		return nil
+		return nil, done
 	}
 	sh, err := readCSV(content)
 	if err != nil {
-		return nil
+		return nil, done
 	}
-	return sh
+	return sh, done
 }
