@@ -38,9 +38,9 @@ func FuzzParse(f *testing.F) {
 		if p == nil {
 			return
 		}
-		for _, r := range p.Reports {
-			if _, ok := reg.At(r.UnitCode, r.Month); !ok {
-				t.Fatalf("accepted unit %q not in force in %s", r.UnitCode, r.Month)
+		for _, r := range p.Reports() {
+			if _, ok := reg.At(r.UnitCode(), r.Month()); !ok {
+				t.Fatalf("accepted unit %q not in force in %s", r.UnitCode(), r.Month())
 			}
 			for code, v := range r.Values() {
 				if v < 0 || data.MeasureIndex(code) < 0 {

@@ -149,32 +149,32 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 	}
 	last := map[data.Month]map[string]map[string]int64{}
 	seen := map[string]int{}
-	for i, rep := range parsed.Reports {
+	for i, rep := range parsed.Reports() {
 		place := Problem{Sheet: rep.Sheet(), Row: rep.Row()}
-		key := rep.UnitCode + "|" + rep.Month.String()
+		key := rep.UnitCode() + "|" + rep.Month().String()
 		if j, dup := seen[key]; dup {
 			p := place
 			p.Field = "unit"
-			p.Message = msg(lang, "Đơn vị %s, kỳ %s đã có ở dòng %d", "Unit %s, period %s is already on row %d", rep.UnitCode, rep.Month, parsed.Reports[j].Row())
+			p.Message = msg(lang, "Đơn vị %s, kỳ %s đã có ở dòng %d", "Unit %s, period %s is already on row %d", rep.UnitCode(), rep.Month(), parsed.Report(j).Row())
 			res.Errors = append(res.Errors, p)
 			continue
 		}
 		seen[key] = i
-		if rep.Month > thisMonth {
+		if rep.Month() > thisMonth {
 			p := place
 			p.Field = "period"
-			p.Message = msg(lang, "Kỳ báo cáo %s ở tương lai", "The period %s is in the future", rep.Month)
+			p.Message = msg(lang, "Kỳ báo cáo %s ở tương lai", "The period %s is in the future", rep.Month())
 			res.Errors = append(res.Errors, p)
 		}
-		if l, ok := locked[rep.Month]; ok {
+		if l, ok := locked[rep.Month()]; ok {
 			p := place
 			p.Field = "period"
 			p.Message = msg(lang, "Tháng %s đã bị khóa bởi %s lúc %s; đề nghị Ban chỉ đạo mở lại", "Month %s was locked by %s at %s; ask the committee to reopen it",
-				rep.Month, l.LockedBy, l.LockedAt.In(VietnamTime).Format("15:04 02/01/2006"))
+				rep.Month(), l.LockedBy, l.LockedAt.In(VietnamTime).Format("15:04 02/01/2006"))
 			res.Errors = append(res.Errors, p)
 		}
 		if req.Allow != nil {
-			if err := req.Allow(rep.UnitCode); err != nil {
+			if err := req.Allow(rep.UnitCode()); err != nil {
 				res.Denied = err
 				return res, nil
 			}
@@ -185,23 +185,23 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 		}
 		if rep.Len() == 0 && !rowHasProblem {
 			p := place
-			p.Message = msg(lang, "Đơn vị %s, kỳ %s không có số liệu nào", "Unit %s, period %s has no values", rep.UnitCode, rep.Month)
+			p.Message = msg(lang, "Đơn vị %s, kỳ %s không có số liệu nào", "Unit %s, period %s has no values", rep.UnitCode(), rep.Month())
 			res.Errors = append(res.Errors, p)
 			continue
 		}
-		if _, ok := last[rep.Month]; !ok {
-			if last[rep.Month], err = in.Store.CurrentValues(ctx, rep.Month.Add(-1)); err != nil {
+		if _, ok := last[rep.Month()]; !ok {
+			if last[rep.Month()], err = in.Store.CurrentValues(ctx, rep.Month().Add(-1)); err != nil {
 				return nil, err
 			}
 		}
-		errs, warns := checkRules(in.Rules, rep, last[rep.Month][rep.UnitCode], lang)
+		errs, warns := checkRules(in.Rules, rep, last[rep.Month()][rep.UnitCode()], lang)
 		res.Errors = append(res.Errors, errs...)
 		res.Warnings = append(res.Warnings, warns...)
 	}
 	if len(res.Errors) > 0 {
 		return res, nil
 	}
-	if len(parsed.Reports) == 0 {
+	if parsed.Len() == 0 {
 		res.Errors = append(res.Errors, Problem{Message: msg(lang, "Tệp không có dòng số liệu nào", "The file holds no data rows")})
 		return res, nil
 	}
@@ -209,15 +209,15 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 	if at.IsZero() {
 		at = now
 	}
-	subs := make([]data.Submission, len(parsed.Reports))
-	for i, rep := range parsed.Reports {
-		subs[i] = data.Submission{UnitCode: rep.UnitCode, Month: rep.Month, Source: req.Source, FileName: filepath.Base(req.Name),
+	subs := make([]data.Submission, parsed.Len())
+	for i, rep := range parsed.Reports() {
+		subs[i] = data.Submission{UnitCode: rep.UnitCode(), Month: rep.Month(), Source: req.Source, FileName: filepath.Base(req.Name),
 			SHA256: res.SHA256, SubmittedBy: req.Actor, SubmittedAt: at, Values: rep.Values()}
 	}
 	if req.DryRun {
 		for i, s := range subs {
 			res.Receipts = append(res.Receipts, Receipt{UnitCode: s.UnitCode, Period: s.Month, Status: "dry_run", Values: s.Values,
-				Warnings: warningsOf(res.Warnings, parsed.Reports[i]), Missing: parsed.Reports[i].Missing()})
+				Warnings: warningsOf(res.Warnings, parsed.Report(i)), Missing: parsed.Report(i).Missing()})
 		}
 		res.Accepted = true
 		return res, nil
@@ -241,7 +241,7 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 	}
 	for i, s := range stored {
 		res.Receipts = append(res.Receipts, Receipt{ID: s.ID, UnitCode: s.UnitCode, Period: s.Month, Version: s.Version, Status: s.Status,
-			Values: s.Values, Warnings: warningsOf(res.Warnings, parsed.Reports[i]), Missing: parsed.Reports[i].Missing()})
+			Values: s.Values, Warnings: warningsOf(res.Warnings, parsed.Report(i)), Missing: parsed.Report(i).Missing()})
 	}
 	res.Accepted = true
 	return res, nil

@@ -4,11 +4,14 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"iter"
 	"math"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -46,32 +49,38 @@ func (p Problem) String() string {
 	return p.Message
 }
 
-// Report is one unit's values for one month, as read from a file. A wide file of half
-// a million rows must stay small in memory, so a report holds no more than its unit,
-// month and row: its values sit in a slab shared by the file's reports, one slot per
-// measure column, and its sheet and cells in the table they came from. A count above
+// Report is one unit's values for one month, as read from a file: a view of one row of
+// the table its file was read into. A wide file of half a million rows must stay small in
+// memory, so the table is held by column: 12 bytes a row for unit, month, row and which
+// measures it carries, and one int32 slot per measure column the file has. A count above
 // 2,147,483,647 in one unit and month is refused when read.
 type Report struct {
-	UnitCode string
-	Month    data.Month
-	tab      *table
-	row      int32 // the first row it came from, 1-based
-	off      int32 // its first slot in tab.vals
-	present  uint16
+	tab *table
+	i   int32
 }
 
 // table is what a file's reports share: where they were read, and their values.
 type table struct {
-	sheet string
-	cells map[string]string // template layout: measure → cell
-	cols  map[string]int    // wide layout: measure → column
-	slot  [maxMeasures]int8 // measure index → slot in a report's values, or -1
-	width int               // slots per report
-	vals  []int32
+	sheet   string
+	cells   map[string]string // template layout: measure → cell
+	cols    map[string]int    // wide layout: measure → column
+	slot    [maxMeasures]int8 // measure index → slot in a report's values, or -1
+	width   int               // slots per report
+	units   []string          // the unit codes, by index
+	unitIdx map[string]uint16
+	rows    []tableRow
+	vals    []int32
 }
 
-func newTable(sheet string, measures []string) *table {
-	t := &table{sheet: sheet}
+type tableRow struct {
+	month   int32
+	row     int32 // the first row it came from, 1-based
+	unit    uint16
+	present uint16
+}
+
+func newTable(sheet string, measures []string, hint int) *table {
+	t := &table{sheet: sheet, unitIdx: map[string]uint16{}}
 	for i := range t.slot {
 		t.slot[i] = -1
 	}
@@ -81,71 +90,79 @@ func newTable(sheet string, measures []string) *table {
 			t.width++
 		}
 	}
+	t.rows = make([]tableRow, 0, hint)
+	t.vals = make([]int32, 0, hint*t.width)
 	return t
 }
 
-// add starts a report at row (1-based), its values empty.
+// add appends a report at row (1-based), its values empty.
 func (t *table) add(unit string, m data.Month, row int) Report {
-	off := len(t.vals)
+	u, ok := t.unitIdx[unit]
+	if !ok {
+		u = uint16(len(t.units)) // units come from the registry: a few hundred at most
+		t.units = append(t.units, unit)
+		t.unitIdx[unit] = u
+	}
+	t.rows = append(t.rows, tableRow{month: int32(m), row: int32(row), unit: u})
 	t.vals = append(t.vals, make([]int32, t.width)...)
-	return Report{UnitCode: unit, Month: m, tab: t, row: int32(row), off: int32(off)}
+	return Report{tab: t, i: int32(len(t.rows) - 1)}
 }
 
 // maxMeasures bounds the catalogue a Report can carry (a test checks it).
 const maxMeasures = 16
 
-func (r *Report) set(code string, v int64) {
+func (r Report) set(code string, v int64) {
 	i := data.MeasureIndex(code)
-	s := r.tab.slot[i]
-	r.tab.vals[int(r.off)+int(s)] = int32(v)
-	r.present |= 1 << i
+	r.tab.vals[r.off()+int(r.tab.slot[i])] = int32(v)
+	r.tab.rows[r.i].present |= 1 << i
 }
+
+func (r Report) off() int { return int(r.i) * r.tab.width }
+
+func (r Report) present() uint16 { return r.tab.rows[r.i].present }
+
+// UnitCode is the unit the report is for.
+func (r Report) UnitCode() string { return r.tab.units[r.tab.rows[r.i].unit] }
+
+// Month is the month the report is for.
+func (r Report) Month() data.Month { return data.Month(r.tab.rows[r.i].month) }
 
 // Sheet is the sheet the report was read from ("" in a CSV file).
-func (r Report) Sheet() string {
-	if r.tab == nil {
-		return ""
-	}
-	return r.tab.sheet
-}
+func (r Report) Sheet() string { return r.tab.sheet }
 
 // Row is the first row the report came from, 1-based.
-func (r Report) Row() int { return int(r.row) }
+func (r Report) Row() int { return int(r.tab.rows[r.i].row) }
 
 // Value is a measure's value and whether the file carried it.
 func (r Report) Value(code string) (int64, bool) {
 	i := data.MeasureIndex(code)
-	if i < 0 || r.present&(1<<i) == 0 {
+	if i < 0 || r.present()&(1<<i) == 0 {
 		return 0, false
 	}
-	return int64(r.tab.vals[int(r.off)+int(r.tab.slot[i])]), true
+	return int64(r.tab.vals[r.off()+int(r.tab.slot[i])]), true
 }
 
 // Values are the measures the file carried, by code.
 func (r Report) Values() map[string]int64 {
 	out := make(map[string]int64, 16)
+	p := r.present()
 	for i, m := range data.Measures {
-		if r.present&(1<<i) != 0 {
-			out[m.Code] = int64(r.tab.vals[int(r.off)+int(r.tab.slot[i])])
+		if p&(1<<i) != 0 {
+			out[m.Code] = int64(r.tab.vals[r.off()+int(r.tab.slot[i])])
 		}
 	}
 	return out
 }
 
 // Len is how many measures the report carries.
-func (r Report) Len() int {
-	n := 0
-	for p := r.present; p != 0; p &= p - 1 {
-		n++
-	}
-	return n
-}
+func (r Report) Len() int { return bits.OnesCount16(r.present()) }
 
 // Missing lists the measures the file does not carry.
 func (r Report) Missing() []string {
 	var out []string
+	p := r.present()
 	for i, m := range data.Measures {
-		if r.present&(1<<i) == 0 {
+		if p&(1<<i) == 0 {
 			out = append(out, m.Code)
 		}
 	}
@@ -154,19 +171,38 @@ func (r Report) Missing() []string {
 
 // Cell is where a measure's value was read, for marking problems.
 func (r Report) Cell(code string) string {
-	if r.tab == nil {
-		return ""
-	}
 	if c, ok := r.tab.cols[code]; ok {
-		return cellName(c, int(r.row)-1)
+		return cellName(c, r.Row()-1)
 	}
 	return r.tab.cells[code]
 }
 
 // Parsed is what a file held.
 type Parsed struct {
-	Layout  string // template | wide
-	Reports []Report
+	Layout string // template | wide
+	tab    *table
+}
+
+// Len is how many reports the file held.
+func (p *Parsed) Len() int {
+	if p.tab == nil {
+		return 0
+	}
+	return len(p.tab.rows)
+}
+
+// Report is the i-th report, in the file's order.
+func (p *Parsed) Report(i int) Report { return Report{tab: p.tab, i: int32(i)} }
+
+// Reports ranges over the reports in the file's order.
+func (p *Parsed) Reports() iter.Seq2[int, Report] {
+	return func(yield func(int, Report) bool) {
+		for i := 0; i < p.Len(); i++ {
+			if !yield(i, p.Report(i)) {
+				return
+			}
+		}
+	}
 }
 
 // MaxRows bounds the rows read from one sheet.
@@ -289,18 +325,27 @@ func Parse(name string, content []byte, reg *data.Registry, lang string) (p *Par
 // read at once, the rest one at a time through next, so a workbook of half a million rows
 // never sits in memory; close releases the workbook and its temporary files.
 func readXLSX(content []byte) (sheets []*sheet, closeAll func(), err error) {
-	f, err := excelize.OpenReader(bytes.NewReader(content), excelize.Options{
+	opts := excelize.Options{
 		UnzipSizeLimit: 256 << 20,
 		// a worksheet larger than this is unzipped to TmpDir and read from there
 		UnzipXMLSizeLimit: 8 << 20,
 		TmpDir:            os.TempDir(),
-	})
-	if err != nil {
-		return nil, nil, err
 	}
-	extras, err := sheetExtras(content)
+	var f *excelize.File
+	tmp := ""
+	if len(content) < 1<<20 {
+		f, err = excelize.OpenReader(bytes.NewReader(content), opts)
+	} else {
+		// OpenReader copies the whole file into memory first; OpenFile reads it in place
+		if tmp, err = writeTemp(content); err != nil {
+			return nil, nil, err
+		}
+		f, err = excelize.OpenFile(tmp, opts)
+	}
 	if err != nil {
-		f.Close()
+		if tmp != "" {
+			os.Remove(tmp)
+		}
 		return nil, nil, err
 	}
 	var open []*excelize.Rows
@@ -309,6 +354,14 @@ func readXLSX(content []byte) (sheets []*sheet, closeAll func(), err error) {
 			r.Close()
 		}
 		f.Close()
+		if tmp != "" {
+			os.Remove(tmp)
+		}
+	}
+	extras, err := sheetExtras(content)
+	if err != nil {
+		closeAll()
+		return nil, nil, err
 	}
 	for _, name := range f.GetSheetList() {
 		rows, err := f.Rows(name)
@@ -351,12 +404,25 @@ func readXLSX(content []byte) (sheets []*sheet, closeAll func(), err error) {
 	return sheets, closeAll, nil
 }
 
+func writeTemp(content []byte) (string, error) {
+	f, err := os.CreateTemp("", "egovkpi-*.xlsx")
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.Write(content); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), f.Close()
+}
+
 // cellRange is a merged range, 0-based and inclusive.
 type cellRange struct{ r0, c0, r1, c1 int }
 
 type sheetExtra struct {
 	merges []cellRange
-	rows   int // from the sheet's dimension, to size the reports once
+	rows   int // from the sheet's dimension or its rows, to size the reports once
 }
 
 // sheetExtras reads each worksheet's merged ranges and dimension from the workbook's XML
@@ -433,10 +499,12 @@ func scanSheet(zf *zip.File) (sheetExtra, error) {
 	}
 	defer rc.Close()
 	br := bufio.NewReaderSize(io.LimitReader(rc, 256<<20), 64<<10) // excelize's UnzipSizeLimit
+	rows := 0
 	for {
 		if _, err := br.ReadSlice('<'); err == bufio.ErrBufferFull {
 			continue
 		} else if err == io.EOF {
+			ex.rows = cmp.Or(rows, ex.rows)
 			return ex, nil
 		} else if err != nil {
 			return ex, err
@@ -449,12 +517,17 @@ func scanSheet(zf *zip.File) (sheetExtra, error) {
 		if i := bytes.IndexByte(name, ':'); i >= 0 {
 			name = name[i+1:]
 		}
+		if string(name) == "row" {
+			rows++ // the dimension may be wrong (excelize's StreamWriter writes A1) or a lie: count
+			continue
+		}
 		isMerge, isDim := string(name) == "mergeCell", string(name) == "dimension"
 		if !isMerge && !isDim {
 			continue
 		}
 		tag, err := br.ReadSlice('>')
 		if err != nil && err != bufio.ErrBufferFull {
+			ex.rows = cmp.Or(rows, ex.rows)
 			return ex, nil
 		}
 		ref := refAttr(tag)
@@ -715,10 +788,9 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 		codes = append(codes, code)
 	}
 	slices.Sort(codes)
-	tab := newTable(sh.name, codes)
+	tab := newTable(sh.name, codes, sh.rowsHint())
 	tab.cols = cols
-	p.Reports = make([]Report, 0, sh.rowsHint())
-	tab.vals = make([]int32, 0, sh.rowsHint()*tab.width)
+	p.tab = tab
 	// a wide file names the same few units on every row: look each name up once
 	units := map[string]data.Unit{}
 	const (
@@ -802,7 +874,6 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 				rep.set(code, v)
 			}
 		}
-		p.Reports = append(p.Reports, rep)
 	})
 	if err != nil {
 		problems = append(problems, Problem{Sheet: sh.name, Message: msg(lang, "Không đọc được tệp: %v", "Cannot read the file: %v", err)})
@@ -871,7 +942,7 @@ func parseTemplate(sh *sheet, cs columns, headerAt, start int, fileName string, 
 	for i, m := range data.Measures {
 		all[i] = m.Code
 	}
-	tab := newTable(sh.name, all)
+	tab := newTable(sh.name, all, 1)
 	tab.cells = map[string]string{}
 	rep := tab.add(u.Code, month, start+1)
 	seen := map[string]bool{}
@@ -909,7 +980,7 @@ func parseTemplate(sh *sheet, cs columns, headerAt, start int, fileName string, 
 	if err != nil {
 		return nil, append(problems, Problem{Sheet: sh.name, Message: msg(lang, "Không đọc được tệp: %v", "Cannot read the file: %v", err)})
 	}
-	return &Parsed{Layout: "template", Reports: []Report{rep}}, problems
+	return &Parsed{Layout: "template", tab: tab}, problems
 }
 
 var (

@@ -90,13 +90,13 @@ func TestTemplateRoundTrip(t *testing.T) {
 	var buf bytes.Buffer
 	f.Write(&buf)
 	p := parseOK(t, "bao-cao.xlsx", buf.Bytes())
-	if p.Layout != "template" || len(p.Reports) != 1 {
-		t.Fatalf("layout %s, %d reports", p.Layout, len(p.Reports))
+	if p.Layout != "template" || p.Len() != 1 {
+		t.Fatalf("layout %s, %d reports", p.Layout, p.Len())
 	}
-	r := p.Reports[0]
+	r := p.Report(0)
 	want := map[string]int64{"procedures_total": 1800, "procedures_online_full": 1750, "dossiers_received": 125000, "dossiers_received_online": 90000}
-	if fmt.Sprint(r.Values()) != fmt.Sprint(want) || r.UnitCode != "01" || r.Month != data.NewMonth(2026, 10) {
-		t.Errorf("report = %s %s %v", r.UnitCode, r.Month, r.Values())
+	if fmt.Sprint(r.Values()) != fmt.Sprint(want) || r.UnitCode() != "01" || r.Month() != data.NewMonth(2026, 10) {
+		t.Errorf("report = %s %s %v", r.UnitCode(), r.Month(), r.Values())
 	}
 	if len(r.Missing()) != 12 {
 		t.Errorf("missing %v", r.Missing())
@@ -173,8 +173,8 @@ func TestWideLayoutTolerance(t *testing.T) {
 			name, b := c.file(t)
 			p := parseOK(t, name, b)
 			got := map[string]map[string]int64{}
-			for _, r := range p.Reports {
-				got[r.UnitCode+"|"+r.Month.String()] = r.Values()
+			for _, r := range p.Reports() {
+				got[r.UnitCode()+"|"+r.Month().String()] = r.Values()
 			}
 			if fmt.Sprint(got) != fmt.Sprint(c.units) {
 				t.Errorf("got %v\nwant %v", got, c.units)
@@ -268,8 +268,8 @@ func TestLastRowOfTheSheet(t *testing.T) {
 		f.SetCellValue("Sheet1", "C1048576", 7)
 	})
 	p := parseOK(t, "far.xlsx", b)
-	if len(p.Reports) != 2 || p.Reports[1].Row() != 1048576 || p.Reports[1].Values()["docs_total"] != 7 {
-		t.Errorf("reports: %+v", p.Reports)
+	if p.Len() != 2 || p.Report(1).Row() != 1048576 || p.Report(1).Values()["docs_total"] != 7 {
+		t.Errorf("reports: %d", p.Len())
 	}
 }
 
