@@ -1,5 +1,7 @@
 package data
 
+import "sync"
+
 // Measure is a raw monthly count that a unit reports.
 type Measure struct {
 	Code    string `json:"code"`
@@ -41,10 +43,20 @@ func MeasureIndex(code string) int {
 // diacritics, any case or spacing) or its English label.
 func LookupMeasure(s string) (Measure, bool) {
 	f := fold(s)
-	for _, m := range Measures {
-		if f == m.Code || f == fold(m.LabelVI) || f == fold(m.LabelEN) {
+	for i, m := range Measures {
+		if f == m.Code || f == foldedLabels()[i][0] || f == foldedLabels()[i][1] {
 			return m, true
 		}
 	}
 	return Measure{}, false
 }
+
+// foldedLabels are the measures' labels folded once (Vietnamese, English): a header row is
+// matched against them cell by cell.
+var foldedLabels = sync.OnceValue(func() [][2]string {
+	out := make([][2]string, len(Measures))
+	for i, m := range Measures {
+		out[i] = [2]string{fold(m.LabelVI), fold(m.LabelEN)}
+	}
+	return out
+})

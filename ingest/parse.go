@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -658,13 +659,22 @@ func measureOf(h string) (string, bool) {
 		return m.Code, true
 	}
 	hs := parens.ReplaceAllString(h, "")
-	for _, m := range data.Measures {
-		if hs == parens.ReplaceAllString(header(m.LabelVI), "") || hs == parens.ReplaceAllString(header(m.LabelEN), "") {
+	for i, m := range data.Measures {
+		if hs == shortLabels()[i][0] || hs == shortLabels()[i][1] {
 			return m.Code, true
 		}
 	}
 	return "", false
 }
+
+// shortLabels are the measures' labels as headers, without a trailing "(…)", made once.
+var shortLabels = sync.OnceValue(func() [][2]string {
+	out := make([][2]string, len(data.Measures))
+	for i, m := range data.Measures {
+		out[i] = [2]string{parens.ReplaceAllString(header(m.LabelVI), ""), parens.ReplaceAllString(header(m.LabelEN), "")}
+	}
+	return out
+})
 
 // headerRow joins a header that spans two rows or merged cells into one label a column.
 func headerRow(sh *sheet, r int, twoRows bool) []string {
