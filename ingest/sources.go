@@ -329,7 +329,7 @@ func (s *Scheduler) ingestContent(ctx context.Context, src Source, run data.Run,
 	}
 	if format == "json" {
 		var err error
-		if body, err = jsonToCSV(body, src); err != nil {
+		if body, err = JSONToCSV(body, src); err != nil {
 			return run, err
 		}
 		name = strings.TrimSuffix(name, ".json") + ".csv"
@@ -357,10 +357,10 @@ func (s *Scheduler) ingestContent(ctx context.Context, src Source, run data.Run,
 	return run, nil
 }
 
-// jsonToCSV turns a source's JSON (an object or a list of objects, perhaps under
+// JSONToCSV turns a source's JSON (an object or a list of objects, perhaps under
 // "data" or "items") into the wide layout, with the source's field names mapped to
-// measure codes.
-func jsonToCSV(body []byte, src Source) ([]byte, error) {
+// measure codes. The zero Source takes fields named unit, period and measure codes.
+func JSONToCSV(body []byte, src Source) ([]byte, error) {
 	var raw any
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -563,6 +563,24 @@ func (c *SourceConfig) Load(ctx context.Context) error {
 	c.Scheduler.Sources = srcs
 	c.Scheduler.mu.Unlock()
 	return nil
+}
+
+// Find is the source in force with this name.
+func (c *SourceConfig) Find(ctx context.Context, name string) (Source, error) {
+	text, err := c.Text(ctx)
+	if err != nil {
+		return Source{}, err
+	}
+	srcs, err := ParseSources(text, "the sources in force")
+	if err != nil {
+		return Source{}, err
+	}
+	for _, s := range srcs {
+		if s.Name == name {
+			return s, nil
+		}
+	}
+	return Source{}, fmt.Errorf("%w: no source named %q (the sources in force are the admin's, or the --sources file)", data.ErrNotFound, name)
 }
 
 // Text is the TOML of the sources in force.

@@ -18,8 +18,10 @@ import (
 // errNotAll is exit code 1 without a message of its own: the files' problems were printed.
 var errNotAll = errors.New("not every file was accepted")
 
-// egovkpi ingest [--db F] [--dry-run] [--as USER] FILE...: 0 when every file was
-// accepted, 1 otherwise, the problems on standard error.
+// egovkpi ingest [--db F] [--dry-run] [--as USER] [--source NAME [--sources FILE]] FILE...:
+// 0 when every file was accepted, 1 otherwise, the problems on standard error. A .json
+// file is read with the named source's field mapping (or with fields named unit, period
+// and measure codes), as the scheduler reads it.
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -28,11 +30,13 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	as := fs.String("as", "cli", "who the files are recorded as sent by")
 	lang := fs.String("lang", "vi", "vi or en, for the messages")
 	defsFile := fs.String("indicators", "", "definitions file (for the consistency rules)")
+	srcName := fs.String("source", "", "the source whose field mapping reads .json files")
+	srcFile := fs.String("sources", "", "sources file, when the database holds none")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: egovkpi ingest [--db F] [--dry-run] FILE...")
+		fmt.Fprintln(stderr, "usage: egovkpi ingest [--db F] [--dry-run] [--source NAME [--sources FILE]] FILE...")
 		return errUsage
 	}
 	store, in, err := openIngester(ctx, *db, *defsFile)
@@ -40,6 +44,20 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer store.Close()
+	var src ingest.Source
+	if *srcName != "" {
+		conf := &ingest.SourceConfig{Settings: store}
+		if *srcFile != "" {
+			b, err := os.ReadFile(*srcFile)
+			if err != nil {
+				return err
+			}
+			conf.FileText = string(b)
+		}
+		if src, err = conf.Find(ctx, *srcName); err != nil {
+			return err
+		}
+	}
 	failed := 0
 	start := time.Now()
 	for i, name := range fs.Args() {
@@ -49,12 +67,23 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			failed++
 			continue
 		}
-		if f := ingest.DossierFormat(name, content); f != "" {
+		file := name
+		if strings.EqualFold(filepath.Ext(name), ".json") {
+			csv, err := ingest.JSONToCSV(content, src)
+			if err != nil {
+				fmt.Fprintf(stderr, "%s: rejected, nothing written: %v\n", name, err)
+				failed++
+				continue
+			}
+			// kept and recorded as the scheduler keeps a JSON answer: the records as CSV
+			file, content = strings.TrimSuffix(name, filepath.Ext(name))+".csv", csv
+		}
+		if f := ingest.DossierFormat(file, content); f != "" {
 			if *dry {
 				fmt.Fprintf(stdout, "%s: dossier records (%s); --dry-run does not apply to them, nothing written\n", name, f)
 				continue
 			}
-			d, err := ingest.IngestDossiers(ctx, store, in, ingest.DossierRequest{Name: name, Content: content, Format: f, Actor: *as})
+			d, err := ingest.IngestDossiers(ctx, store, in, ingest.DossierRequest{Name: file, Content: content, Format: f, Actor: *as})
 			if err != nil {
 				failed++
 				fmt.Fprintf(stderr, "%s: rejected, nothing written: %v\n", name, err)
@@ -63,7 +92,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintf(stdout, "%s: %d dossiers, %d unit-months stored as new versions (%.0f rows/s)\n", name, d.Rows, d.UnitMonths, float64(d.Rows)/time.Since(start).Seconds())
 			continue
 		}
-		res, err := in.Ingest(ctx, ingest.Request{Name: name, Content: content, Actor: *as, Source: "cli", Lang: *lang, DryRun: *dry, Benchmarks: true})
+		res, err := in.Ingest(ctx, ingest.Request{Name: file, Content: content, Actor: *as, Source: "cli", Lang: *lang, DryRun: *dry, Benchmarks: true})
 		if err != nil {
 			return err
 		}

@@ -24,7 +24,7 @@ Usage:
   egovkpi seed      [--db F] [--through 2026-10]         load the demo history into a database
   egovkpi rankings  --indicator I [--period P] [--group provinces|ministries]
                     [--boundaries current|historical] [--format table|json|csv] [--db F]
-  egovkpi ingest    [--db F] [--dry-run] [--as USER] [--lang en] FILE...
+  egovkpi ingest    [--db F] [--dry-run] [--as USER] [--lang en] [--source NAME [--sources FILE]] FILE...
   egovkpi template  --unit CODE [--period P] --out F.xlsx
   egovkpi sources   run NAME --sources FILE [--db F]
   egovkpi backup    --out DIR [--db F]  |  --server URL (token in EGOVKPI_TOKEN, while serving)

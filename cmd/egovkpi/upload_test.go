@@ -554,3 +554,52 @@ func TestServeWithSources(t *testing.T) {
 		t.Errorf("the committee edited the sources: %d", code)
 	}
 }
+
+// egovkpi ingest takes JSON as the scheduler does: fields named unit, period and measure
+// codes, or a configured source's names with --source.
+func TestIngestJSON(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "j.duckdb")
+	plain := filepath.Join(dir, "plain.json")
+	os.WriteFile(plain, []byte(`[{"unit":"01","period":"2026-10","dossiers_received":120,"dossiers_received_online":100}]`), 0o644)
+	mapped := filepath.Join(dir, "hanoi.json")
+	os.WriteFile(mapped, []byte(`{"data":[{"maDonVi":"79","kyBaoCao":"10/2026","hoSoTiepNhan":40,"hoSoTrucTuyen":30}]}`), 0o644)
+	sources := filepath.Join(dir, "sources.toml")
+	os.WriteFile(sources, []byte(`[[source]]
+name = "hcm"
+kind = "folder"
+path = "`+dir+`"
+format = "json"
+schedule = "@every 1h"
+unit_field = "maDonVi"
+period_field = "kyBaoCao"
+[source.mapping]
+hoSoTiepNhan = "dossiers_received"
+hoSoTrucTuyen = "dossiers_received_online"
+`), 0o644)
+	broken := filepath.Join(dir, "broken.json")
+	os.WriteFile(broken, []byte(`{"data": [1, 2`), 0o644)
+
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		code     int
+		out, err string
+	}{
+		{"fields named as codes", []string{plain}, 0, "plain.json: accepted, 1 report(s)\n  01 2026-10: 2 values, version 1", ""},
+		{"a source's mapping", []string{"--source", "hcm", "--sources", sources, mapped}, 0, "hanoi.json: accepted, 1 report(s)\n  79 2026-10: 2 values, version 1", ""},
+		{"no such source", []string{"--source", "nope", "--sources", sources, mapped}, 1, "", `no source named "nope"`},
+		{"not JSON", []string{broken}, 1, "", "broken.json: rejected, nothing written: the answer is not JSON"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := command(t, append([]string{"ingest", "--db", db}, tc.args...)...)
+			if code != tc.code || !strings.Contains(stdout, tc.out) || !strings.Contains(stderr, tc.err) {
+				t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+			}
+		})
+	}
+	out, _ := exec2(t, "rankings", "--db", db, "--indicator", "online_dossier_rate", "--period", "2026-10", "--format", "csv")
+	if !strings.Contains(out, "83.33") || !strings.Contains(out, "75.00") {
+		t.Errorf("rankings after the JSON files:\n%s", out)
+	}
+}
