@@ -102,10 +102,10 @@ func (s *Store) IngestDossiers(ctx context.Context, path, format, sha, actor str
 		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM dossiers LIMIT 1)`).Scan(&before); err != nil {
 			return err
 		}
-		// the file is read once, straight into the table: the checks below look at the
-		// rows there and a refusal rolls them back with everything else
-		// the SHA-256 as a literal (checked above: letters, digits): a parameter here costs DuckDB its
-		// parallel insert, measured 30 % slower on 10 million rows
+		// The file is read once, straight into the table: the checks below look at the rows
+		// there, and a refusal rolls them back with everything else. The SHA-256 goes in as a
+		// literal (checked above: letters, digits, '-'): with a parameter the insert of 10
+		// million rows took 8.3 s instead of 6.7 s here (one run each).
 		if _, err := conn.ExecContext(ctx, `INSERT INTO dossiers SELECT *, '`+sha+`' FROM `+read); err != nil {
 			if strings.Contains(err.Error(), "NOT NULL constraint") {
 				return fmt.Errorf("%w: some dossiers lack an id, a unit or a time received (%v)", ErrInvalid, err)
@@ -236,23 +236,6 @@ func (s *Store) IngestDossiers(ctx context.Context, path, format, sha, actor str
 		s.version.Add(1)
 	}
 	return res, nil
-}
-
-func strings1(ctx context.Context, conn *sql.Conn, q string) ([]string, error) {
-	rows, err := conn.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // ExportDossiers writes the kept dossier rows as Parquet files partitioned by the month
