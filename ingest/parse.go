@@ -211,10 +211,10 @@ const MaxRows = 1_048_576
 
 type sheet struct {
 	name   string
-	rows   [][]string // every row of a workbook; the first rows of a CSV file
+	rows   [][]string // the first rows (the header zone)
 	merges []cellRange
-	// next streams the rest of a CSV file: the row's 0-based index and cells, or io.EOF.
-	// The header is found in rows; data rows are read once and not kept.
+	// next streams the rest of the sheet or CSV file: the row's 0-based index and cells,
+	// or io.EOF. The header is found in rows; data rows are read once and not kept.
 	next func() (int, []string, error)
 	hint int // rows expected, to size the reports once
 }
@@ -324,7 +324,7 @@ func Parse(name string, content []byte, reg *data.Registry, lang string) (p *Par
 
 // readXLSX opens a workbook for streaming: each sheet's first rows (the header zone) are
 // read at once, the rest one at a time through next, so a workbook of half a million rows
-// never sits in memory; close releases the workbook and its temporary files.
+// never sits in memory; closeAll releases the workbook and its temporary files.
 func readXLSX(content []byte) (sheets []*sheet, closeAll func(), err error) {
 	opts := excelize.Options{
 		UnzipSizeLimit: 256 << 20,
