@@ -441,7 +441,7 @@ func sheetExtras(content []byte) (map[string]sheetExtra, error) {
 	var wb struct {
 		Sheets []struct {
 			Name string `xml:"name,attr"`
-			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+			RID  string `xml:"id,attr"` // r:id, in the transitional or the strict namespace
 		} `xml:"sheets>sheet"`
 	}
 	var rels struct {
