@@ -210,11 +210,6 @@ func (s *Store) IngestDossiers(ctx context.Context, path, format, sha, actor str
 			if _, ok := s.ref.At(a.unit, a.m); !ok {
 				return fmt.Errorf("%w: dossiers of unit %s in %s, when it did not exist", ErrInvalid, a.unit, a.m)
 			}
-			if l, ok, err := lockOf(ctx, conn, a.m); err != nil {
-				return err
-			} else if ok {
-				return fmt.Errorf("%w: %s was locked by %s; its dossiers cannot change", ErrMonthLocked, a.m, l.LockedBy)
-			}
 			vals := map[string]int64{}
 			for code, v := range cur[a.unit+"|"+a.m.String()] {
 				vals[code] = v
@@ -227,7 +222,8 @@ func (s *Store) IngestDossiers(ctx context.Context, path, format, sha, actor str
 			lo, hi = min(lo, a.m), max(hi, a.m)
 		}
 		res.UnitMonths = len(subs)
-		return submitConn(ctx, conn, subs, lo, hi)
+		return submitConn(ctx, conn, subs, lo, hi) // it refuses a locked month, checked once a month
+
 	})
 	if err != nil {
 		return res, fmt.Errorf("dossiers: %w", err)

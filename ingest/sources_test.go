@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -104,6 +105,16 @@ func TestDossierAggregationEdges(t *testing.T) {
 		})
 		refused = append(refused, tc.content)
 	}
+	// a locked month takes no dossiers either
+	if err := r.store.LockMonth(ctx, data.NewMonth(2026, 10), "committee"); err != nil {
+		t.Fatal(err)
+	}
+	lockedExport := dossierHead + "L1,01,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n"
+	if _, err := IngestDossiers(ctx, r.store, r.in, DossierRequest{Name: "l.csv", Content: []byte(lockedExport), Format: "csv"}); !errors.Is(err, data.ErrMonthLocked) {
+		t.Errorf("a locked month: %v", err)
+	}
+	refused = append(refused, lockedExport)
+	r.store.UnlockMonth(ctx, data.NewMonth(2026, 10), "committee")
 	after, _ := r.store.Coverage(ctx)
 	if before.Submissions != after.Submissions {
 		t.Error("a refused export wrote something")
