@@ -281,14 +281,7 @@ func (in *Ingester) importIndex(ctx context.Context, req Request, res *Result, i
 		res.Accepted = true
 		return res, nil
 	}
-	if err := in.keep(res.SHA256, req.Content); err != nil {
-		return nil, err
-	}
-	at := req.At
-	if at.IsZero() {
-		at = in.now()
-	}
-	err := in.commit(manifestEntry{SHA256: res.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC(), Survey: true}, func() error {
+	err := in.landYearly(req, res.SHA256, func() error {
 		for _, imp := range imps {
 			imp.ImportedBy = req.Actor
 			stored, err := in.Store.ImportIndex(ctx, imp, res.SHA256)
@@ -304,6 +297,19 @@ func (in *Ingester) importIndex(ctx context.Context, req Request, res *Result, i
 	}
 	res.Accepted = true
 	return res, nil
+}
+
+// landYearly keeps a yearly import's file, then stores it under its manifest entry:
+// the way both yearly imports land.
+func (in *Ingester) landYearly(req Request, sha string, store func() error) error {
+	if err := in.keep(sha, req.Content); err != nil {
+		return err
+	}
+	at := req.At
+	if at.IsZero() {
+		at = in.now()
+	}
+	return in.commit(manifestEntry{SHA256: sha, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC(), Survey: true}, store)
 }
 
 // importSurvey stores a UN E-Government Survey file: all its years, or none.
@@ -327,14 +333,7 @@ func (in *Ingester) importSurvey(ctx context.Context, req Request, res *Result, 
 		res.Accepted = true
 		return res, nil
 	}
-	if err := in.keep(res.SHA256, req.Content); err != nil {
-		return nil, err
-	}
-	at := req.At
-	if at.IsZero() {
-		at = in.now()
-	}
-	err = in.commit(manifestEntry{SHA256: res.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC(), Survey: true}, func() error {
+	err = in.landYearly(req, res.SHA256, func() error {
 		for _, imp := range imps {
 			imp.ImportedBy = req.Actor
 			stored, err := in.Store.ImportEGDI(ctx, imp, res.SHA256)
