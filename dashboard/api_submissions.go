@@ -22,16 +22,10 @@ type Ingester interface {
 }
 
 // receipt is the answer to an upload: the first submission's fields at the top, every
-// submission of the file in "submissions".
+// submission of the file in "submissions", and every warning of the file.
 type receipt struct {
-	ID          int64                  `json:"id"`
-	UnitCode    string                 `json:"unit_code"`
-	Period      data.Month             `json:"period"`
-	Version     int                    `json:"version"`
-	Status      string                 `json:"status"`
-	Values      map[string]int64       `json:"values"`
-	Warnings    []ingest.Problem       `json:"warnings"`
-	Missing     []string               `json:"missing,omitempty"`
+	ingest.Receipt
+	Warnings    []ingest.Problem       `json:"warnings"` // the file's, over the first submission's
 	Identical   bool                   `json:"identical,omitempty"`
 	DryRun      bool                   `json:"dry_run,omitempty"`
 	SHA256      string                 `json:"sha256"`
@@ -97,8 +91,7 @@ func (s *Server) upload(c echo.Context) error {
 	}
 	r := receipt{Warnings: res.Warnings, Identical: res.Identical, DryRun: res.DryRun, SHA256: res.SHA256, Submissions: res.Receipts, Surveys: res.Surveys}
 	if len(res.Receipts) > 0 {
-		f := res.Receipts[0]
-		r.ID, r.UnitCode, r.Period, r.Version, r.Status, r.Values, r.Missing = f.ID, f.UnitCode, f.Period, f.Version, f.Status, f.Values, f.Missing
+		r.Receipt = res.Receipts[0]
 	}
 	if r.Warnings == nil {
 		r.Warnings = []ingest.Problem{}
