@@ -91,7 +91,9 @@ func TestDossierAggregationEdges(t *testing.T) {
 	refused := []string{bad, other}
 	for _, tc := range []struct{ name, content, want string }{
 		{"a dossier twice", dossierHead + "D1,01,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n" +
-			"D1,01,P1,direct,2026-10-03 08:00:00,2026-10-10 17:00:00,,true,true,true,\n", "more than once"},
+			"D1,01,P1,direct,2026-10-03 08:00:00,2026-10-10 17:00:00,,true,true,true,\n", `dossier id "D1" appears twice in the file`},
+		{"a dossier thrice", dossierHead + strings.Repeat("D2,01,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n", 3),
+			`dossier ids appear more than once in the file, 2 rows too many (first: "D2")`},
 		{"no id", dossierHead + ",01,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n", "lack an id"},
 		{"no unit", dossierHead + "E1,,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n", "lack an id"},
 		{"unknown unit", dossierHead + "E2,99,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n", `unit "99" does not exist`},
