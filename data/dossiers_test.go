@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
-// TestAggregateMatchesPlainSQL checks aggregateSQL, which reads the rows once into
-// counts by month keys, against plainAggregateSQL, which says each measure in the most
-// direct way (and reads the rows six times), on generated dossiers bent towards the
-// edges: no due date, still open, due before received, resolved months later, no
-// rating, and only some units touched.
-func TestAggregateMatchesPlainSQL(t *testing.T) {
+// edgeDossiers is a store holding 100,000 generated dossiers bent towards the edges,
+// with the temporary table of touched units the aggregation reads (only some units).
+func edgeDossiers(t *testing.T) *Store {
+	t.Helper()
 	ctx := context.Background()
 	csv := filepath.Join(t.TempDir(), "d.csv")
 	writeDossiers(t, csv, 100000)
@@ -20,7 +19,7 @@ func TestAggregateMatchesPlainSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO dossiers SELECT *, 'x' FROM read_csv('`+csv+`', header = true, columns = `+dossierColumns+`)`); err != nil {
 		t.Fatal(err)
 	}
@@ -35,6 +34,17 @@ func TestAggregateMatchesPlainSQL(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return s
+}
+
+// TestAggregateMatchesPlainSQL checks aggregateSQL, which reads the rows once into
+// counts by month keys, against plainAggregateSQL, which says each measure in the most
+// direct way (and reads the rows six times), on generated dossiers bent towards the
+// edges: no due date, still open, due before received, resolved months later, no
+// rating, and only some units touched.
+func TestAggregateMatchesPlainSQL(t *testing.T) {
+	ctx := context.Background()
+	s := edgeDossiers(t)
 	get := func(q string) []string {
 		rows, err := s.db.QueryContext(ctx, q)
 		if err != nil {
@@ -95,3 +105,55 @@ SELECT mo.unit_code, mo.m, coalesce(received, 0), coalesce(online, 0), coalesce(
   coalesce(resolved, 0), coalesce(on_time, 0), coalesce(fb_total, 0), coalesce(fb_ok, 0), coalesce(overdue, 0)
 FROM months mo LEFT JOIN rec USING (unit_code, m) LEFT JOIN res USING (unit_code, m) LEFT JOIN od USING (unit_code, m)
 ORDER BY 1, 2`
+
+// TestLateDossiersAgreeWithMeasures checks that the late dossiers listed for a unit-month
+// are exactly those the measures count: resolved − resolved on time, and overdue.
+func TestLateDossiersAgreeWithMeasures(t *testing.T) {
+	ctx := context.Background()
+	s := edgeDossiers(t)
+	rows, err := s.db.QueryContext(ctx, aggregateSQL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type um struct {
+		unit                      string
+		m                         time.Time
+		resolved, onTime, overdue int
+	}
+	var all []um
+	for rows.Next() {
+		var u um
+		var skip int64
+		if err := rows.Scan(&u.unit, &u.m, &skip, &skip, &skip, &skip, &skip, &u.resolved, &u.onTime, &skip, &skip, &u.overdue); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, u)
+	}
+	rows.Close()
+	late, overdue := 0, 0
+	for i, u := range all {
+		if i%7 != 0 { // a seventh of the unit-months keeps the test short
+			continue
+		}
+		got, err := s.LateDossiers(ctx, u.unit, MonthOf(u.m), 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Resolved != u.resolved || got.ResolvedLate != u.resolved-u.onTime || got.Overdue != u.overdue {
+			t.Fatalf("%s %s: listed resolved %d, late %d, overdue %d; measured %d, %d, %d", u.unit, MonthOf(u.m),
+				got.Resolved, got.ResolvedLate, got.Overdue, u.resolved, u.resolved-u.onTime, u.overdue)
+		}
+		sum := 0
+		for _, p := range got.Procedures {
+			sum += p.ResolvedLate + p.Overdue
+		}
+		if sum != got.ResolvedLate+got.Overdue || len(got.Dossiers) != min(5, sum) || got.Truncated != (sum > 5) {
+			t.Fatalf("%s %s: procedures add to %d of %d, %d listed, truncated %v", u.unit, MonthOf(u.m), sum, got.ResolvedLate+got.Overdue, len(got.Dossiers), got.Truncated)
+		}
+		late += got.ResolvedLate
+		overdue += got.Overdue
+	}
+	if late == 0 || overdue == 0 {
+		t.Errorf("the generated dossiers should have some late (%d) and some overdue (%d)", late, overdue)
+	}
+}

@@ -52,6 +52,19 @@ func TestDossierAggregationEdges(t *testing.T) {
 	if nov["01"]["dossiers_resolved"] != 1 || nov["01"]["dossiers_resolved_on_time"] != 1 || nov["01"]["dossiers_received"] != 0 || nov["01"]["dossiers_overdue"] != 1 {
 		t.Errorf("November: %v", nov["01"])
 	}
+	// which dossiers were late in October, in which procedure: A2 resolved a second late
+	// (P1), A4 open 11 days 7 hours past its due time at the month's end (P2)
+	late, err := r.store.LateDossiers(ctx, "01", data.NewMonth(2026, 10), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if late.Resolved != 2 || late.ResolvedLate != 1 || late.Overdue != 1 ||
+		fmt.Sprint(late.Procedures) != "[{P1 2 1 0} {P2 0 0 1}]" || len(late.Dossiers) != 2 || late.Truncated {
+		t.Errorf("late in October: %+v", late)
+	} else if a4, a2 := late.Dossiers[0], late.Dossiers[1]; a4.DossierID != "A4" || !a4.Open || a4.ResolvedAt != nil || fmt.Sprintf("%.4f", *a4.DaysLate) != "11.2917" ||
+		a2.DossierID != "A2" || a2.Open || a2.ResolvedAt == nil || *a2.DaysLate*86400 < 0.999 || *a2.DaysLate*86400 > 1.001 {
+		t.Errorf("late dossiers in October: %+v %+v", late.Dossiers[0], late.Dossiers[1])
+	}
 	// an overlapping re-export: A4 now resolved on 11-02 (late), A5 new; nothing counted twice
 	again := dossierHead +
 		"A4,01,P2,postal,2026-10-05 08:00:00,2026-10-20 17:00:00,2026-11-02 10:00:00,false,false,false,satisfied\n" +
