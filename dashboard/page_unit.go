@@ -26,6 +26,10 @@ type unitData struct {
 	Maturity     *metrics.MaturityRow
 	Indices      []metrics.IndexResult
 	Submissions  []data.Submission
+	// Late is the month's late dossiers, when the unit's dossier rows are kept.
+	Late *data.LateDossiers
+	// MoreProcedures is how many procedures with late dossiers the page leaves out.
+	MoreProcedures int
 }
 
 // GET /units/:code: a unit's profile.
@@ -105,6 +109,18 @@ func (s *Server) unitPage(c echo.Context) error {
 	if s.indexSrc != nil {
 		if d.Indices, err = metrics.UnitIndices(ctx, s.indexSrc, s.eng.Units(), code); err != nil {
 			return err
+		}
+	}
+	if s.dossierLog != nil {
+		late, err := s.dossierLog.LateDossiers(ctx, code, d.Month, 10)
+		if err != nil {
+			return err
+		}
+		if late.Resolved+late.ResolvedLate+late.Overdue > 0 {
+			if n := len(late.Procedures); n > 10 {
+				late.Procedures, d.MoreProcedures = late.Procedures[:10], n-10
+			}
+			d.Late = &late
 		}
 	}
 	subs, err := s.store.Submissions(ctx, data.SubmissionFilter{Unit: code, Limit: 36})

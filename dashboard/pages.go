@@ -89,6 +89,13 @@ var funcs = template.FuncMap{
 		return i
 	},
 	"time": FormatTime,
+	// wall shows a time as it was recorded (dossier exports give Viet Nam wall-clock times)
+	"wall": func(t time.Time, lang string) string {
+		if lang == "en" {
+			return t.Format("2006-01-02 15:04")
+		}
+		return t.Format("15:04 02/01/2006")
+	},
 	"name": func(lang, vi, en string) string {
 		if lang == "en" {
 			return en

@@ -43,8 +43,10 @@ type Config struct {
 	Backups  Backups
 	Keeper   AssessmentKeeper
 	Dossiers ingest.DossierStore
-	SrcEdit  SourceEditor
-	Logger   *slog.Logger
+	// DossierLog answers which dossiers were late; without it the unit page has no such table.
+	DossierLog DossierLog
+	SrcEdit    SourceEditor
+	Logger     *slog.Logger
 	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
 	Public bool
 	// BodyLimit bounds request bodies (default 20 MB); larger ones get 413.
@@ -56,23 +58,24 @@ type Config struct {
 
 // Server is the web application.
 type Server struct {
-	eng      *metrics.Engine
-	store    Store
-	accounts Accounts
-	admin    Admin
-	ingester Ingester
-	values   Templates
-	exporter Exporter
-	schedule ReportSchedule
-	surveys  metrics.SurveySource
-	caps     Capabilities
-	indexSrc metrics.IndexSource
-	sources  Sources
-	backups  Backups
-	keeper   AssessmentKeeper
-	dossiers ingest.DossierStore
-	srcEdit  SourceEditor
-	marked   markedFiles
+	eng        *metrics.Engine
+	store      Store
+	accounts   Accounts
+	admin      Admin
+	ingester   Ingester
+	values     Templates
+	exporter   Exporter
+	schedule   ReportSchedule
+	surveys    metrics.SurveySource
+	caps       Capabilities
+	indexSrc   metrics.IndexSource
+	sources    Sources
+	backups    Backups
+	keeper     AssessmentKeeper
+	dossiers   ingest.DossierStore
+	dossierLog DossierLog
+	srcEdit    SourceEditor
+	marked     markedFiles
 	// contents keeps rendered page contents, responses the most read responses whole and
 	// compressed (~5 KB each), until the data changes.
 	contents  untilChange[[]byte]
@@ -90,7 +93,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
-		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, keeper: cfg.Keeper, dossiers: cfg.Dossiers, srcEdit: cfg.SrcEdit,
+		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, keeper: cfg.Keeper, dossiers: cfg.Dossiers, dossierLog: cfg.DossierLog, srcEdit: cfg.SrcEdit,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute),
 		contents: untilChange[[]byte]{limit: 2000}, responses: untilChange[*response]{limit: 4000}}
 	if s.log == nil {
@@ -170,6 +173,9 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/maturity", reader, s.maturityPage)
 	r(GET, "/api/v1/maturity", reader, s.maturity)
 	r(GET, "/api/v1/indices/:name", reader, s.indices)
+	if s.dossierLog != nil {
+		r(GET, "/api/v1/dossiers/late", reader, s.lateDossiers)
+	}
 	r(GET, "/api/v1/ingest/runs", admin, s.listRuns)
 	r(POST, "/api/v1/sources/:name/run", admin, s.runSource)
 	r(GET, "/runs", admin, s.runsPage)

@@ -252,14 +252,17 @@ func (s *Store) IngestDossiers(ctx context.Context, path, format, sha, actor str
 }
 
 // ExportDossiers writes the kept dossier rows as Parquet files partitioned by the month
-// received, which any engine reads.
-func (s *Store) ExportDossiers(ctx context.Context, dir string) error {
+// received (dir/month=YYYY-MM/…), which any engine reads, and says how many rows it wrote.
+func (s *Store) ExportDossiers(ctx context.Context, dir string) (int64, error) {
 	if strings.ContainsAny(dir, "'\x00") {
-		return fmt.Errorf("%w: the folder may not contain a quote", ErrInvalid)
+		return 0, fmt.Errorf("%w: the folder may not contain a quote", ErrInvalid)
 	}
-	_, err := s.db.ExecContext(ctx, fmt.Sprintf(`COPY (SELECT * EXCLUDE (source_sha256), strftime(received_at, '%%Y-%%m') AS month FROM dossiers)
+	r, err := s.db.ExecContext(ctx, fmt.Sprintf(`COPY (SELECT * EXCLUDE (source_sha256), strftime(received_at, '%%Y-%%m') AS month FROM dossiers)
 		TO '%s' (FORMAT PARQUET, PARTITION_BY (month), OVERWRITE_OR_IGNORE)`, dir))
-	return err
+	if err != nil {
+		return 0, fmt.Errorf("export dossiers: %w", err)
+	}
+	return r.RowsAffected()
 }
 
 // DossiersImported reports whether rows of an export with this SHA-256 are stored.

@@ -142,8 +142,8 @@ func TestDossierAggregationEdges(t *testing.T) {
 	}
 	// Parquet export partitioned by month, and back in as Parquet
 	dir := t.TempDir()
-	if err := r.store.ExportDossiers(ctx, dir); err != nil {
-		t.Fatal(err)
+	if n, err := r.store.ExportDossiers(ctx, dir); err != nil || n != 5 {
+		t.Fatalf("exported %d dossiers: %v", n, err)
 	}
 	parts, _ := filepath.Glob(filepath.Join(dir, "month=*", "*.parquet"))
 	if len(parts) != 2 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,11 +18,12 @@ import (
 // egovkpi export --period P [--group G] --out F.xlsx
 // egovkpi export --kind trend --from P --to P --out F.xlsx
 // egovkpi export --kind raw --from P --to P --out F.csv|F.xlsx|F.parquet
+// egovkpi export --kind dossiers --out DIR
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", defaultDB(), "database file")
-	kind := fs.String("kind", "rankings", "rankings (the monthly workbook), trend or raw")
+	kind := fs.String("kind", "rankings", "rankings (the monthly workbook), trend, raw, or dossiers (the kept dossier rows as Parquet by month, into a new folder)")
 	period := fs.String("period", "", "period of the rankings workbook (default: the latest month)")
 	from := fs.String("from", "", "first month (trend, raw)")
 	to := fs.String("to", "", "last month (trend, raw)")
@@ -29,7 +31,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	bounds := fs.String("boundaries", "current", "current or historical")
 	lang := fs.String("lang", "vi", "vi or en")
 	all := fs.Bool("all-versions", false, "raw: every version, not only the current ones")
-	out := fs.String("out", "", "output file (.xlsx; raw also .csv or .parquet)")
+	out := fs.String("out", "", "output file (.xlsx; raw also .csv or .parquet; dossiers: a folder that does not exist yet)")
 	defsFile := fs.String("indicators", "", "definitions file")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -134,9 +136,36 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		el := time.Since(start)
 		fmt.Fprintf(stderr, "\r%d rows, %.0f rows/s\n", n, float64(n)/el.Seconds())
 		fmt.Fprintf(stdout, "wrote %s: %d values %s..%s in %s\n", *out, n, f, t, el.Round(time.Millisecond))
+	case "dossiers":
+		return exportDossiers(ctx, store, *out, start, stdout)
 	default:
-		return fmt.Errorf("--kind %q: use rankings, trend or raw", *kind)
+		return fmt.Errorf("--kind %q: use rankings, trend, raw or dossiers", *kind)
 	}
+	return nil
+}
+
+// exportDossiers writes the partitioned files beside out and moves them into place whole,
+// so that a failed export leaves no folder that looks complete.
+func exportDossiers(ctx context.Context, store *data.Store, out string, start time.Time, stdout io.Writer) error {
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("%s exists: give a new folder (an export never mixes with earlier files)", out)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(out)), "."+filepath.Base(out)+".part-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	n, err := store.ExportDossiers(ctx, tmp)
+	if err != nil {
+		return err
+	}
+	months, _ := filepath.Glob(filepath.Join(tmp, "month=*"))
+	if err := os.Rename(tmp, out); err != nil {
+		return err
+	}
+	el := time.Since(start)
+	fmt.Fprintf(stdout, "wrote %s: %d dossiers in %d monthly Parquet partitions (month=YYYY-MM) in %s, %.0f rows/s\n",
+		out, n, len(months), el.Round(time.Millisecond), float64(n)/el.Seconds())
 	return nil
 }
 

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+// TestLateDossiers: an officer uploads the unit's dossier export; the API and the unit's
+// page then say which dossiers were late and in which procedure, and the CLI exports the
+// rows as Parquet by month.
+func TestLateDossiers(t *testing.T) {
+	s := startServer(t, false)
+	export := dossierHeadE2E +
+		// four days late
+		"X1,01,1.000123,online,2026-10-01 08:00:00,2026-10-05 17:00:00,2026-10-09 17:00:00,true,true,true,dissatisfied\n" +
+		// on time
+		"X2,01,1.000123,direct,2026-10-02 08:00:00,2026-10-06 17:00:00,2026-10-06 12:00:00,false,false,false,satisfied\n" +
+		// open at the end of October, 21 days 7 hours past its due time
+		"X3,01,2.000456,postal,2026-10-03 08:00:00,2026-10-10 17:00:00,,false,false,false,\n"
+	body, ct := multipartBody("ho-so-thang-10.csv", []byte(export))
+	if code, b := s.do(t, "POST", "/api/v1/submissions", "officer01", body, "Content-Type", ct); code != 201 {
+		t.Fatalf("dossier upload: %d %s", code, b)
+	}
+	var late data.LateDossiers
+	getJSONAs(t, s, "/api/v1/dossiers/late?unit=01&month=2026-10", "analyst1", 200, &late)
+	if late.Unit != "01" || late.Month != "2026-10" || late.Resolved != 2 || late.ResolvedLate != 1 || late.Overdue != 1 || late.Truncated ||
+		fmt.Sprint(late.Procedures) != "[{1.000123 2 1 0} {2.000456 0 0 1}]" || len(late.Dossiers) != 2 {
+		t.Fatalf("late dossiers: %+v", late)
+	}
+	if x3, x1 := late.Dossiers[0], late.Dossiers[1]; x3.DossierID != "X3" || !x3.Open || fmt.Sprintf("%.3f", *x3.DaysLate) != "21.292" ||
+		x1.DossierID != "X1" || x1.Open || *x1.DaysLate != 4 || x1.Channel != "online" {
+		t.Errorf("the late dossiers, most late first: %+v, %+v", x3, x1)
+	}
+	getJSONAs(t, s, "/api/v1/dossiers/late?unit=01&month=2026-10&limit=1", "analyst1", 200, &late)
+	if len(late.Dossiers) != 1 || !late.Truncated || late.ResolvedLate+late.Overdue != 2 {
+		t.Errorf("limit 1: %+v", late)
+	}
+	for _, tc := range []struct {
+		path string
+		code int
+		want string
+	}{
+		{"/api/v1/dossiers/late", 400, "unit is required"},
+		{"/api/v1/dossiers/late?unit=99", 404, `no unit with code \"99\"`},
+		{"/api/v1/dossiers/late?unit=01&month=2026-13", 400, "month"},
+		{"/api/v1/dossiers/late?unit=01&limit=-1", 400, "limit"},
+		{"/api/v1/dossiers/late?unit=79&month=2026-10", 200, `"procedures":[]`},
+	} {
+		code, b := s.do(t, "GET", tc.path, "analyst1", nil)
+		if code != tc.code || !strings.Contains(string(b), tc.want) {
+			t.Errorf("%s: %d %s, want %d %q", tc.path, code, b, tc.code, tc.want)
+		}
+	}
+	if code, _ := s.do(t, "GET", "/api/v1/dossiers/late?unit=01", "", nil); code != 401 {
+		t.Errorf("anonymous: %d", code)
+	}
+	// the unit's page, in Vietnamese
+	code, page := s.do(t, "GET", "/units/01", "committee1", nil)
+	if code != 200 {
+		t.Fatalf("unit page: %d", code)
+	}
+	for _, want := range []string{`id="late-procedures"`, "Hồ sơ trễ hạn theo thủ tục · Tháng 10/2026", "<td>2.000456</td>", "<td>X3</td>",
+		"17:00 10/10/2026", "chưa giải quyết", "21,3", "4,0", "/api/v1/dossiers/late?unit=01&amp;month=2026-10&amp;limit=5000"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("the unit page lacks %q", want)
+		}
+	}
+	if _, page := s.do(t, "GET", "/units/79", "committee1", nil); bytes.Contains(page, []byte(`id="late-dossiers"`)) {
+		t.Error("a unit without dossiers shows a late-dossiers table")
+	}
+	s.stop()
+
+	// the kept rows as Parquet by month, into a new folder, never over an old one
+	out := filepath.Join(t.TempDir(), "dossiers")
+	code, stdout, stderr := command(t, "export", "--db", s.db, "--kind", "dossiers", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "3 dossiers in 1 monthly Parquet partitions") {
+		t.Fatalf("export: %d %s %s", code, stdout, stderr)
+	}
+	parts, _ := filepath.Glob(filepath.Join(out, "month=2026-10", "*.parquet"))
+	if len(parts) != 1 {
+		t.Fatalf("partitions: %v", parts)
+	}
+	if b, _ := os.ReadFile(parts[0]); !bytes.HasPrefix(b, []byte("PAR1")) {
+		t.Errorf("%s is not Parquet", parts[0])
+	}
+	if code, _, stderr := command(t, "export", "--db", s.db, "--kind", "dossiers", "--out", out); code == 0 || !strings.Contains(stderr, "exists") {
+		t.Errorf("export over an existing folder: %d %s", code, stderr)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".dossiers.part-*"))
+	if len(leftovers) != 0 {
+		t.Errorf("left behind: %v", leftovers)
+	}
+}
