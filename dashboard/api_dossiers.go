@@ -43,9 +43,23 @@ func (s *Server) lateDossiers(c echo.Context) error {
 			return fmt.Errorf("%w: limit %q: give a number from 0 to 5000", data.ErrInvalid, v)
 		}
 	}
-	late, err := s.dossierLog.LateDossiers(ctx, code, m, limit)
+	late, err := s.lateDossiersOf(ctx, code, m, limit)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, late)
+}
+
+// lateDossiersOf answers from what it kept while the data has not changed: the answer is
+// a scan of the unit's kept rows (65 ms at a million rows, ten times that at ten million).
+func (s *Server) lateDossiersOf(ctx context.Context, unit string, m data.Month, limit int) (data.LateDossiers, error) {
+	key, version := fmt.Sprintf("%s|%s|%d", unit, m, limit), s.eng.DataVersion()
+	if late, ok := s.late.get(key, version); ok {
+		return late, nil
+	}
+	late, err := s.dossierLog.LateDossiers(ctx, unit, m, limit)
+	if err == nil {
+		s.late.put(key, version, late)
+	}
+	return late, err
 }

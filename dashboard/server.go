@@ -80,10 +80,12 @@ type Server struct {
 	// compressed (~5 KB each), until the data changes.
 	contents  untilChange[[]byte]
 	responses untilChange[*response]
-	log       *slog.Logger
-	pages     *pages
-	public    bool
-	limiter   *limiter
+	// late keeps answers about late dossiers (a scan of the kept rows) likewise.
+	late    untilChange[data.LateDossiers]
+	log     *slog.Logger
+	pages   *pages
+	public  bool
+	limiter *limiter
 }
 
 // New builds the Echo app. Templates are parsed here, so a broken one fails the start.
@@ -95,7 +97,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
 		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, keeper: cfg.Keeper, dossiers: cfg.Dossiers, dossierLog: cfg.DossierLog, srcEdit: cfg.SrcEdit,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute),
-		contents: untilChange[[]byte]{limit: 2000}, responses: untilChange[*response]{limit: 4000}}
+		contents: untilChange[[]byte]{limit: 2000}, responses: untilChange[*response]{limit: 4000}, late: untilChange[data.LateDossiers]{limit: 2000}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -97,6 +97,21 @@ func BenchmarkDossiers(b *testing.B) {
 			s.Close()
 		}
 	})
+	// the unit page's question of the kept rows: one unit-month's late dossiers
+	b.Run("late-dossiers", func(b *testing.B) {
+		s := open(b)
+		defer s.Close()
+		if _, err := s.IngestDossiers(ctx, csvPath, "csv", "sha-csv", "bench", nil); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			late, err := s.LateDossiers(ctx, "01", NewMonth(2025, 10), 10)
+			if err != nil || late.ResolvedLate+late.Overdue == 0 {
+				b.Fatalf("%+v %v", late, err)
+			}
+		}
+	})
 	pq := filepath.Join(dir, "dossiers.parquet")
 	s := open(b)
 	if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`COPY (SELECT * FROM read_csv('%s', header = true, columns = %s)) TO '%s' (FORMAT PARQUET)`, csvPath, dossierColumns, pq)); err != nil {

@@ -58,8 +58,7 @@ l AS (SELECT dossier_id, coalesce(procedure_code, '') AS procedure_code, coalesc
 
 const lateByProcedureSQL = lateSQL + `
 SELECT procedure_code, count(*) FILTER (WHERE resolved_in), count(*) FILTER (WHERE late), count(*) FILTER (WHERE overdue)
-FROM l GROUP BY 1 HAVING count(*) FILTER (WHERE late OR overdue) > 0
-ORDER BY count(*) FILTER (WHERE late OR overdue) DESC, 1`
+FROM l GROUP BY 1 ORDER BY count(*) FILTER (WHERE late OR overdue) DESC, 1`
 
 const lateListSQL = lateSQL + `
 SELECT dossier_id, procedure_code, channel, received_at, due_at, resolved_at, overdue,
@@ -83,16 +82,14 @@ func (s *Store) LateDossiers(ctx context.Context, unit string, m Month, limit in
 			if err := rows.Scan(&p.ProcedureCode, &p.Resolved, &p.ResolvedLate, &p.Overdue); err != nil {
 				return err
 			}
+			out.Resolved += p.Resolved // procedures with nothing late count here too
 			out.ResolvedLate += p.ResolvedLate
 			out.Overdue += p.Overdue
-			out.Procedures = append(out.Procedures, p)
+			if p.ResolvedLate+p.Overdue > 0 {
+				out.Procedures = append(out.Procedures, p)
+			}
 		}
 		if err := rows.Err(); err != nil {
-			return err
-		}
-		// procedures with nothing late still resolved dossiers in the month
-		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE unit_code = $1 AND resolved_at >= $2::TIMESTAMP AND resolved_at < $3::TIMESTAMP`,
-			unit, from, next).Scan(&out.Resolved); err != nil {
 			return err
 		}
 		list, err := conn.QueryContext(ctx, lateListSQL, unit, from, next, limit+1)

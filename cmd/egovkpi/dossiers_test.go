@@ -66,13 +66,26 @@ func TestLateDossiers(t *testing.T) {
 		t.Fatalf("unit page: %d", code)
 	}
 	for _, want := range []string{`id="late-procedures"`, "Hồ sơ trễ hạn theo thủ tục · Tháng 10/2026", "<td>2.000456</td>", "<td>X3</td>",
-		"17:00 10/10/2026", "chưa giải quyết", "21,3", "4,0", "/api/v1/dossiers/late?unit=01&amp;month=2026-10&amp;limit=5000"} {
+		"17:00 10/10/2026", `<span class="badge miss">chưa giải quyết</span>`, "21,3", "4,0", "/api/v1/dossiers/late?unit=01&amp;month=2026-10&amp;limit=5000"} {
 		if !bytes.Contains(page, []byte(want)) {
 			t.Errorf("the unit page lacks %q", want)
 		}
 	}
 	if _, page := s.do(t, "GET", "/units/79", "committee1", nil); bytes.Contains(page, []byte(`id="late-dossiers"`)) {
 		t.Error("a unit without dossiers shows a late-dossiers table")
+	}
+	// a later export resolves X3 (late): the answers change at once
+	body, ct = multipartBody("ho-so-thang-10-lan-2.csv", []byte(dossierHeadE2E+
+		"X3,01,2.000456,postal,2026-10-03 08:00:00,2026-10-10 17:00:00,2026-10-20 17:00:00,false,false,false,satisfied\n"))
+	if code, b := s.do(t, "POST", "/api/v1/submissions", "officer01", body, "Content-Type", ct); code != 201 {
+		t.Fatalf("second dossier upload: %d %s", code, b)
+	}
+	getJSONAs(t, s, "/api/v1/dossiers/late?unit=01&month=2026-10", "analyst1", 200, &late)
+	if late.Resolved != 3 || late.ResolvedLate != 2 || late.Overdue != 0 || late.Dossiers[0].DossierID != "X3" || *late.Dossiers[0].DaysLate != 10 {
+		t.Errorf("after X3 was resolved: %+v", late)
+	}
+	if _, page := s.do(t, "GET", "/units/01", "committee1", nil); bytes.Contains(page, []byte(`<span class="badge miss">chưa giải quyết</span>`)) {
+		t.Error("the unit page still shows X3 open")
 	}
 	s.stop()
 
