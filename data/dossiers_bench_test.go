@@ -88,7 +88,7 @@ func BenchmarkDossiers(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			s := open(b)
 			start := time.Now()
-			res, err := s.IngestDossiers(ctx, csvPath, "csv", "sha-csv", "bench", nil)
+			res, err := s.IngestDossiers(ctx, DossierImport{Path: csvPath, Format: "csv", SHA256: "sha-csv", Actor: "bench"})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -101,7 +101,7 @@ func BenchmarkDossiers(b *testing.B) {
 	b.Run("late-dossiers", func(b *testing.B) {
 		s := open(b)
 		defer s.Close()
-		if _, err := s.IngestDossiers(ctx, csvPath, "csv", "sha-csv", "bench", nil); err != nil {
+		if _, err := s.IngestDossiers(ctx, DossierImport{Path: csvPath, Format: "csv", SHA256: "sha-csv", Actor: "bench"}); err != nil {
 			b.Fatal(err)
 		}
 		b.ResetTimer()
@@ -122,7 +122,7 @@ func BenchmarkDossiers(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			s := open(b)
 			start := time.Now()
-			if _, err := s.IngestDossiers(ctx, pq, "parquet", "sha-pq", "bench", nil); err != nil {
+			if _, err := s.IngestDossiers(ctx, DossierImport{Path: pq, Format: "parquet", SHA256: "sha-pq", Actor: "bench"}); err != nil {
 				b.Fatal(err)
 			}
 			report(b, start)

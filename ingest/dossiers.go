@@ -14,7 +14,7 @@ import (
 
 // DossierStore aggregates dossier records; *data.Store is one.
 type DossierStore interface {
-	IngestDossiers(ctx context.Context, path, format, sha, actor string, allow func(unit string) error) (data.DossierResult, error)
+	IngestDossiers(ctx context.Context, imp data.DossierImport) (data.DossierResult, error)
 }
 
 // DossierRequest is one dossier export.
@@ -24,6 +24,8 @@ type DossierRequest struct {
 	Format  string // csv | parquet
 	Actor   string
 	Allow   func(unit string) error
+	// Progress hears of each step done (see data.DossierImport).
+	Progress func(step string, rows int)
 }
 
 // IngestDossiers keeps the export like any file, then lets DuckDB read the kept file
@@ -40,7 +42,8 @@ func IngestDossiers(ctx context.Context, st DossierStore, in *Ingester, req Doss
 	var res data.DossierResult
 	err := in.commit(manifestEntry{SHA256: sha, Name: req.Name, Actor: req.Actor, Source: "dossiers-" + req.Format, At: time.Now().UTC(), Dossiers: req.Format}, func() error {
 		var err error
-		res, err = st.IngestDossiers(ctx, in.keptPath(sha), req.Format, sha, req.Actor, req.Allow)
+		res, err = st.IngestDossiers(ctx, data.DossierImport{Path: in.keptPath(sha), Format: req.Format, SHA256: sha, Actor: req.Actor,
+			Allow: req.Allow, Progress: req.Progress})
 		return err
 	})
 	return res, err

@@ -89,10 +89,20 @@ func TestLateDossiers(t *testing.T) {
 	}
 	s.stop()
 
+	// the CLI ingests an export too, saying each step as it is done; the unit's months are
+	// aggregated again from all its kept rows (October and November)
+	more := filepath.Join(t.TempDir(), "ho-so-thang-11.csv")
+	os.WriteFile(more, []byte(dossierHeadE2E+"X4,01,1.000123,online,2026-11-02 08:00:00,2026-11-06 17:00:00,,true,true,true,\n"), 0o644)
+	code, stdout, stderr := command(t, "ingest", "--db", s.db, "--as", "officer01", more)
+	if code != 0 || !strings.Contains(stderr, "ho-so-thang-11.csv: read 1 dossiers in ") || !strings.Contains(stderr, "checked 1 dossiers") ||
+		!strings.Contains(stderr, "aggregated into 2 unit-months") || !strings.Contains(stdout, "1 dossiers, 2 unit-months stored as new versions") {
+		t.Errorf("ingest: %d\n%s\n%s", code, stdout, stderr)
+	}
+
 	// the kept rows as Parquet by month, into a new folder, never over an old one
 	out := filepath.Join(t.TempDir(), "dossiers")
-	code, stdout, stderr := command(t, "export", "--db", s.db, "--kind", "dossiers", "--out", out)
-	if code != 0 || !strings.Contains(stdout, "3 dossiers in 1 monthly Parquet partitions") {
+	code, stdout, stderr = command(t, "export", "--db", s.db, "--kind", "dossiers", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "4 dossiers in 2 monthly Parquet partitions") {
 		t.Fatalf("export: %d %s %s", code, stdout, stderr)
 	}
 	parts, _ := filepath.Glob(filepath.Join(out, "month=2026-10", "*.parquet"))

@@ -83,7 +83,19 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				fmt.Fprintf(stdout, "%s: dossier records (%s); --dry-run does not apply to them, nothing written\n", name, f)
 				continue
 			}
-			d, err := ingest.IngestDossiers(ctx, store, in, ingest.DossierRequest{Name: file, Content: content, Format: f, Actor: *as})
+			began := time.Now()
+			progress := func(step string, n int) {
+				el := time.Since(began)
+				switch step {
+				case "read":
+					fmt.Fprintf(stderr, "%s: read %d dossiers in %s (%.0f rows/s)\n", name, n, el.Round(time.Millisecond), float64(n)/el.Seconds())
+				case "checked":
+					fmt.Fprintf(stderr, "%s: checked %d dossiers (ids, units, channels) at %s\n", name, n, el.Round(time.Millisecond))
+				case "aggregated":
+					fmt.Fprintf(stderr, "%s: aggregated into %d unit-months at %s\n", name, n, el.Round(time.Millisecond))
+				}
+			}
+			d, err := ingest.IngestDossiers(ctx, store, in, ingest.DossierRequest{Name: file, Content: content, Format: f, Actor: *as, Progress: progress})
 			if err != nil {
 				failed++
 				fmt.Fprintf(stderr, "%s: rejected, nothing written: %v\n", name, err)
