@@ -51,7 +51,7 @@ func (s *Server) lateDossiers(c echo.Context) error {
 }
 
 // lateDossiersOf answers from what it kept while the data has not changed: the answer is
-// a scan of the unit's kept rows (65 ms at a million rows, ten times that at ten million).
+// a scan of the unit's kept rows (66 ms at a million rows, 0.33 s at ten million: go test ./data -bench Dossiers/late).
 func (s *Server) lateDossiersOf(ctx context.Context, unit string, m data.Month, limit int) (data.LateDossiers, error) {
 	key, version := fmt.Sprintf("%s|%s|%d", unit, m, limit), s.eng.DataVersion()
 	if late, ok := s.late.get(key, version); ok {
