@@ -13,7 +13,14 @@ import (
 // assetsHost points go-echarts at our own static path instead of its CDN default.
 const assetsHost = "/static/vendor/"
 
-func optionJSON(c interface{ JSON() map[string]interface{} }) string {
+// optionJSON is the chart's echarts option. Validate first: go-echarts puts a chart's
+// x-axis data in place only there, and without it a line chart's months were lost (the
+// axis ran 0–100).
+func optionJSON(c interface {
+	Validate()
+	JSON() map[string]interface{}
+}) string {
+	c.Validate()
 	b, err := json.Marshal(c.JSON())
 	if err != nil {
 		return "{}"

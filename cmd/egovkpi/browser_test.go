@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/egovkpi/egovkpi/data"
 )
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "write docs/leaderboard.png for the README")
@@ -202,6 +205,54 @@ func TestPagesInBrowser(t *testing.T) {
 			w.check(t)
 		})
 	}
+}
+
+// TestLateDossiersInBrowser: after a dossier export, the unit's page shows its late
+// dossiers by procedure.
+func TestLateDossiersInBrowser(t *testing.T) {
+	ctx := browser(t)
+	s := startServer(t, true)
+	var cov data.Coverage
+	s.getJSON(t, "/api/v1/coverage", 200, &cov)
+	m := cov.LastMonth
+	day := func(d int, clock string) string { return fmt.Sprintf("%s-%02d %s", m, d, clock) }
+	export := dossierHeadE2E
+	for i := 0; i < 12; i++ {
+		resolved := "" // every third open past its due date at the month's end
+		if i%3 != 0 {
+			resolved = day(10+i, "16:00:00") // after the due date for the first few
+		}
+		export += fmt.Sprintf("B%d,08,1.00%d,online,%s,%s,%s,true,false,false,\n", i, 100+i%4, day(1+i, "08:00:00"), day(8+i%5, "17:00:00"), resolved)
+	}
+	body, ct := multipartBody("ho-so.csv", []byte(export))
+	if code, b := s.do(t, "POST", "/api/v1/submissions", "committee1", body, "Content-Type", ct); code != 201 {
+		t.Fatalf("dossier upload: %d %s", code, b)
+	}
+	w := watchPage(ctx)
+	signIn(t, ctx, s, "committee1")
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/units/08"), chromedp.WaitVisible(chromedp.CSS("#late-procedures"))); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#late-procedures tbody tr").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#late-list tbody tr td")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != 4 || !strings.HasPrefix(first, "B") {
+		t.Errorf("%d procedures with late dossiers, the most late %q", rows, first)
+	}
+	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS("#late-dossiers"))); err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	artefact(t, "unit-late-dossiers.png", png)
+	w.check(t)
 }
 
 func TestLeaderboardInteractions(t *testing.T) {
