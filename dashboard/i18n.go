@@ -128,6 +128,7 @@ var messages = map[string][2]string{
 	"dossiers.resolved":     {"hồ sơ đã giải quyết trong tháng", "dossiers resolved in the month"},
 	"dossiers.resolvedlate": {"Giải quyết trễ hạn", "Resolved late"},
 	"dossiers.overdue":      {"Quá hạn chưa giải quyết (cuối tháng)", "Open past due (month's end)"},
+	"dossiers.lateof":       {"Giải quyết trễ hạn / đã giải quyết", "Resolved late / resolved"},
 	"dossiers.procedure":    {"Thủ tục", "Procedure"},
 	"dossiers.id":           {"Mã hồ sơ", "Dossier"},
 	"dossiers.channel":      {"Kênh nộp", "Channel"},
