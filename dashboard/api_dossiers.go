@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/reports"
 )
 
 // DossierLog answers questions about the kept dossier rows.
@@ -20,22 +21,9 @@ type DossierLog interface {
 // late in the month or open past their due time at its end, by procedure, the most late
 // first (limit 100 by default, at most 5,000; the counts are always whole).
 func (s *Server) lateDossiers(c echo.Context) error {
-	ctx := c.Request().Context()
-	code := c.QueryParam("unit")
-	if code == "" {
-		return fmt.Errorf("%w: unit is required, e.g. ?unit=01", data.ErrInvalid)
-	}
-	if _, ok := s.eng.Units().Latest(code); !ok {
-		return fmt.Errorf("%w: no unit with code %q", data.ErrNotFound, code)
-	}
-	m, err := s.eng.LatestMonth(ctx)
+	u, m, err := s.lateQuery(c)
 	if err != nil {
 		return err
-	}
-	if v := c.QueryParam("month"); v != "" {
-		if m, err = data.ParseMonth(v); err != nil {
-			return fmt.Errorf("%w: month: %v", data.ErrInvalid, err)
-		}
 	}
 	limit := 100
 	if v := c.QueryParam("limit"); v != "" {
@@ -43,11 +31,57 @@ func (s *Server) lateDossiers(c echo.Context) error {
 			return fmt.Errorf("%w: limit %q: give a number from 0 to 5000", data.ErrInvalid, v)
 		}
 	}
-	late, err := s.lateDossiersOf(ctx, code, m, limit)
+	late, err := s.lateDossiersOf(c.Request().Context(), u.Code, m, limit)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, late)
+}
+
+// GET /api/v1/exports/late-dossiers.xlsx?unit=U[&month=YYYY-MM][&lang=en]: the same as a
+// workbook, the 100,000 most late dossiers listed.
+func (s *Server) exportLateDossiers(c echo.Context) error {
+	u, m, err := s.lateQuery(c)
+	if err != nil {
+		return err
+	}
+	late, err := s.lateDossiersOf(c.Request().Context(), u.Code, m, 100_000)
+	if err != nil {
+		return err
+	}
+	lang := c.QueryParam("lang")
+	if lang == "" {
+		lang = langOf(c)
+	}
+	b, err := reports.LateDossiers(late, u, reports.Options{Lang: lang, Author: actorOf(c)})
+	if err != nil {
+		return err
+	}
+	if err := s.audited(c, "late-dossiers.xlsx", map[string]any{"unit": u.Code, "month": m.String()}); err != nil {
+		return err
+	}
+	return attachment(c, fmt.Sprintf("ho-so-tre-han-%s-%s.xlsx", u.Code, m), xlsxType, b)
+}
+
+// lateQuery reads ?unit= (required) and ?month= (default: the latest month with data).
+func (s *Server) lateQuery(c echo.Context) (data.Unit, data.Month, error) {
+	code := c.QueryParam("unit")
+	if code == "" {
+		return data.Unit{}, 0, fmt.Errorf("%w: unit is required, e.g. ?unit=01", data.ErrInvalid)
+	}
+	u, ok := s.eng.Units().Latest(code)
+	if !ok {
+		return data.Unit{}, 0, fmt.Errorf("%w: no unit with code %q", data.ErrNotFound, code)
+	}
+	if v := c.QueryParam("month"); v != "" {
+		m, err := data.ParseMonth(v)
+		if err != nil {
+			return u, 0, fmt.Errorf("%w: month: %v", data.ErrInvalid, err)
+		}
+		return u, m, nil
+	}
+	m, err := s.eng.LatestMonth(c.Request().Context())
+	return u, m, err
 }
 
 // lateDossiersOf answers from what it kept while the data has not changed: the answer is

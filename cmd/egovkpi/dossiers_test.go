@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/egovkpi/egovkpi/data"
 )
 
@@ -74,6 +76,52 @@ func TestLateDossiers(t *testing.T) {
 	if _, page := s.do(t, "GET", "/units/79", "committee1", nil); bytes.Contains(page, []byte(`id="late-dossiers"`)) {
 		t.Error("a unit without dossiers shows a late-dossiers table")
 	}
+	// the same as a workbook for those who may export, audited
+	code, wb := s.do(t, "GET", "/api/v1/exports/late-dossiers.xlsx?unit=01&month=2026-10", "analyst1", nil)
+	if code != 200 {
+		t.Fatalf("late-dossiers.xlsx: %d %s", code, wb)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(wb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sheets := f.GetSheetList(); fmt.Sprint(sheets) != "[Theo thủ tục Hồ sơ trễ hạn]" {
+		t.Fatalf("sheets %v", sheets)
+	}
+	got := func(sheet, ref string) string {
+		v, err := f.GetCellValue(sheet, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for ref, want := range map[string]string{"A1": "Hồ sơ trễ hạn · Hà Nội (01) · 10/2026", "A4": "Thủ tục", "A5": "1.000123", "B5": "2", "C5": "1", "D5": "50.00%", "E5": "0",
+		"A6": "2.000456", "E6": "1"} {
+		if v := got("Theo thủ tục", ref); v != want {
+			t.Errorf("Theo thủ tục!%s = %q, want %q", ref, v, want)
+		}
+	}
+	for ref, want := range map[string]string{"A2": "X3", "D2": "03/10/2026 08:00", "E2": "10/10/2026 17:00", "F2": "chưa giải quyết", "G2": "21.29",
+		"A3": "X1", "F3": "09/10/2026 17:00", "G3": "4.00"} {
+		if v := got("Hồ sơ trễ hạn", ref); v != want {
+			t.Errorf("Hồ sơ trễ hạn!%s = %q, want %q", ref, v, want)
+		}
+	}
+	if code, _ := s.do(t, "GET", "/api/v1/exports/late-dossiers.xlsx?unit=01", "officer01", nil); code != 403 {
+		t.Errorf("an officer exported: %d", code)
+	}
+	var audit struct{ Entries []data.AuditEntry }
+	s.getJSON(t, "/api/v1/audit?action=export", 200, &audit)
+	if len(audit.Entries) != 1 || audit.Entries[0].Actor != "analyst1" || audit.Entries[0].Detail["export"] != "late-dossiers.xlsx" {
+		t.Errorf("export audit: %+v", audit.Entries)
+	}
+	if _, page := s.do(t, "GET", "/units/01", "analyst1", nil); !bytes.Contains(page, []byte(`id="late-export" href="/api/v1/exports/late-dossiers.xlsx?unit=01&amp;month=2026-10&amp;lang=vi"`)) {
+		t.Error("no Excel link for an analyst")
+	}
+	if _, page := s.do(t, "GET", "/units/01", "officer01", nil); bytes.Contains(page, []byte(`id="late-export"`)) {
+		t.Error("an officer is offered the Excel export")
+	}
+
 	// a later export resolves X3 (late): the answers change at once
 	body, ct = multipartBody("ho-so-thang-10-lan-2.csv", []byte(dossierHeadE2E+
 		"X3,01,2.000456,postal,2026-10-03 08:00:00,2026-10-10 17:00:00,2026-10-20 17:00:00,false,false,false,satisfied\n"))

@@ -1,0 +1,104 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+// LateDossiers writes a unit-month's late dossiers as a workbook: a sheet by procedure
+// (resolved, resolved late and its share, overdue at the month's end) and a sheet of the
+// dossiers, the most late first, dates as dates.
+func LateDossiers(late data.LateDossiers, unit data.Unit, o Options) ([]byte, error) {
+	b := newBook()
+	f := b.f
+	m, err := data.ParseMonth(late.Month)
+	if err != nil {
+		return nil, fmt.Errorf("late dossiers workbook: %w", err)
+	}
+	month := fmt.Sprintf("%02d/%d", m.Num(), m.Year())
+	if o.Lang == "en" {
+		month = m.Time().Format("January 2006")
+	}
+	name := unit.Name(o.Lang)
+
+	byProc := o.t("Theo thủ tục", "By procedure")
+	f.SetSheetName("Sheet1", byProc)
+	f.SetCellStr(byProc, "A1", fmt.Sprintf("%s · %s (%s) · %s", o.t("Hồ sơ trễ hạn", "Late dossiers"), name, unit.Code, month))
+	f.SetCellStyle(byProc, "A1", "A1", b.title)
+	f.SetCellStr(byProc, "A2", fmt.Sprintf(o.t("%d hồ sơ đã giải quyết trong tháng, %d trễ hạn; %d quá hạn chưa giải quyết vào cuối tháng.",
+		"%d dossiers resolved in the month, %d late; %d open past their due time at the month's end."), late.Resolved, late.ResolvedLate, late.Overdue))
+	f.SetCellStyle(byProc, "A2", "A2", b.muted)
+	heads := []string{o.t("Thủ tục", "Procedure"), o.t("Đã giải quyết", "Resolved"), o.t("Giải quyết trễ hạn", "Resolved late"),
+		o.t("Tỷ lệ trễ hạn", "Share late"), o.t("Quá hạn chưa giải quyết (cuối tháng)", "Open past due (month's end)")}
+	const top = 4
+	codes := []string{heads[0]}
+	for i, p := range late.Procedures {
+		r := top + 1 + i
+		f.SetCellStr(byProc, cell(1, r), p.ProcedureCode)
+		f.SetCellInt(byProc, cell(2, r), int64(p.Resolved))
+		f.SetCellInt(byProc, cell(3, r), int64(p.ResolvedLate))
+		if p.Resolved > 0 {
+			f.SetCellFloat(byProc, cell(4, r), float64(p.ResolvedLate)/float64(p.Resolved), -1, 64)
+		}
+		f.SetCellInt(byProc, cell(5, r), int64(p.Overdue))
+		codes = append(codes, p.ProcedureCode)
+	}
+	last := top + len(late.Procedures)
+	if len(late.Procedures) > 0 {
+		f.SetCellStyle(byProc, cell(2, top+1), cell(3, last), b.num)
+		f.SetCellStyle(byProc, cell(4, top+1), cell(4, last), b.pct)
+		f.SetCellStyle(byProc, cell(5, top+1), cell(5, last), b.num)
+	}
+	b.table(byProc, top, heads, []float64{nameWidth(codes), 16, 18, 14, 24}, last)
+
+	list := o.t("Hồ sơ trễ hạn", "Late dossiers")
+	if _, err := f.NewSheet(list); err != nil {
+		return nil, err
+	}
+	heads = []string{o.t("Mã hồ sơ", "Dossier"), o.t("Thủ tục", "Procedure"), o.t("Kênh nộp", "Channel"), o.t("Tiếp nhận", "Received"),
+		o.t("Hạn giải quyết", "Due"), o.t("Giải quyết lúc", "Resolved"), o.t("Số ngày trễ", "Days late")}
+	datetime := "dd/mm/yyyy hh:mm"
+	when, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &datetime})
+	ids := []string{heads[0]}
+	for i, d := range late.Dossiers {
+		r := 2 + i
+		f.SetCellStr(list, cell(1, r), d.DossierID)
+		f.SetCellStr(list, cell(2, r), d.ProcedureCode)
+		f.SetCellStr(list, cell(3, r), d.Channel)
+		f.SetCellValue(list, cell(4, r), d.ReceivedAt)
+		if d.DueAt != nil {
+			f.SetCellValue(list, cell(5, r), *d.DueAt)
+		}
+		if d.ResolvedAt != nil {
+			f.SetCellValue(list, cell(6, r), *d.ResolvedAt)
+		} else {
+			f.SetCellStr(list, cell(6, r), o.t("chưa giải quyết", "open"))
+		}
+		if d.DaysLate != nil {
+			f.SetCellFloat(list, cell(7, r), *d.DaysLate, -1, 64)
+		}
+		ids = append(ids, d.DossierID)
+	}
+	lastRow := 1 + len(late.Dossiers)
+	if len(late.Dossiers) > 0 {
+		f.SetCellStyle(list, cell(4, 2), cell(6, lastRow), when)
+		f.SetCellStyle(list, cell(7, 2), cell(7, lastRow), b.dec)
+	}
+	b.table(list, 1, heads, []float64{nameWidth(ids), 16, 12, 18, 18, 18, 12}, lastRow)
+	if late.Truncated {
+		f.SetCellStr(list, cell(1, lastRow+2), fmt.Sprintf(o.t("Chỉ liệt kê %d hồ sơ trễ nhiều nhất; các số đếm ở trang đầu là đầy đủ.",
+			"Only the %d latest dossiers are listed; the counts on the first sheet are whole."), len(late.Dossiers)))
+		f.SetCellStyle(list, cell(1, lastRow+2), cell(1, lastRow+2), b.muted)
+	}
+	f.SetActiveSheet(0)
+	f.SetDocProps(&excelize.DocProperties{Creator: o.Author, Title: fmt.Sprintf("%s %s %s", list, unit.Code, late.Month), Language: o.t("vi-VN", "en-US")})
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
