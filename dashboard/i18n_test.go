@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/egovkpi/egovkpi/data"
@@ -64,5 +65,31 @@ func TestEveryMapOutlineIsAProvince(t *testing.T) {
 	}
 	if len(codes) != 63 {
 		t.Errorf("%d provinces drawn, want 63", len(codes))
+	}
+}
+
+// TestEveryTemplateKeyIsTranslated: a key a template asks for that has no message would
+// show as the key itself ("dossiers.late") in both languages.
+func TestEveryTemplateKeyIsTranslated(t *testing.T) {
+	entries, err := templatesFS.ReadDir("templates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := regexp.MustCompile(`\bt[f]? (?:\$[A-Za-z]*|\.Lang|\$\.Lang) "([^"]+)"`)
+	seen := 0
+	for _, e := range entries {
+		b, err := templatesFS.ReadFile("templates/" + e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range key.FindAllSubmatch(b, -1) {
+			seen++
+			if k := string(m[1]); messages[k][0] == "" || messages[k][1] == "" {
+				t.Errorf("%s: %q has no Vietnamese or no English message", e.Name(), k)
+			}
+		}
+	}
+	if seen < 100 {
+		t.Errorf("only %d keys found in the templates: the pattern no longer matches how they ask", seen)
 	}
 }
