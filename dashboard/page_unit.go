@@ -112,7 +112,7 @@ func (s *Server) unitPage(c echo.Context) error {
 		}
 	}
 	if s.dossierLog != nil {
-		late, err := s.lateDossiersOf(ctx, code, d.Month, 10)
+		late, err := s.lateDossiersOf(ctx, lateScope{Unit: &u, Group: u.Group, Month: d.Month}, 10)
 		if err != nil {
 			return err
 		}

@@ -23,7 +23,7 @@ type pages struct {
 	byName map[string]*template.Template
 }
 
-var pageNames = []string{"leaderboard.html", "unit.html", "trends.html", "completeness.html", "error.html", "login.html", "audit.html", "upload.html", "reports.html", "map.html", "benchmark.html", "maturity.html", "runs.html", "sources.html"}
+var pageNames = []string{"leaderboard.html", "unit.html", "trends.html", "completeness.html", "error.html", "login.html", "audit.html", "upload.html", "reports.html", "map.html", "benchmark.html", "maturity.html", "runs.html", "sources.html", "dossiers.html"}
 
 func parsePages() (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
@@ -88,7 +88,8 @@ var funcs = template.FuncMap{
 		}
 		return i
 	},
-	"time": FormatTime,
+	"time":  FormatTime,
+	"share": share,
 	// wall shows a time as it was recorded (dossier exports give Viet Nam wall-clock times)
 	"wall": func(t time.Time, lang string) string {
 		if lang == "en" {

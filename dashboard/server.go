@@ -177,6 +177,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/api/v1/indices/:name", reader, s.indices)
 	if s.dossierLog != nil {
 		r(GET, "/api/v1/dossiers/late", reader, s.lateDossiers)
+		r(GET, "/dossiers", reader, s.dossiersPage)
 		r(GET, "/api/v1/exports/late-dossiers.xlsx", exporter, s.exportLateDossiers)
 	}
 	r(GET, "/api/v1/ingest/runs", admin, s.listRuns)

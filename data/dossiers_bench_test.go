@@ -106,7 +106,7 @@ func BenchmarkDossiers(b *testing.B) {
 		}
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			late, err := s.LateDossiers(ctx, "01", NewMonth(2025, 10), 10)
+			late, err := s.LateDossiers(ctx, LateQuery{Units: []string{"01"}, Month: NewMonth(2025, 10), Limit: 10})
 			if err != nil || late.ResolvedLate+late.Overdue == 0 {
 				b.Fatalf("%+v %v", late, err)
 			}

@@ -135,7 +135,7 @@ func TestLateDossiersAgreeWithMeasures(t *testing.T) {
 		if i%7 != 0 { // a seventh of the unit-months keeps the test short
 			continue
 		}
-		got, err := s.LateDossiers(ctx, u.unit, MonthOf(u.m), 5)
+		got, err := s.LateDossiers(ctx, LateQuery{Units: []string{u.unit}, Month: MonthOf(u.m), Limit: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,5 +155,36 @@ func TestLateDossiersAgreeWithMeasures(t *testing.T) {
 	}
 	if late == 0 || overdue == 0 {
 		t.Errorf("the generated dossiers should have some late (%d) and some overdue (%d)", late, overdue)
+	}
+	// a group of units: the month's totals are the units' measures summed
+	m := all[len(all)/2].m
+	var units []string
+	var want LateCounts
+	for _, u := range all {
+		if u.m.Equal(m) {
+			units = append(units, u.unit)
+			want.Resolved += u.resolved
+			want.ResolvedLate += u.resolved - u.onTime
+			want.Overdue += u.overdue
+		}
+	}
+	got, err := s.LateDossiers(ctx, LateQuery{Units: units, Month: MonthOf(m), Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var byUnit, byProc LateCounts
+	for _, u := range got.Units {
+		byUnit.Resolved += u.Resolved
+		byUnit.ResolvedLate += u.ResolvedLate
+		byUnit.Overdue += u.Overdue
+	}
+	for _, p := range got.Procedures {
+		byProc.ResolvedLate += p.ResolvedLate
+		byProc.Overdue += p.Overdue
+	}
+	if len(units) < 10 || (LateCounts{got.Resolved, got.ResolvedLate, got.Overdue}) != want || byUnit != want ||
+		byProc.ResolvedLate != want.ResolvedLate || byProc.Overdue != want.Overdue || len(got.Units) != len(units) || len(got.Dossiers) != 50 {
+		t.Errorf("%d units in %s: got %d/%d/%d (by unit %v, by procedure %v), measured %v, %d units listed, %d dossiers",
+			len(units), MonthOf(m), got.Resolved, got.ResolvedLate, got.Overdue, byUnit, byProc, want, len(got.Units), len(got.Dossiers))
 	}
 }

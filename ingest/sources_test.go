@@ -54,12 +54,12 @@ func TestDossierAggregationEdges(t *testing.T) {
 	}
 	// which dossiers were late in October, in which procedure: A2 resolved a second late
 	// (P1), A4 open 11 days 7 hours past its due time at the month's end (P2)
-	late, err := r.store.LateDossiers(ctx, "01", data.NewMonth(2026, 10), 10)
+	late, err := r.store.LateDossiers(ctx, data.LateQuery{Units: []string{"01"}, Month: data.NewMonth(2026, 10), Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if late.Resolved != 2 || late.ResolvedLate != 1 || late.Overdue != 1 ||
-		fmt.Sprint(late.Procedures) != "[{P1 2 1 0} {P2 0 0 1}]" || len(late.Dossiers) != 2 || late.Truncated {
+		fmt.Sprint(late.Procedures) != "[{P1 {2 1 0}} {P2 {0 0 1}}]" || fmt.Sprint(late.Units) != "[{01 {2 1 1}}]" || len(late.Dossiers) != 2 || late.Truncated {
 		t.Errorf("late in October: %+v", late)
 	} else if a4, a2 := late.Dossiers[0], late.Dossiers[1]; a4.DossierID != "A4" || !a4.Open || a4.ResolvedAt != nil || fmt.Sprintf("%.4f", *a4.DaysLate) != "11.2917" ||
 		a2.DossierID != "A2" || a2.Open || a2.ResolvedAt == nil || *a2.DaysLate*86400 < 0.999 || *a2.DaysLate*86400 > 1.001 {

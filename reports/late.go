@@ -9,10 +9,11 @@ import (
 	"github.com/egovkpi/egovkpi/data"
 )
 
-// LateDossiers writes a unit-month's late dossiers as a workbook: a sheet by procedure
-// (resolved, resolved late and its share, overdue at the month's end) and a sheet of the
-// dossiers, the most late first, dates as dates.
-func LateDossiers(late data.LateDossiers, unit data.Unit, o Options) ([]byte, error) {
+// LateDossiers writes a month's late dossiers, of one unit or a group (title names which),
+// as a workbook: a sheet by procedure (resolved, resolved late and its share, overdue at
+// the month's end), for a group a sheet by unit, and a sheet of the dossiers, the most late
+// first, dates as dates. names gives a unit's name from its code.
+func LateDossiers(late data.LateDossiers, title string, names func(code string) string, o Options) ([]byte, error) {
 	b := newBook()
 	f := b.f
 	m, err := data.ParseMonth(late.Month)
@@ -23,11 +24,11 @@ func LateDossiers(late data.LateDossiers, unit data.Unit, o Options) ([]byte, er
 	if o.Lang == "en" {
 		month = m.Time().Format("January 2006")
 	}
-	name := unit.Name(o.Lang)
+	group := late.Unit == ""
 
 	byProc := o.t("Theo thủ tục", "By procedure")
 	f.SetSheetName("Sheet1", byProc)
-	f.SetCellStr(byProc, "A1", fmt.Sprintf("%s · %s (%s) · %s", o.t("Hồ sơ trễ hạn", "Late dossiers"), name, unit.Code, month))
+	f.SetCellStr(byProc, "A1", fmt.Sprintf("%s · %s · %s", o.t("Hồ sơ trễ hạn", "Late dossiers"), title, month))
 	f.SetCellStyle(byProc, "A1", "A1", b.title)
 	f.SetCellStr(byProc, "A2", fmt.Sprintf(o.t("%d hồ sơ đã giải quyết trong tháng, %d trễ hạn; %d quá hạn chưa giải quyết vào cuối tháng.",
 		"%d dossiers resolved in the month, %d late; %d open past their due time at the month's end."), late.Resolved, late.ResolvedLate, late.Overdue))
@@ -55,47 +56,77 @@ func LateDossiers(late data.LateDossiers, unit data.Unit, o Options) ([]byte, er
 	}
 	b.table(byProc, top, heads, []float64{nameWidth(codes), 16, 18, 14, 24}, last)
 
+	if group {
+		byUnit := o.t("Theo đơn vị", "By unit")
+		if _, err := f.NewSheet(byUnit); err != nil {
+			return nil, err
+		}
+		uheads := append([]string{o.t("Đơn vị", "Unit"), o.t("Mã", "Code")}, heads[1:]...)
+		unitNames := []string{uheads[0]}
+		for i, u := range late.Units {
+			r := 2 + i
+			n := names(u.UnitCode)
+			f.SetCellStr(byUnit, cell(1, r), n)
+			f.SetCellStr(byUnit, cell(2, r), u.UnitCode)
+			f.SetCellInt(byUnit, cell(3, r), int64(u.Resolved))
+			f.SetCellInt(byUnit, cell(4, r), int64(u.ResolvedLate))
+			if u.Resolved > 0 {
+				f.SetCellFloat(byUnit, cell(5, r), float64(u.ResolvedLate)/float64(u.Resolved), -1, 64)
+			}
+			f.SetCellInt(byUnit, cell(6, r), int64(u.Overdue))
+			unitNames = append(unitNames, n)
+		}
+		if n := len(late.Units); n > 0 {
+			f.SetCellStyle(byUnit, cell(3, 2), cell(4, 1+n), b.num)
+			f.SetCellStyle(byUnit, cell(5, 2), cell(5, 1+n), b.pct)
+			f.SetCellStyle(byUnit, cell(6, 2), cell(6, 1+n), b.num)
+		}
+		b.table(byUnit, 1, uheads, []float64{nameWidth(unitNames), 8, 16, 18, 14, 24}, 1+len(late.Units))
+	}
+
 	list := o.t("Hồ sơ trễ hạn", "Late dossiers")
 	if _, err := f.NewSheet(list); err != nil {
 		return nil, err
 	}
-	heads = []string{o.t("Mã hồ sơ", "Dossier"), o.t("Thủ tục", "Procedure"), o.t("Kênh nộp", "Channel"), o.t("Tiếp nhận", "Received"),
-		o.t("Hạn giải quyết", "Due"), o.t("Giải quyết lúc", "Resolved"), o.t("Số ngày trễ", "Days late")}
+	heads = []string{o.t("Mã hồ sơ", "Dossier"), o.t("Đơn vị", "Unit"), o.t("Thủ tục", "Procedure"), o.t("Kênh nộp", "Channel"),
+		o.t("Tiếp nhận", "Received"), o.t("Hạn giải quyết", "Due"), o.t("Giải quyết lúc", "Resolved"), o.t("Số ngày trễ", "Days late")}
 	datetime := "dd/mm/yyyy hh:mm"
 	when, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &datetime})
-	ids := []string{heads[0]}
+	ids, listed := []string{heads[0]}, []string{heads[1]}
 	for i, d := range late.Dossiers {
 		r := 2 + i
+		n := names(d.UnitCode)
 		f.SetCellStr(list, cell(1, r), d.DossierID)
-		f.SetCellStr(list, cell(2, r), d.ProcedureCode)
-		f.SetCellStr(list, cell(3, r), d.Channel)
-		f.SetCellValue(list, cell(4, r), d.ReceivedAt)
+		f.SetCellStr(list, cell(2, r), n)
+		f.SetCellStr(list, cell(3, r), d.ProcedureCode)
+		f.SetCellStr(list, cell(4, r), d.Channel)
+		f.SetCellValue(list, cell(5, r), d.ReceivedAt)
 		if d.DueAt != nil {
-			f.SetCellValue(list, cell(5, r), *d.DueAt)
+			f.SetCellValue(list, cell(6, r), *d.DueAt)
 		}
 		if d.ResolvedAt != nil {
-			f.SetCellValue(list, cell(6, r), *d.ResolvedAt)
+			f.SetCellValue(list, cell(7, r), *d.ResolvedAt)
 		} else {
-			f.SetCellStr(list, cell(6, r), o.t("chưa giải quyết", "open"))
+			f.SetCellStr(list, cell(7, r), o.t("chưa giải quyết", "open"))
 		}
 		if d.DaysLate != nil {
-			f.SetCellFloat(list, cell(7, r), *d.DaysLate, -1, 64)
+			f.SetCellFloat(list, cell(8, r), *d.DaysLate, -1, 64)
 		}
-		ids = append(ids, d.DossierID)
+		ids, listed = append(ids, d.DossierID), append(listed, n)
 	}
 	lastRow := 1 + len(late.Dossiers)
 	if len(late.Dossiers) > 0 {
-		f.SetCellStyle(list, cell(4, 2), cell(6, lastRow), when)
-		f.SetCellStyle(list, cell(7, 2), cell(7, lastRow), b.dec)
+		f.SetCellStyle(list, cell(5, 2), cell(7, lastRow), when)
+		f.SetCellStyle(list, cell(8, 2), cell(8, lastRow), b.dec)
 	}
-	b.table(list, 1, heads, []float64{nameWidth(ids), 16, 12, 18, 18, 18, 12}, lastRow)
+	b.table(list, 1, heads, []float64{nameWidth(ids), nameWidth(listed), 16, 12, 18, 18, 18, 12}, lastRow)
 	if late.Truncated {
 		f.SetCellStr(list, cell(1, lastRow+2), fmt.Sprintf(o.t("Chỉ liệt kê %d hồ sơ trễ nhiều nhất; các số đếm ở trang đầu là đầy đủ.",
 			"Only the %d latest dossiers are listed; the counts on the first sheet are whole."), len(late.Dossiers)))
 		f.SetCellStyle(list, cell(1, lastRow+2), cell(1, lastRow+2), b.muted)
 	}
 	f.SetActiveSheet(0)
-	f.SetDocProps(&excelize.DocProperties{Creator: o.Author, Title: fmt.Sprintf("%s %s %s", list, unit.Code, late.Month), Language: o.t("vi-VN", "en-US")})
+	f.SetDocProps(&excelize.DocProperties{Creator: o.Author, Title: fmt.Sprintf("%s · %s · %s", list, title, late.Month), Language: o.t("vi-VN", "en-GB")})
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return nil, err

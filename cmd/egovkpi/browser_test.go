@@ -252,6 +252,22 @@ func TestLateDossiersInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	artefact(t, "unit-late-dossiers.png", png)
+	// the provinces' page: Tuyên Quang first, with its 12 late of the month
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/dossiers"), chromedp.WaitVisible(chromedp.CSS("#late-units"))); err != nil {
+		t.Fatal(err)
+	}
+	top, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#late-units tbody tr")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(top, "Tuyên Quang") || !strings.Contains(top, "8 / 8") {
+		t.Errorf("first unit on /dossiers: %q", top)
+	}
+	png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	artefact(t, "dossiers.png", png)
 	w.check(t)
 }
 

@@ -32,7 +32,7 @@ func TestLateDossiers(t *testing.T) {
 	var late data.LateDossiers
 	getJSONAs(t, s, "/api/v1/dossiers/late?unit=01&month=2026-10", "analyst1", 200, &late)
 	if late.Unit != "01" || late.Month != "2026-10" || late.Resolved != 2 || late.ResolvedLate != 1 || late.Overdue != 1 || late.Truncated ||
-		fmt.Sprint(late.Procedures) != "[{1.000123 2 1 0} {2.000456 0 0 1}]" || len(late.Dossiers) != 2 {
+		fmt.Sprint(late.Procedures) != "[{1.000123 {2 1 0}} {2.000456 {0 0 1}}]" || len(late.Dossiers) != 2 {
 		t.Fatalf("late dossiers: %+v", late)
 	}
 	if x3, x1 := late.Dossiers[0], late.Dossiers[1]; x3.DossierID != "X3" || !x3.Open || fmt.Sprintf("%.3f", *x3.DaysLate) != "21.292" ||
@@ -48,7 +48,8 @@ func TestLateDossiers(t *testing.T) {
 		code int
 		want string
 	}{
-		{"/api/v1/dossiers/late", 400, "unit is required"},
+		{"/api/v1/dossiers/late?group=cities", 400, "group"},
+		{"/api/v1/dossiers/late?group=ministries&month=2026-10", 200, `"group":"ministries","month":"2026-10","resolved":0,"resolved_late":0,"overdue":0,"units":[]`},
 		{"/api/v1/dossiers/late?unit=99", 404, `no unit with code \"99\"`},
 		{"/api/v1/dossiers/late?unit=01&month=2026-13", 400, "month"},
 		{"/api/v1/dossiers/late?unit=01&limit=-1", 400, "limit"},
@@ -76,6 +77,23 @@ func TestLateDossiers(t *testing.T) {
 	if _, page := s.do(t, "GET", "/units/79", "committee1", nil); bytes.Contains(page, []byte(`id="late-dossiers"`)) {
 		t.Error("a unit without dossiers shows a late-dossiers table")
 	}
+	// the provinces' late dossiers of the month, by unit: the API and the page
+	var group data.LateDossiers
+	getJSONAs(t, s, "/api/v1/dossiers/late?month=2026-10", "analyst1", 200, &group)
+	if group.Group != data.Provinces || group.Unit != "" || fmt.Sprint(group.Units) != "[{01 {2 1 1}}]" || len(group.Dossiers) != 2 || group.Dossiers[0].UnitCode != "01" {
+		t.Errorf("the provinces' late dossiers: %+v", group)
+	}
+	code, page = s.do(t, "GET", "/dossiers?month=2026-10", "analyst1", nil)
+	for _, want := range []string{`<a href="/units/01#late-dossiers">Hà Nội</a>`, `id="late-procedures"`, "<td>X3</td>", "50,0%",
+		`href="/api/v1/exports/late-dossiers.xlsx?group=provinces&amp;month=2026-10&amp;lang=vi"`} {
+		if code != 200 || !bytes.Contains(page, []byte(want)) {
+			t.Errorf("/dossiers (%d) lacks %q", code, want)
+		}
+	}
+	if _, page := s.do(t, "GET", "/dossiers?month=2026-10&group=ministries", "analyst1", nil); !bytes.Contains(page, []byte(`id="no-dossiers"`)) {
+		t.Error("the ministries' page does not say there are no dossiers")
+	}
+
 	// the same as a workbook for those who may export, audited
 	code, wb := s.do(t, "GET", "/api/v1/exports/late-dossiers.xlsx?unit=01&month=2026-10", "analyst1", nil)
 	if code != 200 {
@@ -101,8 +119,8 @@ func TestLateDossiers(t *testing.T) {
 			t.Errorf("Theo thủ tục!%s = %q, want %q", ref, v, want)
 		}
 	}
-	for ref, want := range map[string]string{"A2": "X3", "D2": "03/10/2026 08:00", "E2": "10/10/2026 17:00", "F2": "chưa giải quyết", "G2": "21.29",
-		"A3": "X1", "F3": "09/10/2026 17:00", "G3": "4.00"} {
+	for ref, want := range map[string]string{"A2": "X3", "B2": "Hà Nội", "C2": "2.000456", "E2": "03/10/2026 08:00", "F2": "10/10/2026 17:00", "G2": "chưa giải quyết", "H2": "21.29",
+		"A3": "X1", "G3": "09/10/2026 17:00", "H3": "4.00"} {
 		if v := got("Hồ sơ trễ hạn", ref); v != want {
 			t.Errorf("Hồ sơ trễ hạn!%s = %q, want %q", ref, v, want)
 		}
