@@ -137,7 +137,9 @@ func (s *Store) LateDossiers(ctx context.Context, q LateQuery) (LateDossiers, er
 		for code, c := range units {
 			out.Units = append(out.Units, LateByUnit{UnitCode: code, LateCounts: *c})
 		}
-		sort.Slice(out.Units, func(i, j int) bool { return moreLate(out.Units[i].LateCounts, out.Units[j].LateCounts, out.Units[i].UnitCode < out.Units[j].UnitCode) })
+		sort.Slice(out.Units, func(i, j int) bool {
+			return moreLate(out.Units[i].LateCounts, out.Units[j].LateCounts, out.Units[i].UnitCode < out.Units[j].UnitCode)
+		})
 		for code, c := range procs {
 			if c.ResolvedLate+c.Overdue > 0 { // a procedure with nothing late is no answer to "which"
 				out.Procedures = append(out.Procedures, LateByProcedure{ProcedureCode: code, LateCounts: *c})
