@@ -40,20 +40,11 @@ func LateDossiers(late data.LateDossiers, title string, names func(code string) 
 	for i, p := range late.Procedures {
 		r := top + 1 + i
 		f.SetCellStr(byProc, cell(1, r), p.ProcedureCode)
-		f.SetCellInt(byProc, cell(2, r), int64(p.Resolved))
-		f.SetCellInt(byProc, cell(3, r), int64(p.ResolvedLate))
-		if p.Resolved > 0 {
-			f.SetCellFloat(byProc, cell(4, r), float64(p.ResolvedLate)/float64(p.Resolved), -1, 64)
-		}
-		f.SetCellInt(byProc, cell(5, r), int64(p.Overdue))
+		b.lateCounts(byProc, r, 2, p.LateCounts)
 		codes = append(codes, p.ProcedureCode)
 	}
 	last := top + len(late.Procedures)
-	if len(late.Procedures) > 0 {
-		f.SetCellStyle(byProc, cell(2, top+1), cell(3, last), b.num)
-		f.SetCellStyle(byProc, cell(4, top+1), cell(4, last), b.pct)
-		f.SetCellStyle(byProc, cell(5, top+1), cell(5, last), b.num)
-	}
+	b.lateStyles(byProc, 2, top+1, last)
 	b.table(byProc, top, heads, []float64{nameWidth(codes), 16, 18, 14, 24}, last)
 
 	if group {
@@ -68,19 +59,10 @@ func LateDossiers(late data.LateDossiers, title string, names func(code string) 
 			n := names(u.UnitCode)
 			f.SetCellStr(byUnit, cell(1, r), n)
 			f.SetCellStr(byUnit, cell(2, r), u.UnitCode)
-			f.SetCellInt(byUnit, cell(3, r), int64(u.Resolved))
-			f.SetCellInt(byUnit, cell(4, r), int64(u.ResolvedLate))
-			if u.Resolved > 0 {
-				f.SetCellFloat(byUnit, cell(5, r), float64(u.ResolvedLate)/float64(u.Resolved), -1, 64)
-			}
-			f.SetCellInt(byUnit, cell(6, r), int64(u.Overdue))
+			b.lateCounts(byUnit, r, 3, u.LateCounts)
 			unitNames = append(unitNames, n)
 		}
-		if n := len(late.Units); n > 0 {
-			f.SetCellStyle(byUnit, cell(3, 2), cell(4, 1+n), b.num)
-			f.SetCellStyle(byUnit, cell(5, 2), cell(5, 1+n), b.pct)
-			f.SetCellStyle(byUnit, cell(6, 2), cell(6, 1+n), b.num)
-		}
+		b.lateStyles(byUnit, 3, 2, 1+len(late.Units))
 		b.table(byUnit, 1, uheads, []float64{nameWidth(unitNames), 8, 16, 18, 14, 24}, 1+len(late.Units))
 	}
 
@@ -132,4 +114,25 @@ func LateDossiers(late data.LateDossiers, title string, names func(code string) 
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// lateCounts writes resolved, resolved late, the share late (when any were resolved) and
+// overdue into row r from column c on.
+func (b *book) lateCounts(sheet string, r, c int, n data.LateCounts) {
+	b.f.SetCellInt(sheet, cell(c, r), int64(n.Resolved))
+	b.f.SetCellInt(sheet, cell(c+1, r), int64(n.ResolvedLate))
+	if n.Resolved > 0 {
+		b.f.SetCellFloat(sheet, cell(c+2, r), float64(n.ResolvedLate)/float64(n.Resolved), -1, 64)
+	}
+	b.f.SetCellInt(sheet, cell(c+3, r), int64(n.Overdue))
+}
+
+// lateStyles formats the columns lateCounts wrote in rows first..last.
+func (b *book) lateStyles(sheet string, c, first, last int) {
+	if last < first {
+		return
+	}
+	b.f.SetCellStyle(sheet, cell(c, first), cell(c+1, last), b.num)
+	b.f.SetCellStyle(sheet, cell(c+2, first), cell(c+2, last), b.pct)
+	b.f.SetCellStyle(sheet, cell(c+3, first), cell(c+3, last), b.num)
 }
