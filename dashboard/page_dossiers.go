@@ -22,14 +22,17 @@ func (s *Server) dossiersPage(c echo.Context) error {
 		return err
 	}
 	names := s.unitNames(sc.Month, lang)
-	procedures := late.Procedures
-	if len(procedures) > 20 {
-		procedures = procedures[:20]
-	}
-	d := map[string]any{"Late": late, "Month": sc.Month, "Group": sc.Group, "Procedures": procedures,
-		"MoreProcedures": len(late.Procedures) - len(procedures), "Name": names,
-		"Empty": late.Resolved+late.ResolvedLate+late.Overdue == 0}
+	more := keepProcedures(&late, 20)
+	d := map[string]any{"Late": late, "Month": sc.Month, "Group": sc.Group, "MoreProcedures": more, "Name": names, "Empty": !late.Counted()}
 	return s.render(c, http.StatusOK, "dossiers.html", "dossiers", T(lang, "nav.dossiers")+" · "+T(lang, string(sc.Group)), d)
+}
+
+// keepProcedures keeps the first n procedures of a page's answer (a copy: the kept answer
+// is shared) and says how many it left out.
+func keepProcedures(late *data.LateDossiers, n int) int {
+	more := max(len(late.Procedures)-n, 0)
+	late.Procedures = late.Procedures[:len(late.Procedures)-more]
+	return more
 }
 
 // share is late out of resolved, nil when nothing was resolved.

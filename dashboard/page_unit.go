@@ -116,10 +116,8 @@ func (s *Server) unitPage(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if late.Resolved+late.ResolvedLate+late.Overdue > 0 {
-			if n := len(late.Procedures); n > 10 {
-				late.Procedures, d.MoreProcedures = late.Procedures[:10], n-10
-			}
+		if late.Counted() {
+			d.MoreProcedures = keepProcedures(&late, 10)
 			d.Late = &late
 		}
 	}

@@ -28,6 +28,9 @@ type LateDossiers struct {
 	Truncated bool `json:"truncated"`
 }
 
+// Counted says whether any dossier counted in the month: resolved, late or overdue.
+func (l LateDossiers) Counted() bool { return l.Resolved+l.ResolvedLate+l.Overdue > 0 }
+
 // LateCounts are a unit's or a procedure's dossiers in the month.
 type LateCounts struct {
 	Resolved     int `json:"resolved"`
