@@ -226,10 +226,13 @@ func TestUploadPageInBrowser(t *testing.T) {
 	os.WriteFile(file, []byte("Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận,Số hồ sơ tiếp nhận trực tuyến\n01,2026-10,100,50\n"), 0o644)
 	badFile := filepath.Join(t.TempDir(), "sai.csv")
 	os.WriteFile(badFile, []byte("Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận\n01,2026-10,12a\n"), 0o644)
+	dossiers := filepath.Join(t.TempDir(), "ho-so.csv")
+	os.WriteFile(dossiers, []byte(dossierHeadE2E+"U1,01,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n"), 0o644)
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/upload"), chromedp.WaitVisible(chromedp.CSS("#drop"))); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []struct{ path, want string }{{file, "Đã nhận"}, {badFile, `"12a" không phải là số`}} {
+	for _, f := range []struct{ path, want string }{{file, "Đã nhận"}, {badFile, `"12a" không phải là số`},
+		{dossiers, "1 hồ sơ, 1 đơn vị-tháng được tính lại"}} {
 		if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{f.path})); err != nil {
 			t.Fatal(err)
 		}

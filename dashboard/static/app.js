@@ -81,6 +81,10 @@
             ul.appendChild(el("li", "", s.unit_code + " · " + s.period + (s.version ? " · " + tr("version") + " " + s.version : "")));
           });
           box.appendChild(ul);
+          if (body.rows !== undefined && !body.identical) { // a dossier export
+            box.appendChild(el("p", "", tr("dossiers").replace("%d", body.rows).replace("%d", body.unit_months)));
+            var late = el("a", "", tr("late")); late.href = "/dossiers"; box.appendChild(late);
+          }
           (body.warnings || []).forEach(function (w) { box.appendChild(el("p", "flag", "⚠ " + tr("warning") + ": " + (w.cell ? w.cell + ": " : "") + w.message)); });
         } else {
           box.className += " bad";
