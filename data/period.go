@@ -48,6 +48,9 @@ func (m Month) String() string {
 // Quarter is the month's quarter, 1–4.
 func (m Month) Quarter() int { return (m.Num()-1)/3 + 1 }
 
+// Half is the month's half-year, 1 (January–June) or 2 (July–December).
+func (m Month) Half() int { return (m.Num()-1)/6 + 1 }
+
 // MarshalText prints the month as 2026-10.
 func (m Month) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
@@ -68,6 +71,9 @@ var (
 	reQuarter  = regexp.MustCompile(`^(\d{4})-?q([1-4])$`)
 	reQuarterV = regexp.MustCompile(`^(?:quy|q)\s*([1-4]|i{1,3}|iv)\s*[/ -]\s*(?:nam\s+)?(\d{4})$`)
 	reYear     = regexp.MustCompile(`^(\d{4})$`)
+	reHalf     = regexp.MustCompile(`^(\d{4})-?h([12])$`)
+	reHalfS    = regexp.MustCompile(`^h([12])\s*[/ -]\s*(\d{4})$`)
+	reHalfV    = regexp.MustCompile(`^6 thang (dau|cuoi) nam (\d{4})$`)
 	reYTD      = regexp.MustCompile(`^(\d{4})-(\d{1,2})-ytd$`)
 	reRange    = regexp.MustCompile(`^(.+?)\s*\.\.\s*(.+)$`)
 )
@@ -158,6 +164,7 @@ type PeriodKind string
 const (
 	KindMonth   PeriodKind = "month"
 	KindQuarter PeriodKind = "quarter"
+	KindHalf    PeriodKind = "half" // a half-year, written 2026-H2 (the 766 index reports by half-year)
 	KindYear    PeriodKind = "year"
 	KindYTD     PeriodKind = "ytd"
 	KindRange   PeriodKind = "range"
@@ -193,7 +200,7 @@ func (p Period) Previous() Period {
 	}
 }
 
-// String prints the period in its canonical form: 2026-10, 2026-Q3, 2026, 2026-10-YTD,
+// String prints the period in its canonical form: 2026-10, 2026-Q3, 2026-H2, 2026, 2026-10-YTD,
 // 2026-01..2026-06.
 func (p Period) String() string {
 	switch p.Kind {
@@ -201,6 +208,8 @@ func (p Period) String() string {
 		return p.From.String()
 	case KindQuarter:
 		return fmt.Sprintf("%04d-Q%d", p.From.Year(), p.From.Quarter())
+	case KindHalf:
+		return fmt.Sprintf("%04d-H%d", p.From.Year(), p.From.Half())
 	case KindYear:
 		return fmt.Sprintf("%04d", p.From.Year())
 	case KindYTD:
@@ -214,7 +223,7 @@ func (p Period) String() string {
 func (p Period) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
 // ParsePeriod reads a month (any form ParseMonth takes), a quarter (2026-Q3, Quý 3/2026),
-// a year (2026), a year to date (2026-10-YTD) or a range of months (2026-01..2026-06).
+// a half-year (2026-H2, H2/2026, 6 tháng cuối năm 2026), a year (2026), a year to date (2026-10-YTD) or a range of months (2026-01..2026-06).
 func ParsePeriod(s string) (Period, error) {
 	f := fold(s)
 	if g := reYear.FindStringSubmatch(f); g != nil {
@@ -230,6 +239,20 @@ func ParsePeriod(s string) (Period, error) {
 		y, _ := strconv.Atoi(g[2])
 		q := map[string]int{"1": 1, "2": 2, "3": 3, "4": 4, "i": 1, "ii": 2, "iii": 3, "iv": 4}[g[1]]
 		return quarter(y, q), nil
+	}
+	if g := reHalf.FindStringSubmatch(f); g != nil {
+		y, _ := strconv.Atoi(g[1])
+		h, _ := strconv.Atoi(g[2])
+		return HalfPeriod(y, h), nil
+	}
+	if g := reHalfS.FindStringSubmatch(f); g != nil {
+		y, _ := strconv.Atoi(g[2])
+		h, _ := strconv.Atoi(g[1])
+		return HalfPeriod(y, h), nil
+	}
+	if g := reHalfV.FindStringSubmatch(f); g != nil {
+		y, _ := strconv.Atoi(g[2])
+		return HalfPeriod(y, map[string]int{"dau": 1, "cuoi": 2}[g[1]]), nil
 	}
 	if g := reYTD.FindStringSubmatch(f); g != nil {
 		m, err := ParseMonth(g[1] + "-" + g[2])
@@ -257,9 +280,15 @@ func ParsePeriod(s string) (Period, error) {
 		return Period{}, err // a month in form, but not a real one: say why
 	}
 	if err != nil {
-		return Period{}, fmt.Errorf("%w: %q is not a period: write a month (2026-10), a quarter (2026-Q3), a year (2026), a year to date (2026-10-YTD) or a range (2026-01..2026-06)", ErrInvalid, s)
+		return Period{}, fmt.Errorf("%w: %q is not a period: write a month (2026-10), a quarter (2026-Q3), a half-year (2026-H2), a year (2026), a year to date (2026-10-YTD) or a range (2026-01..2026-06)", ErrInvalid, s)
 	}
 	return MonthPeriod(m), nil
+}
+
+// HalfPeriod is the half-year h (1 or 2) of year y: January–June or July–December.
+func HalfPeriod(y, h int) Period {
+	from := NewMonth(y, (h-1)*6+1)
+	return Period{KindHalf, from, from.Add(5)}
 }
 
 func quarter(y, q int) Period {

@@ -53,6 +53,12 @@ func TestParsePeriod(t *testing.T) {
 		{"2026-q1", "2026-Q1", KindQuarter, 3},
 		{"Quý 3/2026", "2026-Q3", KindQuarter, 3},
 		{"2026", "2026", KindYear, 12},
+		{"2026-H2", "2026-H2", KindHalf, 6},
+		{"2026-h1", "2026-H1", KindHalf, 6},
+		{"2026H2", "2026-H2", KindHalf, 6},
+		{"H1/2026", "2026-H1", KindHalf, 6},
+		{"6 tháng đầu năm 2026", "2026-H1", KindHalf, 6},
+		{"6 tháng cuối năm 2026", "2026-H2", KindHalf, 6},
 		{"2026-10-YTD", "2026-10-YTD", KindYTD, 10},
 		{"2026-01..2026-06", "2026-01..2026-06", KindRange, 6},
 	}
@@ -67,7 +73,7 @@ func TestParsePeriod(t *testing.T) {
 			}
 		})
 	}
-	for _, in := range []string{"13/2026", "2026-Q5", "abc", "2026-06..2026-01", "2026-13-YTD"} {
+	for _, in := range []string{"13/2026", "2026-Q5", "2026-H3", "2026-H0", "abc", "2026-06..2026-01", "2026-13-YTD"} {
 		if _, err := ParsePeriod(in); !errors.Is(err, ErrInvalid) {
 			t.Errorf("ParsePeriod(%q) = %v, want ErrInvalid", in, err)
 		}
@@ -75,12 +81,41 @@ func TestParsePeriod(t *testing.T) {
 	if _, err := ParsePeriod("13/2026"); err == nil || !contains(err.Error(), "month 13 does not exist") {
 		t.Errorf("13/2026 should say the month does not exist, got %v", err)
 	}
-	prev := map[string]string{"2026-01": "2025-12", "2026-Q1": "2025-Q4", "2026": "2025", "2026-10-YTD": "2025-10-YTD"}
+	prev := map[string]string{"2026-01": "2025-12", "2026-Q1": "2025-Q4", "2026-H1": "2025-H2", "2026-H2": "2026-H1", "2026": "2025", "2026-10-YTD": "2025-10-YTD"}
 	for in, want := range prev {
 		p, _ := ParsePeriod(in)
 		if got := p.Previous().String(); got != want {
 			t.Errorf("Previous(%s) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// A half-year covers exactly its six months, and its months know their half.
+func TestHalfPeriod(t *testing.T) {
+	cases := []struct {
+		y, h     int
+		from, to string
+	}{
+		{2026, 1, "2026-01", "2026-06"},
+		{2026, 2, "2026-07", "2026-12"},
+	}
+	for _, c := range cases {
+		t.Run(HalfPeriod(c.y, c.h).String(), func(t *testing.T) {
+			p := HalfPeriod(c.y, c.h)
+			if p.From.String() != c.from || p.To.String() != c.to || p.Kind != KindHalf {
+				t.Errorf("HalfPeriod(%d, %d) = %+v", c.y, c.h, p)
+			}
+			for _, m := range p.Months() {
+				if m.Half() != c.h {
+					t.Errorf("%s.Half() = %d, want %d", m, m.Half(), c.h)
+				}
+			}
+			b, _ := p.MarshalText()
+			q, err := ParsePeriod(string(b))
+			if err != nil || q != p {
+				t.Errorf("round trip of %s gave %+v, %v", b, q, err)
+			}
+		})
 	}
 }
 
