@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"encoding/csv"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -206,8 +207,36 @@ func (p *Parsed) Reports() iter.Seq2[int, Report] {
 	}
 }
 
-// MaxRows bounds the rows read from one sheet.
-const MaxRows = 1_048_576
+// MaxRows and MaxCols bound a sheet as Excel does; a sheet past either is refused while
+// its XML is scanned, before anything proportional to its size is allocated.
+const (
+	MaxRows = 1_048_576
+	MaxCols = 16_384
+)
+
+// SheetTooLarge is a worksheet past Excel's limits: more than MaxRows rows, or a cell
+// past column XFD.
+type SheetTooLarge struct {
+	Sheet string
+	Cols  bool // the columns are past the limit, not the rows
+}
+
+func (e *SheetTooLarge) Error() string {
+	if e.Cols {
+		return fmt.Sprintf("sheet %s has a row of more than %d columns", e.Sheet, MaxCols)
+	}
+	return fmt.Sprintf("sheet %s has more than %d rows", e.Sheet, MaxRows)
+}
+
+// message says it in the reader's language, with what to do.
+func (e *SheetTooLarge) message(lang, file string) string {
+	if e.Cols {
+		return msg(lang, "Trang tính \"%s\" trong %s có dòng dài hơn %d cột (giới hạn của Excel): hãy xóa các cột thừa rồi lưu lại",
+			"Sheet \"%s\" in %s has a row of more than %d columns (Excel's limit): delete the extra columns and save it again", e.Sheet, file, MaxCols)
+	}
+	return msg(lang, "Trang tính \"%s\" trong %s có hơn %d dòng (giới hạn của Excel): hãy xóa các dòng thừa rồi lưu lại",
+		"Sheet \"%s\" in %s has more than %d rows (Excel's limit): delete the extra rows and save it again", e.Sheet, file, MaxRows)
+}
 
 type sheet struct {
 	name   string
@@ -297,6 +326,9 @@ func Parse(name string, content []byte, reg *data.Registry, lang string) (p *Par
 		var err error
 		var closeAll func()
 		if sheets, closeAll, err = readXLSX(content); err != nil {
+			if big, ok := errors.AsType[*SheetTooLarge](err); ok {
+				return nil, []Problem{{Sheet: big.Sheet, Message: big.message(lang, name)}}
+			}
 			return nil, []Problem{{Message: msg(lang, "Không đọc được tệp %s: %v. Hãy lưu lại dưới dạng .xlsx", "Cannot read %s: %v. Save it again as .xlsx", name, err)}}
 		}
 		defer closeAll()
@@ -304,6 +336,13 @@ func Parse(name string, content []byte, reg *data.Registry, lang string) (p *Par
 		ext := strings.ToLower(filepath.Ext(name))
 		if ext == ".xlsx" || ext == ".xlsm" || ext == ".xls" {
 			return nil, []Problem{{Message: msg(lang, "%s không phải là tệp .xlsx hợp lệ: hãy mở và lưu lại dưới dạng .xlsx", "%s is not a valid .xlsx file: open it and save it as .xlsx", name)}}
+		}
+		if bytes.HasPrefix(content, []byte{0xFF, 0xFE}) || bytes.HasPrefix(content, []byte{0xFE, 0xFF}) {
+			// Excel's "Unicode Text" and some exports write UTF-16: the CSV reader would
+			// see no separators at all and say "no table found", which helps nobody
+			return nil, []Problem{{Message: msg(lang,
+				"%s được lưu theo mã UTF-16 (Unicode): hãy mở tệp và lưu lại dưới dạng CSV UTF-8 (trong Excel: Lưu thành → CSV UTF-8 (Comma delimited))",
+				"%s is saved as UTF-16 (Unicode text): open it and save it as CSV UTF-8 (in Excel: Save As → CSV UTF-8 (Comma delimited))", name)}}
 		}
 		sh, err := readCSV(content)
 		if err != nil {
@@ -326,6 +365,12 @@ func Parse(name string, content []byte, reg *data.Registry, lang string) (p *Par
 // read at once, the rest one at a time through next, so a workbook of half a million rows
 // never sits in memory; closeAll releases the workbook and its temporary files.
 func readXLSX(content []byte) (sheets []*sheet, closeAll func(), err error) {
+	// the sheets' extent is read first, as a stream: a sheet past Excel's limits is
+	// refused before excelize builds anything (40 million empty <row/> are a 350 KB file)
+	extras, exErr := sheetExtras(content)
+	if _, ok := errors.AsType[*SheetTooLarge](exErr); ok {
+		return nil, nil, exErr
+	}
 	opts := excelize.Options{
 		UnzipSizeLimit: 256 << 20,
 		// a worksheet larger than this is unzipped to TmpDir and read from there
@@ -359,10 +404,9 @@ func readXLSX(content []byte) (sheets []*sheet, closeAll func(), err error) {
 			os.Remove(tmp)
 		}
 	}
-	extras, err := sheetExtras(content)
-	if err != nil {
+	if exErr != nil {
 		closeAll()
-		return nil, nil, err
+		return nil, nil, exErr
 	}
 	for _, name := range f.GetSheetList() {
 		rows, err := f.Rows(name)
@@ -383,7 +427,7 @@ func readXLSX(content []byte) (sheets []*sheet, closeAll func(), err error) {
 			}
 			n++
 			if n > MaxRows {
-				return 0, nil, fmt.Errorf("sheet %s has more than %d rows", name, MaxRows)
+				return 0, nil, &SheetTooLarge{Sheet: name}
 			}
 			cols, err := rows.Columns(excelize.Options{RawCellValue: true})
 			return n - 1, cols, err
@@ -424,6 +468,29 @@ type cellRange struct{ r0, c0, r1, c1 int }
 type sheetExtra struct {
 	merges []cellRange
 	rows   int // from the sheet's dimension or its rows, to size the reports once
+	size   SheetSize
+}
+
+// SheetSize is a worksheet's extent as its XML has it, read without building the sheet.
+type SheetSize struct {
+	Rows   int   // <row> elements
+	MaxRow int   // the highest row number
+	MaxCol int   // the highest column number of any cell
+	Cells  int64 // cells up to each row's last: what a reader that fills rows in builds
+}
+
+// SheetSizes reads the extent of each worksheet of a workbook, by sheet name, as a stream.
+// A sheet past Excel's limits is a *SheetTooLarge error.
+func SheetSizes(content []byte) (map[string]SheetSize, error) {
+	extras, err := sheetExtras(content)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]SheetSize, len(extras))
+	for name, ex := range extras {
+		out[name] = ex.size
+	}
+	return out, nil
 }
 
 // sheetExtras reads each worksheet's merged ranges and dimension from the workbook's XML
@@ -467,7 +534,7 @@ func sheetExtras(content []byte) (map[string]sheetExtra, error) {
 				target = "xl/" + target
 			}
 			if zf := files[target]; zf != nil {
-				ex, err := scanSheet(zf)
+				ex, err := scanSheet(zf, sh.Name)
 				if err != nil {
 					return nil, err
 				}
@@ -491,8 +558,9 @@ func unmarshalZip(zf *zip.File, v any) error {
 }
 
 // scanSheet finds <dimension ref="A1:H9"/> and every <mergeCell ref="A1:C1"/>, with or
-// without a namespace prefix, without building the sheet.
-func scanSheet(zf *zip.File) (sheetExtra, error) {
+// without a namespace prefix, without building the sheet; and it measures the sheet from
+// its <row> and <c> elements, refusing it as soon as it passes MaxRows or MaxCols.
+func scanSheet(zf *zip.File, sheetName string) (sheetExtra, error) {
 	var ex sheetExtra
 	rc, err := zf.Open()
 	if err != nil {
@@ -500,38 +568,69 @@ func scanSheet(zf *zip.File) (sheetExtra, error) {
 	}
 	defer rc.Close()
 	br := bufio.NewReaderSize(io.LimitReader(rc, 256<<20), 64<<10) // excelize's UnzipSizeLimit
-	rows := 0
+	sz := &ex.size
+	row, col, lastCol := 0, 0, 0 // the row being read, its last cell's column, its widest
+	endRow := func() {
+		sz.Cells += int64(lastCol)
+		col, lastCol = 0, 0
+	}
+	done := func() (sheetExtra, error) {
+		endRow()
+		ex.rows = min(cmp.Or(sz.Rows, ex.rows), MaxRows)
+		return ex, nil
+	}
 	for {
 		if _, err := br.ReadSlice('<'); err == bufio.ErrBufferFull {
 			continue
 		} else if err == io.EOF {
-			ex.rows = cmp.Or(rows, ex.rows)
-			return ex, nil
+			return done()
 		} else if err != nil {
 			return ex, err
 		}
 		head, _ := br.Peek(24)
 		name := head
-		if i := bytes.IndexAny(name, " />"); i >= 0 {
+		if i := bytes.IndexAny(name, " \t\r\n/>"); i >= 0 {
 			name = name[:i]
 		}
 		if i := bytes.IndexByte(name, ':'); i >= 0 {
 			name = name[i+1:]
 		}
-		if string(name) == "row" {
-			rows++ // the dimension may be wrong (excelize's StreamWriter writes A1) or a lie: count
-			continue
-		}
+		isRow, isCell := string(name) == "row", string(name) == "c"
 		isMerge, isDim := string(name) == "mergeCell", string(name) == "dimension"
-		if !isMerge && !isDim {
+		if !isRow && !isCell && !isMerge && !isDim {
 			continue
 		}
 		tag, err := br.ReadSlice('>')
 		if err != nil && err != bufio.ErrBufferFull {
-			ex.rows = cmp.Or(rows, ex.rows)
-			return ex, nil
+			return done()
 		}
-		ref := refAttr(tag)
+		switch {
+		case isRow:
+			// the dimension may be wrong (excelize's StreamWriter writes A1) or a lie: count
+			endRow()
+			sz.Rows++
+			row++
+			if r, err := strconv.Atoi(attr(tag, "r")); err == nil && r > 0 {
+				row = r
+			}
+			if sz.Rows > MaxRows || row > MaxRows {
+				return ex, &SheetTooLarge{Sheet: sheetName}
+			}
+			sz.MaxRow = max(sz.MaxRow, row)
+			continue
+		case isCell:
+			col++ // a cell without r is the one after the previous
+			if c := colOf(attr(tag, "r")); c > 0 {
+				col = c
+			}
+			if col > MaxCols {
+				return ex, &SheetTooLarge{Sheet: sheetName, Cols: true}
+			}
+			lastCol = max(lastCol, col)
+			sz.MaxCol = max(sz.MaxCol, col)
+			continue
+		}
+		ref := attr(tag, "ref")
 		from, to, _ := strings.Cut(ref, ":")
 		if to == "" {
 			to = from
@@ -549,18 +648,49 @@ func scanSheet(zf *zip.File) (sheetExtra, error) {
 	}
 }
 
-func refAttr(tag []byte) string {
-	i := bytes.Index(tag, []byte(`ref="`))
-	if i < 0 {
+// attr is the value of the attribute name in a start tag, in double or single quotes.
+func attr(tag []byte, name string) string {
+	for i := 0; ; {
+		j := bytes.Index(tag[i:], []byte(name+"="))
+		if j < 0 {
+			return ""
+		}
+		j += i
+		i = j + len(name) + 1
+		// the name must stand alone: r= is not ref= nor xr:r=
+		if j == 0 || !isSpace(tag[j-1]) || i >= len(tag) {
+			continue
+		}
+		q := tag[i]
+		if q != '"' && q != '\'' {
+			continue
+		}
+		rest := tag[i+1:]
+		if k := bytes.IndexByte(rest, q); k >= 0 {
+			return string(rest[:k])
+		}
 		return ""
 	}
-	rest := tag[i+5:]
-	j := bytes.IndexByte(rest, '"')
-	if j < 0 {
-		return ""
-	}
-	return string(rest[:j])
 }
+
+// colOf is the column number of a cell reference (AB12 → 28), MaxCols+1 for any column
+// past the limit, 0 when the reference has no letters (excelize says what is wrong then).
+func colOf(ref string) int {
+	c := 0
+	for i := 0; i < len(ref); i++ {
+		b := ref[i] | 0x20 // lower case
+		if b < 'a' || b > 'z' {
+			break
+		}
+		c = c*26 + int(b-'a'+1)
+		if c > MaxCols {
+			return MaxCols + 1
+		}
+	}
+	return c
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\r' || b == '\n' }
 
 func emptyRow(r []string) bool {
 	for _, c := range r {

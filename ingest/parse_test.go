@@ -2,8 +2,11 @@ package ingest
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -305,5 +308,104 @@ func cp1258(t *testing.T, s string) []byte {
 func TestReportHoldsEveryMeasure(t *testing.T) {
 	if len(data.Measures) > maxMeasures {
 		t.Fatalf("%d measures, a Report holds %d", len(data.Measures), maxMeasures)
+	}
+}
+
+// rawXLSX is a workbook of one sheet, Sheet1, whose <sheetData> body body writes: for
+// sheets excelize would not write, as an attacker would.
+func rawXLSX(t testing.TB, body func(w io.Writer)) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"} {
+		w, _ := zw.Create(name)
+		w.Write([]byte(minimalParts[name]))
+	}
+	w, _ := zw.Create("xl/worksheets/sheet1.xml")
+	bw := bufio.NewWriterSize(w, 1<<20)
+	bw.WriteString(`<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+	body(bw)
+	bw.WriteString(`</sheetData></worksheet>`)
+	if err := bw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestSheetPastExcelLimits: a sheet past 1,048,576 rows or 16,384 columns is refused by
+// name while its XML is scanned, before anything proportional to it is allocated (issue
+// 16, #7: 40 million empty rows in a 351 KB file once cost 3.1 GB).
+func TestSheetPastExcelLimits(t *testing.T) {
+	manyRows := rawXLSX(t, func(w io.Writer) {
+		row := bytes.Repeat([]byte("<row/>"), 1<<16)
+		for n := 0; n < 40_000_000; n += 1 << 16 {
+			w.Write(row)
+		}
+	})
+	farCell := rawXLSX(t, func(w io.Writer) {
+		io.WriteString(w, `<row r="1"><c r="A1" t="inlineStr"><is><t>unit</t></is></c><c r="XFE1"><v>1</v></c></row>`)
+	})
+	wideRow := rawXLSX(t, func(w io.Writer) {
+		io.WriteString(w, "<row>"+strings.Repeat("<c><v>1</v></c>", MaxCols+1)+"</row>")
+	})
+	numbered := rawXLSX(t, func(w io.Writer) { io.WriteString(w, `<row r="1048577"><c><v>1</v></c></row>`) })
+	for _, c := range []struct {
+		name    string
+		content []byte
+		says    string
+	}{
+		{"40M rows.xlsx", manyRows, `Trang tính "Sheet1" trong 40M rows.xlsx có hơn 1048576 dòng`},
+		{"far cell.xlsx", farCell, `Trang tính "Sheet1" trong far cell.xlsx có dòng dài hơn 16384 cột`},
+		{"wide row.xlsx", wideRow, `dài hơn 16384 cột`},
+		{"numbered.xlsx", numbered, `hơn 1048576 dòng`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, probs := Parse(c.name, c.content, data.Reference(), "vi")
+			runtime.ReadMemStats(&after)
+			if len(probs) != 1 || !strings.Contains(probs[0].Message, c.says) || probs[0].Sheet != "Sheet1" {
+				t.Errorf("problems %v, want one on Sheet1 saying %q", probs, c.says)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+				t.Errorf("refusing it allocated %d MB", alloc>>20)
+			}
+		})
+	}
+	if _, probs := Parse("40M rows.xlsx", manyRows, data.Reference(), "en"); len(probs) != 1 || !strings.Contains(probs[0].Message, `Sheet "Sheet1" in 40M rows.xlsx has more than 1048576 rows`) {
+		t.Errorf("in English: %v", probs)
+	}
+	sizes, err := SheetSizes(xlsx(t, "Báo cáo", [][]any{{"unit_code", "period"}, {"01", nil, nil, 5}}))
+	if s := sizes["Báo cáo"]; err != nil || s.Rows != 2 || s.MaxRow != 2 || s.MaxCol != 4 || s.Cells != 6 {
+		t.Errorf("sizes %+v %v", sizes, err)
+	}
+}
+
+// TestUTF16CSV: a CSV saved as UTF-16 (Excel's "Unicode Text") is told to be saved as
+// UTF-8, not "no table found" (issue 16, #14).
+func TestUTF16CSV(t *testing.T) {
+	text := "unit,period,docs_total\n01,2026-10,5\n"
+	le, be := []byte{0xFF, 0xFE}, []byte{0xFE, 0xFF}
+	for _, r := range text {
+		le = append(le, byte(r), 0)
+		be = append(be, 0, byte(r))
+	}
+	for _, c := range []struct {
+		lang    string
+		content []byte
+		says    string
+	}{
+		{"vi", le, "lưu lại dưới dạng CSV UTF-8"},
+		{"vi", be, "mã UTF-16"},
+		{"en", le, "save it as CSV UTF-8"},
+	} {
+		_, probs := Parse("bao-cao.csv", c.content, data.Reference(), c.lang)
+		if len(probs) != 1 || !strings.Contains(probs[0].Message, c.says) {
+			t.Errorf("%s: %v, want %q", c.lang, probs, c.says)
+		}
 	}
 }
