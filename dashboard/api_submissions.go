@@ -1,16 +1,13 @@
 package dashboard
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/egovkpi/egovkpi/data"
 	"github.com/egovkpi/egovkpi/ingest"
@@ -84,8 +81,8 @@ func (s *Server) upload(c echo.Context) error {
 	}
 	if !res.Accepted {
 		body := map[string]any{"errors": res.Errors, "warnings": res.Warnings, "file": res.File}
-		if m := markFile(content, res.Errors, lang); m != nil {
-			body["marked_file"] = s.marked.put(m, fh.Filename)
+		if u := s.marked.mark(content, res.Errors, fh.Filename, lang); u != "" {
+			body["marked_file"] = u
 		}
 		return c.JSON(http.StatusUnprocessableEntity, body)
 	}
@@ -101,78 +98,6 @@ func (s *Server) upload(c echo.Context) error {
 		status = http.StatusOK
 	}
 	return c.JSON(status, r)
-}
-
-// markFile returns the uploaded workbook with each bad cell filled red and commented,
-// or nil when the file is not a readable workbook.
-func markFile(content []byte, problems []ingest.Problem, lang string) []byte {
-	if len(content) < 4 || string(content[:2]) != "PK" {
-		return nil
-	}
-	defer func() { recover() }() // a file that broke the reader cannot be marked either
-	f, err := excelize.OpenReader(bytes.NewReader(content), excelize.Options{UnzipSizeLimit: 256 << 20})
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	red, _ := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Color: []string{"F4B6B0"}, Pattern: 1}})
-	marked := 0
-	for _, p := range problems {
-		if p.Sheet == "" || p.Cell == "" {
-			continue
-		}
-		f.SetCellStyle(p.Sheet, p.Cell, p.Cell, red)
-		f.AddComment(p.Sheet, excelize.Comment{Cell: p.Cell, Author: "egovkpi", Paragraph: []excelize.RichTextRun{{Text: p.Message}}})
-		marked++
-	}
-	if marked == 0 {
-		return nil
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil
-	}
-	return buf.Bytes()
-}
-
-// markedFiles keeps marked workbooks for a while, for the uploader to fetch.
-type markedFiles struct {
-	mu    sync.Mutex
-	files map[string]markedFile
-}
-
-type markedFile struct {
-	body []byte
-	name string
-	at   time.Time
-}
-
-func (m *markedFiles) put(b []byte, name string) string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.files == nil {
-		m.files = map[string]markedFile{}
-	}
-	for k, v := range m.files {
-		if time.Since(v.at) > 30*time.Minute {
-			delete(m.files, k)
-		}
-	}
-	id := data.RandomSecret(16)
-	m.files[id] = markedFile{b, name, time.Now()}
-	return "/api/v1/submissions/marked/" + id
-}
-
-// GET /api/v1/submissions/marked/:id
-func (s *Server) markedFile(c echo.Context) error {
-	s.marked.mu.Lock()
-	f, ok := s.marked.files[c.Param("id")]
-	s.marked.mu.Unlock()
-	if !ok {
-		return fmt.Errorf("%w: the marked file has expired; upload again", data.ErrNotFound)
-	}
-	c.Response().Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename*=UTF-8''%s", urlPathEscape("loi-"+f.name)))
-	return c.Blob(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f.body)
 }
 
 // Templates builds report templates.
