@@ -15,26 +15,66 @@ import (
 
 // Ingester takes uploaded files; *ingest.Ingester is one.
 type Ingester interface {
-	Ingest(ctx context.Context, req ingest.Request) (*ingest.Result, error)
+	Ingest(ctx context.Context, req ingest.Request) (*ingest.Outcome, error)
 }
 
-// receipt is the answer to an upload: the first submission's fields at the top, every
-// submission of the file in "submissions", and every warning of the file.
+// receipt is the answer to an accepted upload: the first submission's fields at the top,
+// every submission of the file in "submissions", every warning of the file, and for a
+// dossier export how many dossiers and unit-months it brought.
 type receipt struct {
 	ingest.Receipt
+	Outcome     ingest.Status          `json:"outcome"`
+	Kind        string                 `json:"kind"`
 	Warnings    []ingest.Problem       `json:"warnings"` // the file's, over the first submission's
 	Identical   bool                   `json:"identical,omitempty"`
 	DryRun      bool                   `json:"dry_run,omitempty"`
 	SHA256      string                 `json:"sha256"`
 	Submissions []ingest.Receipt       `json:"submissions"`
 	Surveys     []ingest.SurveyReceipt `json:"surveys,omitempty"`
+	Rows        *int                   `json:"rows,omitempty"`
+	UnitMonths  *int                   `json:"unit_months,omitempty"`
+	Changes     []changeView           `json:"changes,omitempty"`
 }
 
-// POST /api/v1/submissions (multipart field "file"; ?dry_run=true; ?lang=en)
+// changeView is a self-reported figure a dossier export replaces, with the measure's name.
+type changeView struct {
+	data.DossierChange
+	MeasureName string `json:"measure_name"`
+}
+
+func changeViews(chs []data.DossierChange, lang string) []changeView {
+	out := make([]changeView, len(chs))
+	for i, ch := range chs {
+		out[i].DossierChange, out[i].MeasureName = ch, ch.Measure
+		if j := data.MeasureIndex(ch.Measure); j >= 0 {
+			out[i].MeasureName = data.Measures[j].LabelVI
+			if lang == "en" {
+				out[i].MeasureName = data.Measures[j].LabelEN
+			}
+		}
+	}
+	return out
+}
+
+// refusal is the answer to a file refused for its content (422) or waiting for the
+// uploader's confirmation (409).
+type refusal struct {
+	File       string               `json:"file"`
+	SHA256     string               `json:"sha256"`
+	Outcome    ingest.Status        `json:"outcome"`
+	Error      apiErrorBody         `json:"error"`
+	Errors     []ingest.Problem     `json:"errors"`
+	ErrorCount int                  `json:"error_count"`
+	Warnings   []ingest.Problem     `json:"warnings"`
+	Changes    []changeView         `json:"changes,omitempty"`
+	MarkedFile string               `json:"marked_file,omitempty"`
+}
+
+// POST /api/v1/submissions (multipart field "file"; ?dry_run=true; ?confirm=true; ?lang=en)
 func (s *Server) upload(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return fmt.Errorf("%w: send the report as the multipart field \"file\"", data.ErrInvalid)
+		return data.Errorf(data.ErrInvalid, "Hãy gửi tệp trong trường multipart \"file\"", "send the report as the multipart field \"file\"")
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -51,53 +91,59 @@ func (s *Server) upload(c echo.Context) error {
 		source = "api"
 	}
 	lang := langOf(c)
-	if f := ingest.DossierFormat(fh.Filename, content); f != "" && s.dossiers != nil {
-		ing, ok := s.ingester.(*ingest.Ingester)
-		if !ok {
-			return fmt.Errorf("%w: dossier records are not taken here", data.ErrInvalid)
-		}
-		d, err := ingest.IngestDossiers(c.Request().Context(), s.dossiers, ing, ingest.DossierRequest{Name: fh.Filename, Content: content,
-			Format: f, Actor: id.User.Username, Allow: func(unit string) error { return canWriteUnit(id, unit) }})
-		if err != nil {
-			return err
-		}
-		status := http.StatusCreated
-		if d.Identical {
-			status = http.StatusOK
-		}
-		return c.JSON(status, d)
-	}
-	res, err := s.ingester.Ingest(c.Request().Context(), ingest.Request{
-		Name: fh.Filename, Content: content, Actor: id.User.Username, Source: source, Lang: lang,
-		DryRun:     c.QueryParam("dry_run") == "true" || c.FormValue("dry_run") == "true",
+	flag := func(name string) bool { return c.QueryParam(name) == "true" || c.FormValue(name) == "true" }
+	o, err := s.ingester.Ingest(c.Request().Context(), ingest.Request{
+		Name: fh.Filename, Content: content, Actor: id.User.Username, Source: source, Lang: lang, Peer: c.RealIP(),
+		DryRun: flag("dry_run"), Confirm: flag("confirm"),
 		Allow:      func(unit string) error { return canWriteUnit(id, unit) },
 		Benchmarks: id.User.Role == data.RoleCommittee || id.User.Role == data.RoleAdmin,
 	})
 	if err != nil {
 		return err
 	}
-	if res.Denied != nil {
-		return res.Denied
-	}
-	if !res.Accepted {
-		body := map[string]any{"errors": res.Errors, "warnings": res.Warnings, "file": res.File}
-		if u := s.marked.mark(content, res.Errors, fh.Filename, lang); u != "" {
-			body["marked_file"] = u
+	status := outcomeStatus(o)
+	switch {
+	case o.Accepted:
+		r := receipt{Outcome: o.Status, Kind: o.Kind, Warnings: o.Warnings, Identical: o.Identical, DryRun: o.DryRun, SHA256: o.SHA256,
+			Submissions: o.Receipts, Surveys: o.Surveys}
+		if len(o.Receipts) > 0 {
+			r.Receipt = o.Receipts[0]
 		}
-		return c.JSON(http.StatusUnprocessableEntity, body)
+		if d := o.Dossiers; d != nil {
+			r.Rows, r.UnitMonths, r.Changes = &d.Rows, &d.UnitMonths, changeViews(d.Changes, lang)
+		}
+		return c.JSON(status, r)
+	case len(o.Errors) > 0 || o.Status == ingest.StatusConfirm:
+		body := refusal{File: o.File, SHA256: o.SHA256, Outcome: o.Status, Errors: o.Errors, ErrorCount: o.ErrorCount, Warnings: o.Warnings}
+		_, body.Error.Code = statusOf(o.Reason)
+		body.Error.Message = o.Message
+		if o.Status == ingest.StatusConfirm {
+			body.Error.Code = "confirm_required"
+			body.Changes = changeViews(o.Dossiers.Changes, lang)
+		}
+		if len(o.Errors) > 0 {
+			body.MarkedFile = s.marked.mark(content, o.Errors, fh.Filename, lang)
+		}
+		return c.JSON(status, body)
 	}
-	r := receipt{Warnings: res.Warnings, Identical: res.Identical, DryRun: res.DryRun, SHA256: res.SHA256, Submissions: res.Receipts, Surveys: res.Surveys}
-	if len(res.Receipts) > 0 {
-		r.Receipt = res.Receipts[0]
+	return o.Reason // forbidden, a locked month, an unreadable export: the error's own status
+}
+
+// outcomeStatus is the HTTP status of an ingestion's outcome.
+func outcomeStatus(o *ingest.Outcome) int {
+	switch o.Status {
+	case ingest.StatusAccepted:
+		return http.StatusCreated
+	case ingest.StatusIdentical, ingest.StatusDryRun:
+		return http.StatusOK
+	case ingest.StatusConfirm:
+		return http.StatusConflict
 	}
-	if r.Warnings == nil {
-		r.Warnings = []ingest.Problem{}
+	if len(o.Errors) > 0 {
+		return http.StatusUnprocessableEntity
 	}
-	status := http.StatusCreated
-	if res.Identical || res.DryRun {
-		status = http.StatusOK
-	}
-	return c.JSON(status, r)
+	st, _ := statusOf(o.Reason)
+	return st
 }
 
 // Templates builds report templates.

@@ -88,9 +88,10 @@ func canWriteUnit(id *identity, unit string) error {
 		if id.User.Unit == unit {
 			return nil
 		}
-		return fmt.Errorf("%w: %s is an officer of unit %s and cannot write unit %s's data", data.ErrForbidden, id.User.Username, id.User.Unit, unit)
+		return data.Errorf(data.ErrForbidden, "%s là cán bộ của đơn vị %s, không được ghi số liệu của đơn vị %s", "%s is an officer of unit %s and cannot write unit %s's data",
+			id.User.Username, id.User.Unit, unit)
 	}
-	return fmt.Errorf("%w: the %s role cannot write data", data.ErrForbidden, id.User.Role)
+	return data.Errorf(data.ErrForbidden, "Vai trò %s không được ghi số liệu", "the %s role cannot write data", id.User.Role)
 }
 
 func identityOf(c echo.Context) *identity {

@@ -262,10 +262,13 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 
 // apiError is the JSON body of every error.
 type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
+	Error apiErrorBody `json:"error"`
+}
+
+// apiErrorBody says what went wrong: a stable code and a message in the reader's language.
+type apiErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 // statusOf maps an error kind to its HTTP status and code: the one place that does.
@@ -313,7 +316,13 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	status, code := statusOf(err)
 	msg := err.Error()
 	var he *echo.HTTPError
-	if errors.As(err, &he) {
+	var de *data.Error
+	if errors.As(err, &de) {
+		msg = de.Message(langOf(c))
+		if de.Cause != nil && status < 500 {
+			s.log.Info("refused", "path", c.Request().URL.Path, "err", de.Cause)
+		}
+	} else if errors.As(err, &he) {
 		if m, ok := he.Message.(string); ok {
 			msg = m
 		} else {

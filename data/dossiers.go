@@ -3,18 +3,12 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 )
-
-// DossierResult is what a dossier export changed.
-type DossierResult struct {
-	Rows       int  `json:"rows"`
-	UnitMonths int  `json:"unit_months"`
-	Identical  bool `json:"identical,omitempty"`
-}
 
 // dossierMeasures are the measures dossier records decide; a unit-month's other
 // measures (procedures, documents) stay as last reported.
@@ -66,33 +60,98 @@ ORDER BY 1, 2`
 
 // DossierImport is one dossier export to load.
 type DossierImport struct {
-	Path   string // the kept file DuckDB reads
-	Format string // csv | parquet
-	SHA256 string
-	Actor  string
+	Path     string // the file DuckDB reads
+	Format   string // csv | parquet
+	SHA256   string
+	Actor    string
+	FileName string // the name it was sent under, for the history
 	// Allow, when set, refuses units the actor may not write, before anything is written.
 	Allow func(unit string) error
 	// Progress, when set, hears of each step done: "read" (rows: the dossiers read),
 	// "checked", "aggregated" (rows: unit-months), "stored".
 	Progress func(step string, rows int)
+	// DryRun checks everything, then writes nothing.
+	DryRun bool
+	// Confirm lets the export replace figures a unit reported itself; without it such an
+	// export is refused with ErrConfirm and the differences in the result.
+	Confirm bool
+	// MaxRows bounds the dossiers one export may carry (0: no bound).
+	MaxRows int
+	// Now is the time the export is judged at (zero: the clock): rows dated after its
+	// month are refused.
+	Now time.Time
+	// Keep, when set, runs once every check has passed, just before the commit (it keeps
+	// the file); an error rolls everything back.
+	Keep func() error
+}
+
+// DossierChange is a figure a unit reported itself that a dossier export replaces.
+type DossierChange struct {
+	UnitCode   string `json:"unit_code"`
+	Month      Month  `json:"period"`
+	Measure    string `json:"measure"`
+	Reported   int64  `json:"reported"`
+	Computed   int64  `json:"computed"`
+	ReportedBy string `json:"reported_by,omitempty"`
+	Source     string `json:"reported_source,omitempty"`
+}
+
+// DossierResult is what a dossier export changed (or, dry or refused, would change).
+type DossierResult struct {
+	Rows       int  `json:"rows"`
+	UnitMonths int  `json:"unit_months"`
+	Identical  bool `json:"identical,omitempty"`
+	// Changes are the self-reported figures replaced, or waiting for confirmation.
+	Changes []DossierChange `json:"changes,omitempty"`
+}
+
+// errDryRun rolls a dry run back after every check passed.
+var errDryRun = errors.New("dry run")
+
+// dossierNames lists at most a few dossier ids, for a message.
+func dossierNames(ids []string, total int) string {
+	s := strings.Join(ids, ", ")
+	if total > len(ids) {
+		s += ", …"
+	}
+	return s
 }
 
 // IngestDossiers loads a dossier export (CSV or Parquet, one row per dossier) from a
-// file with DuckDB's own reader, replaces earlier rows by dossier_id (a dossier is never
-// counted twice), and stores the touched units' monthly measures as new versions, merged
-// with their other measures: all in one transaction.
+// file with DuckDB's own reader. A dossier is identified by its unit and dossier_id: an
+// export replaces only the rows of the units it names, and those units must be the
+// actor's. The touched unit-months whose measures change are stored as new versions,
+// merged with their other measures; a locked month's figures may not change, and figures
+// a unit reported itself change only with Confirm. All in one transaction.
 func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierResult, error) {
 	path, format, sha, actor, allow := imp.Path, imp.Format, imp.SHA256, imp.Actor, imp.Allow
 	progress := imp.Progress
 	if progress == nil {
 		progress = func(string, int) {}
 	}
+	fileName := imp.FileName
+	if fileName == "" {
+		fileName = "dossiers." + format
+	}
+	now := imp.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	nextMonth := MonthOf(now.In(vietnam)).Add(1)
 	var res DossierResult
 	if strings.ContainsAny(path, "'\x00") {
 		return res, fmt.Errorf("%w: the file path may not contain a quote", ErrInvalid)
 	}
 	if sha == "" || strings.IndexFunc(sha, func(r rune) bool { return !('0' <= r && r <= '9' || 'a' <= r && r <= 'z' || r == '-') }) >= 0 {
 		return res, fmt.Errorf("%w: %q is not a SHA-256", ErrInvalid, sha)
+	}
+	// DuckDB's errors name the file by its path on the server: readers see the name sent
+	unreadable := func(err error) error {
+		msg := strings.ReplaceAll(err.Error(), path, fileName)
+		if i := strings.Index(msg, "\n"); i > 0 {
+			msg = msg[:i]
+		}
+		return Errorf(ErrInvalid, "Tệp hồ sơ %s không đọc được: %s", "The dossier file %s cannot be read: %s", fileName, msg).WithCause(err)
 	}
 	var read string
 	switch format {
@@ -105,6 +164,16 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			FROM read_parquet('%s'))`, path)
 	default:
 		return res, fmt.Errorf("%w: dossier format %q: use csv or parquet", ErrInvalid, format)
+	}
+	if format == "parquet" && imp.MaxRows > 0 {
+		// the footer says how many rows there are: a small file can carry millions
+		var n int64
+		if err := s.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata('%s')`, path)).Scan(&n); err != nil {
+			return res, unreadable(err)
+		}
+		if n > int64(imp.MaxRows) {
+			return res, tooManyDossiers(fileName, n, imp.MaxRows)
+		}
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
@@ -128,42 +197,54 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		ins, err := conn.ExecContext(ctx, `INSERT INTO dossiers SELECT *, '`+sha+`' FROM `+read)
 		if err != nil {
 			if strings.Contains(err.Error(), "NOT NULL constraint") {
-				return fmt.Errorf("%w: some dossiers lack an id, a unit or a time received (%v)", ErrInvalid, err)
+				return Errorf(ErrInvalid, "Có hồ sơ thiếu mã hồ sơ, mã đơn vị hoặc thời điểm tiếp nhận", "Some dossiers lack an id, a unit or a time received").WithCause(err)
 			}
-			return fmt.Errorf("%w: the dossier file cannot be read: %v", ErrInvalid, err)
+			return unreadable(err)
 		}
 		if n, err := ins.RowsAffected(); err == nil {
+			if imp.MaxRows > 0 && n > int64(imp.MaxRows) {
+				return tooManyDossiers(fileName, n, imp.MaxRows)
+			}
 			progress("read", int(n))
 		}
-		var nbad, dups int
-		var bad string
+		var nbad, dups, nfuture int
+		var bad, future string
 		var units []any
-		// Distinct 64-bit hashes as many as the rows prove the ids distinct, a quarter
-		// faster than comparing the strings; only when some hashes repeat are the ids
-		// themselves compared.
-		err = conn.QueryRowContext(ctx, `SELECT count(*), count(*) - count(DISTINCT hash(dossier_id)),
+		// Distinct 64-bit hashes as many as the rows prove the (unit, id) pairs distinct, a
+		// quarter faster than comparing the strings; only when some hashes repeat are the
+		// ids themselves compared.
+		err = conn.QueryRowContext(ctx, `SELECT count(*), count(*) - count(DISTINCT hash(unit_code, dossier_id)),
 			count(*) FILTER (WHERE `+badDossier+`), coalesce(min(dossier_id) FILTER (WHERE `+badDossier+`), ''),
+			count(*) FILTER (WHERE received_at >= ?::TIMESTAMP OR resolved_at >= ?::TIMESTAMP),
+			coalesce(min(dossier_id) FILTER (WHERE received_at >= ?::TIMESTAMP OR resolved_at >= ?::TIMESTAMP), ''),
 			list(DISTINCT unit_code) FILTER (WHERE unit_code IS NOT NULL)
-			FROM dossiers WHERE source_sha256 = ?`, sha).Scan(&res.Rows, &dups, &nbad, &bad, &units)
+			FROM dossiers WHERE source_sha256 = ?`, nextMonth.Time(), nextMonth.Time(), nextMonth.Time(), nextMonth.Time(), sha).
+			Scan(&res.Rows, &dups, &nbad, &bad, &nfuture, &future, &units)
 		if err != nil {
 			return err
 		}
 		if nbad > 0 {
-			return fmt.Errorf("%w: %d dossiers lack an id, a unit or a time received, or have a channel other than online, direct, postal (first: %q)", ErrInvalid, nbad, bad)
+			return Errorf(ErrInvalid, "%d hồ sơ thiếu mã hồ sơ, mã đơn vị hoặc thời điểm tiếp nhận, hoặc có kênh khác online, direct, postal (đầu tiên: %q)",
+				"%d dossiers lack an id, a unit or a time received, or have a channel other than online, direct, postal (first: %q)", nbad, bad)
+		}
+		if nfuture > 0 {
+			return Errorf(ErrInvalid, "%d hồ sơ có thời điểm tiếp nhận hoặc giải quyết sau tháng hiện tại %s (đầu tiên: %q)",
+				"%d dossiers are received or resolved after the current month %s (first: %q)", nfuture, nextMonth.Add(-1), future)
 		}
 		if dups > 0 {
 			var first string
-			err := conn.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT dossier_id), coalesce((SELECT min(dossier_id) FROM
-				(SELECT dossier_id FROM dossiers WHERE source_sha256 = ? GROUP BY 1 HAVING count(*) > 1)), '')
+			err := conn.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT (unit_code, dossier_id)), coalesce((SELECT min(dossier_id) FROM
+				(SELECT dossier_id FROM dossiers WHERE source_sha256 = ? GROUP BY unit_code, dossier_id HAVING count(*) > 1)), '')
 				FROM dossiers WHERE source_sha256 = ?`, sha, sha).Scan(&dups, &first)
 			if err != nil {
 				return err
 			}
 			if dups == 1 {
-				return fmt.Errorf("%w: dossier id %q appears twice in the file", ErrInvalid, first)
+				return Errorf(ErrInvalid, "Mã hồ sơ %q xuất hiện hai lần trong tệp", "dossier id %q appears twice in the file", first)
 			}
 			if dups > 1 {
-				return fmt.Errorf("%w: dossier ids appear more than once in the file, %d rows too many (first: %q)", ErrInvalid, dups, first)
+				return Errorf(ErrInvalid, "Có mã hồ sơ xuất hiện nhiều lần trong tệp, thừa %d dòng (đầu tiên: %q)",
+					"dossier ids appear more than once in the file, %d rows too many (first: %q)", dups, first)
 			}
 		}
 		touched := make([]string, 0, len(units))
@@ -172,21 +253,23 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			touched = append(touched, code)
 		}
 		slices.Sort(touched) // the first unknown unit named is always the same one
+		var denied []string
 		for _, code := range touched {
 			if _, ok := s.ref.Latest(code); !ok {
-				return fmt.Errorf("%w: unit %q does not exist", ErrInvalid, code)
+				return Errorf(ErrInvalid, "Đơn vị %q không tồn tại", "unit %q does not exist", code)
 			}
-			if allow != nil {
-				if err := allow(code); err != nil {
-					return err
-				}
+			if allow != nil && allow(code) != nil {
+				denied = append(denied, code)
 			}
+		}
+		if len(denied) > 0 {
+			return s.deniedDossiers(ctx, conn, sha, denied)
 		}
 		progress("checked", res.Rows)
 		if before > 0 {
-			// an export that overlaps an earlier one replaces its rows
-			if _, err := conn.ExecContext(ctx, `DELETE FROM dossiers WHERE source_sha256 <> ? AND dossier_id IN
-				(SELECT dossier_id FROM dossiers WHERE source_sha256 = ?)`, sha, sha); err != nil {
+			// an export replaces the rows of the same dossiers of the same units, and no others
+			if _, err := conn.ExecContext(ctx, `DELETE FROM dossiers d USING (SELECT unit_code, dossier_id FROM dossiers WHERE source_sha256 = ?) n
+				WHERE d.unit_code = n.unit_code AND d.dossier_id = n.dossier_id AND d.source_sha256 <> ?`, sha, sha); err != nil {
 				return err
 			}
 		}
@@ -199,83 +282,235 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 				return err
 			}
 		}
-		rows, err := conn.QueryContext(ctx, aggregateSQL)
+		aggs, err := aggregateDossiers(ctx, conn)
 		if err != nil {
-			return fmt.Errorf("aggregate dossiers: %w", err)
+			return err
 		}
-		type agg struct {
-			unit string
-			m    Month
-			v    [10]int64
+		progress("aggregated", len(aggs))
+		subs, changes, err := s.dossierSubmissions(ctx, conn, aggs, sha, fileName, actor)
+		if err != nil {
+			return err
 		}
-		var aggs []agg
-		for rows.Next() {
-			var a agg
-			var t time.Time
-			if err := rows.Scan(&a.unit, &t, &a.v[0], &a.v[1], &a.v[2], &a.v[3], &a.v[4], &a.v[5], &a.v[6], &a.v[7], &a.v[8], &a.v[9]); err != nil {
-				rows.Close()
+		res.UnitMonths, res.Changes = len(subs), changes
+		if len(changes) > 0 && !imp.Confirm {
+			return Errorf(ErrConfirm, "Tệp hồ sơ sẽ thay %d số liệu đơn vị đã tự báo cáo; xem các khác biệt rồi gửi lại với xác nhận (confirm=true)",
+				"The dossier export would replace %d figures the unit reported itself; review the differences, then send it again with confirm=true", len(changes))
+		}
+		if len(subs) > 0 {
+			lo, hi := subs[0].Month, subs[0].Month
+			for _, sub := range subs {
+				lo, hi = min(lo, sub.Month), max(hi, sub.Month)
+			}
+			if err := s.lockedDossierMonths(ctx, conn, sha, subs); err != nil {
 				return err
 			}
-			a.m = MonthOf(t)
-			aggs = append(aggs, a)
-		}
-		rows.Close()
-		progress("aggregated", len(aggs))
-		if len(aggs) == 0 {
-			return nil
-		}
-		// the touched unit-months' other measures, as they stand
-		cur := map[string]map[string]int64{}
-		crow, err := conn.QueryContext(ctx, `SELECT unit_code, month, measure, value FROM current_values
-			WHERE unit_code IN (SELECT unit_code FROM dossier_units)`)
-		if err != nil {
-			return err
-		}
-		for crow.Next() {
-			var u, code string
-			var t time.Time
-			var v int64
-			crow.Scan(&u, &t, &code, &v)
-			k := u + "|" + MonthOf(t).String()
-			if cur[k] == nil {
-				cur[k] = map[string]int64{}
+			if err := submitConn(ctx, conn, subs, lo, hi); err != nil {
+				return err
 			}
-			cur[k][code] = v
-		}
-		crow.Close()
-		var subs []Submission
-		lo, hi := aggs[0].m, aggs[0].m
-		now := time.Now().UTC()
-		for _, a := range aggs {
-			if _, ok := s.ref.At(a.unit, a.m); !ok {
-				return fmt.Errorf("%w: dossiers of unit %s in %s, when it did not exist", ErrInvalid, a.unit, a.m)
-			}
-			vals := map[string]int64{}
-			for code, v := range cur[a.unit+"|"+a.m.String()] {
-				vals[code] = v
-			}
-			for i, code := range dossierMeasures {
-				vals[code] = a.v[i]
-			}
-			subs = append(subs, Submission{UnitCode: a.unit, Month: a.m, Source: "dossiers", FileName: "dossiers." + format,
-				SHA256: sha, SubmittedBy: actor, SubmittedAt: now, Values: vals})
-			lo, hi = min(lo, a.m), max(hi, a.m)
-		}
-		res.UnitMonths = len(subs)
-		if err := submitConn(ctx, conn, subs, lo, hi); err != nil { // it refuses a locked month, checked once a month
-			return err
 		}
 		progress("stored", len(subs))
+		if imp.DryRun {
+			return errDryRun
+		}
+		if imp.Keep != nil {
+			return imp.Keep()
+		}
 		return nil
-
 	})
+	if errors.Is(err, errDryRun) {
+		return res, nil
+	}
 	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return res, err
+		}
 		return res, fmt.Errorf("dossiers: %w", err)
 	}
 	if !res.Identical {
 		s.version.Add(1)
 	}
 	return res, nil
+}
+
+func tooManyDossiers(name string, n int64, max int) error {
+	return Errorf(ErrInvalid, "Tệp %s có %d hồ sơ, quá giới hạn %d hồ sơ một tệp; chia tệp theo tháng", "The file %s holds %d dossiers, over the limit of %d a file; split it by month",
+		name, n, max)
+}
+
+// deniedDossiers is the refusal of an export naming units the actor may not write,
+// with how many rows name each and the first of them.
+func (s *Store) deniedDossiers(ctx context.Context, conn *sql.Conn, sha string, denied []string) error {
+	rows, err := conn.QueryContext(ctx, `SELECT unit_code, count(*), list(dossier_id ORDER BY dossier_id)[1:3] FROM dossiers
+		WHERE source_sha256 = ? AND unit_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1 ORDER BY 1`, sha, denied)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var vi, en []string
+	for rows.Next() {
+		var unit string
+		var n int
+		var first []any
+		if err := rows.Scan(&unit, &n, &first); err != nil {
+			return err
+		}
+		ids := make([]string, len(first))
+		for i, v := range first {
+			ids[i], _ = v.(string)
+		}
+		vi = append(vi, fmt.Sprintf("%s: %d hồ sơ (%s)", unit, n, dossierNames(ids, n)))
+		en = append(en, fmt.Sprintf("%s: %d dossiers (%s)", unit, n, dossierNames(ids, n)))
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return &Error{Kind: ErrForbidden, VI: "Tệp có hồ sơ của đơn vị mà bạn không được ghi số liệu; không có gì được ghi. " + strings.Join(vi, "; "),
+		EN: "The file holds dossiers of units whose data you may not write; nothing was written. " + strings.Join(en, "; ")}
+}
+
+type dossierAgg struct {
+	unit string
+	m    Month
+	v    [10]int64
+}
+
+func aggregateDossiers(ctx context.Context, conn *sql.Conn) ([]dossierAgg, error) {
+	rows, err := conn.QueryContext(ctx, aggregateSQL)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate dossiers: %w", err)
+	}
+	defer rows.Close()
+	var aggs []dossierAgg
+	for rows.Next() {
+		var a dossierAgg
+		var t time.Time
+		if err := rows.Scan(&a.unit, &t, &a.v[0], &a.v[1], &a.v[2], &a.v[3], &a.v[4], &a.v[5], &a.v[6], &a.v[7], &a.v[8], &a.v[9]); err != nil {
+			return nil, err
+		}
+		a.m = MonthOf(t)
+		aggs = append(aggs, a)
+	}
+	return aggs, rows.Err()
+}
+
+// dossierSubmissions turns the touched units' aggregates into the submissions that
+// change something: a unit-month whose dossier measures differ from its current figures
+// (its other measures kept). A month the dossiers no longer reach, whose figures came
+// from dossiers, falls to zero. It also lists the figures a unit reported itself that
+// would be replaced.
+func (s *Store) dossierSubmissions(ctx context.Context, conn *sql.Conn, aggs []dossierAgg, sha, fileName, actor string) ([]Submission, []DossierChange, error) {
+	type current struct {
+		vals   map[string]int64
+		source string
+		by     string
+	}
+	cur := map[string]*current{}
+	crow, err := conn.QueryContext(ctx, `SELECT s.unit_code, s.month, s.source, coalesce(s.submitted_by, ''), v.measure, v.value
+		FROM submissions s JOIN submission_values v ON v.submission_id = s.id
+		WHERE s.status = 'current' AND s.unit_code IN (SELECT unit_code FROM dossier_units)`)
+	if err != nil {
+		return nil, nil, err
+	}
+	for crow.Next() {
+		var u, src, by, code string
+		var t time.Time
+		var v int64
+		if err := crow.Scan(&u, &t, &src, &by, &code, &v); err != nil {
+			crow.Close()
+			return nil, nil, err
+		}
+		k := u + "|" + MonthOf(t).String()
+		if cur[k] == nil {
+			cur[k] = &current{vals: map[string]int64{}, source: src, by: by}
+		}
+		cur[k].vals[code] = v
+	}
+	crow.Close()
+	if err := crow.Err(); err != nil {
+		return nil, nil, err
+	}
+	seen := map[string]bool{}
+	for _, a := range aggs {
+		seen[a.unit+"|"+a.m.String()] = true
+	}
+	for k, c := range cur {
+		if !seen[k] && c.source == "dossiers" {
+			unit, month, _ := strings.Cut(k, "|")
+			m, err := ParseMonth(month)
+			if err != nil {
+				return nil, nil, err
+			}
+			aggs = append(aggs, dossierAgg{unit: unit, m: m})
+		}
+	}
+	slices.SortFunc(aggs, func(a, b dossierAgg) int { return strings.Compare(a.unit+a.m.String(), b.unit+b.m.String()) })
+	var subs []Submission
+	var changes []DossierChange
+	now := time.Now().UTC()
+	for _, a := range aggs {
+		if _, ok := s.ref.At(a.unit, a.m); !ok {
+			return nil, nil, Errorf(ErrInvalid, "Có hồ sơ của đơn vị %s trong tháng %s, khi đơn vị chưa tồn tại hoặc đã hợp nhất",
+				"dossiers of unit %s in %s, when it did not exist", a.unit, a.m)
+		}
+		c := cur[a.unit+"|"+a.m.String()]
+		vals := map[string]int64{}
+		if c != nil {
+			for code, v := range c.vals {
+				vals[code] = v
+			}
+		}
+		changed := c == nil
+		for i, code := range dossierMeasures {
+			old, had := vals[code]
+			if !had || old != a.v[i] {
+				changed = true
+				if had && c.source != "dossiers" {
+					changes = append(changes, DossierChange{UnitCode: a.unit, Month: a.m, Measure: code, Reported: old, Computed: a.v[i],
+						ReportedBy: c.by, Source: c.source})
+				}
+			}
+			vals[code] = a.v[i]
+		}
+		if !changed {
+			continue
+		}
+		subs = append(subs, Submission{UnitCode: a.unit, Month: a.m, Source: "dossiers", FileName: fileName,
+			SHA256: sha, SubmittedBy: actor, SubmittedAt: now, Values: vals})
+	}
+	return subs, changes, nil
+}
+
+// lockedDossierMonths refuses an export that would change a locked month's figures,
+// naming the unit, the month, the figures and the first dossiers of the file there.
+func (s *Store) lockedDossierMonths(ctx context.Context, conn *sql.Conn, sha string, subs []Submission) error {
+	for _, sub := range subs {
+		l, ok, err := lockOf(ctx, conn, sub.Month)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		var ids []any
+		var n int
+		from, to := sub.Month.Time(), sub.Month.Add(1).Time()
+		if err := conn.QueryRowContext(ctx, `SELECT count(*), coalesce(list(dossier_id ORDER BY dossier_id)[1:3], []) FROM dossiers
+			WHERE source_sha256 = ? AND unit_code = ? AND ((received_at >= ? AND received_at < ?) OR (resolved_at >= ? AND resolved_at < ?))`,
+			sha, sub.UnitCode, from, to, from, to).Scan(&n, &ids); err != nil {
+			return err
+		}
+		names := make([]string, len(ids))
+		for i, v := range ids {
+			names[i], _ = v.(string)
+		}
+		return &Error{Kind: ErrMonthLocked,
+			VI: fmt.Sprintf("Tháng %s đã bị %s khóa lúc %s; tệp sẽ làm thay đổi số liệu của đơn vị %s trong tháng này (%d hồ sơ của tệp: %s). Đề nghị Ban chỉ đạo mở lại tháng",
+				sub.Month, l.LockedBy, l.LockedAt.In(vietnam).Format("15:04 02/01/2006"), sub.UnitCode, n, dossierNames(names, n)),
+			EN: fmt.Sprintf("%s was locked by %s at %s; the file would change unit %s's figures for that month (%d dossiers of the file: %s). Ask the committee to reopen it",
+				sub.Month, l.LockedBy, l.LockedAt.In(vietnam).Format("15:04 02/01/2006"), sub.UnitCode, n, dossierNames(names, n))}
+	}
+	return nil
 }
 
 // ExportDossiers writes the kept dossier rows as Parquet files partitioned by the month

@@ -3,50 +3,72 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/egovkpi/egovkpi/data"
 )
 
-// DossierStore aggregates dossier records; *data.Store is one.
-type DossierStore interface {
-	IngestDossiers(ctx context.Context, imp data.DossierImport) (data.DossierResult, error)
-}
-
-// DossierRequest is one dossier export.
-type DossierRequest struct {
-	Name    string
-	Content []byte
-	Format  string // csv | parquet
-	Actor   string
-	Allow   func(unit string) error
-	// Progress hears of each step done (see data.DossierImport).
-	Progress func(step string, rows int)
-}
-
-// IngestDossiers keeps the export like any file, then lets DuckDB read the kept file
-// and aggregate it into unit-month measures, stored as new versions.
-func IngestDossiers(ctx context.Context, st DossierStore, in *Ingester, req DossierRequest) (data.DossierResult, error) {
-	sum := sha256.Sum256(req.Content)
-	sha := hex.EncodeToString(sum[:])
+// ingestDossiers loads a dossier export through the store, which lets DuckDB read it
+// from a file and aggregate it into unit-month measures. The file waits in the kept
+// files' incoming folder while it is checked, and is kept only when it is accepted: a
+// refused export leaves nothing behind.
+func (in *Ingester) ingestDossiers(ctx context.Context, req Request, o *Outcome, format string) error {
 	if in.FilesDir == "" {
-		return data.DossierResult{}, fmt.Errorf("dossier exports need a kept-files folder")
+		return fmt.Errorf("dossier exports need a kept-files folder")
 	}
-	if err := in.keep(sha, req.Content); err != nil {
-		return data.DossierResult{}, err
+	incoming := filepath.Join(in.FilesDir, ".incoming")
+	if err := os.MkdirAll(incoming, 0o700); err != nil {
+		return fmt.Errorf("dossier export: %w", err)
 	}
-	var res data.DossierResult
-	err := in.commit(manifestEntry{SHA256: sha, Name: req.Name, Actor: req.Actor, Source: "dossiers-" + req.Format, At: time.Now().UTC(), Dossiers: req.Format}, func() error {
-		var err error
-		res, err = st.IngestDossiers(ctx, data.DossierImport{Path: in.keptPath(sha), Format: req.Format, SHA256: sha, Actor: req.Actor,
-			Allow: req.Allow, Progress: req.Progress})
-		return err
-	})
-	return res, err
+	tmp, err := os.CreateTemp(incoming, "dossiers-*."+format)
+	if err != nil {
+		return fmt.Errorf("dossier export: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // gone already once kept
+	if _, err := tmp.Write(req.Content); err != nil {
+		tmp.Close()
+		return fmt.Errorf("dossier export: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("dossier export: %w", err)
+	}
+	at := req.At
+	if at.IsZero() {
+		at = in.now()
+	}
+	entry := manifestEntry{SHA256: o.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC(), Dossiers: format}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	pending := false
+	res, err := in.Store.IngestDossiers(ctx, data.DossierImport{Path: tmp.Name(), Format: format, SHA256: o.SHA256, Actor: req.Actor,
+		FileName: filepath.Base(req.Name), Allow: req.Allow, Progress: req.Progress, DryRun: req.DryRun, Confirm: req.Confirm,
+		MaxRows: in.MaxDossierRows, Now: in.now(),
+		Keep: func() error {
+			// every check has passed: keep the file before the commit, so that an accepted
+			// export is never lost
+			if err := in.keepFile(o.SHA256, tmp.Name()); err != nil {
+				return err
+			}
+			pending = true
+			entry.State = "pending"
+			return in.record(entry)
+		}})
+	if pending {
+		state := "committed"
+		if err != nil {
+			state = "aborted"
+		}
+		if rerr := in.record(manifestEntry{SHA256: o.SHA256, State: state}); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	o.Dossiers = &DossierReceipt{Rows: res.Rows, UnitMonths: res.UnitMonths, Changes: res.Changes}
+	o.Identical = res.Identical
+	return err
 }
 
 // DossierFormat recognises a dossier-level export: Parquet, or CSV headed dossier_id.
@@ -58,4 +80,9 @@ func DossierFormat(name string, content []byte) string {
 		return "csv"
 	}
 	return ""
+}
+
+// slogError logs a failure that must not change an answer (an audit line not written).
+func slogError(what string, err error) {
+	slog.Error(what, "err", err)
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/egovkpi/egovkpi/data"
@@ -20,6 +21,7 @@ import (
 // Store is what ingesting needs from the database; *data.Store is one.
 type Store interface {
 	Submitter
+	DossierStore
 	Submissions(ctx context.Context, f data.SubmissionFilter) ([]data.Submission, error)
 	CurrentValues(ctx context.Context, m data.Month) (map[string]map[string]int64, error)
 	Locks(ctx context.Context) ([]data.Lock, error)
@@ -28,16 +30,30 @@ type Store interface {
 	EGDIImported(ctx context.Context, sha string) (bool, error)
 	ImportIndex(ctx context.Context, imp data.IndexImport, sha string) (data.IndexImport, error)
 	IndexImported(ctx context.Context, sha string) (bool, error)
+	Audit(ctx context.Context, e data.AuditEntry) error
 }
 
+// DossierStore aggregates dossier records; *data.Store is one.
+type DossierStore interface {
+	IngestDossiers(ctx context.Context, imp data.DossierImport) (data.DossierResult, error)
+}
+
+// MaxProblems is how many problems an outcome lists; ErrorCount says how many there were.
+const MaxProblems = 200
+
 // Ingester validates files and stores them whole or not at all, keeping every accepted
-// original by its SHA-256 in a folder beside the database.
+// original by its SHA-256 in a folder beside the database. Ingest is the one way in:
+// the CLI, the web upload, the scheduler and rebuild all send files through it.
 type Ingester struct {
 	Store    Store
 	Rules    []data.Rule
 	FilesDir string // kept files and their manifest; empty keeps nothing (tests of parsing)
 	Now      func() time.Time
-	mu       sync.Mutex // one file at a time: versions and the manifest stay in order
+	// MaxDossierRows bounds the dossiers one export may carry (0: no bound).
+	MaxDossierRows int
+	mu             sync.Mutex // one file at a time: versions and the manifest stay in order
+	parsing        chan struct{}
+	parsingOnce    sync.Once
 }
 
 // Request is one file to ingest.
@@ -45,15 +61,22 @@ type Request struct {
 	Name    string
 	Content []byte
 	Actor   string // the user on whose behalf
-	Source  string // upload | api | cli | rebuild | …
+	Source  string // upload | api | cli | source:NAME | …
+	Peer    string // the client's address, for the audit log
 	Lang    string // vi (default) or en, for the messages
 	DryRun  bool
+	// Confirm lets a dossier export replace figures a unit reported itself.
+	Confirm bool
 	// Allow says whether the actor may write a unit's data (nil: anyone may).
 	Allow func(unit string) error
 	// At is when the file was first accepted (rebuild replays it); zero means now.
 	At time.Time
 	// Benchmarks lets the file be an international survey (the committee, an admin).
 	Benchmarks bool
+	// Replay marks a file replayed from the kept files (rebuild): not audited again.
+	Replay bool
+	// Progress hears of each step of a long file (dossier exports): see data.DossierImport.
+	Progress func(step string, rows int)
 }
 
 // SurveyReceipt is what an imported UN survey year became.
@@ -77,71 +100,253 @@ type Receipt struct {
 	Missing  []string         `json:"missing,omitempty"`
 }
 
-// Result is the outcome of one file.
-type Result struct {
-	File      string          `json:"file"`
-	SHA256    string          `json:"sha256"`
-	Layout    string          `json:"layout,omitempty"`
-	Accepted  bool            `json:"accepted"`
-	Identical bool            `json:"identical,omitempty"` // the same file was accepted before: nothing changed
-	DryRun    bool            `json:"dry_run,omitempty"`
-	Receipts  []Receipt       `json:"submissions"`
-	Errors    []Problem       `json:"errors"`
-	Warnings  []Problem       `json:"warnings"`
-	Denied    error           `json:"-"` // the actor may not write a unit the file holds
-	Surveys   []SurveyReceipt `json:"surveys,omitempty"`
+// The kinds of file that come in.
+const (
+	KindReport   = "report"   // monthly figures (XLSX, CSV, JSON answers)
+	KindDossiers = "dossiers" // dossier-level exports (CSV headed dossier_id, Parquet)
+	KindSurvey   = "survey"   // the UN E-Government Survey
+	KindIndex    = "index"    // national indices (DTI, ICT Index)
+)
+
+// Status is how a file ended.
+type Status string
+
+// The statuses of an outcome.
+const (
+	StatusAccepted  Status = "accepted"
+	StatusIdentical Status = "identical" // the same file was accepted before: nothing changed
+	StatusDryRun    Status = "dry_run"   // valid; nothing written
+	StatusRejected  Status = "rejected"  // its content is wrong: Errors, or Reason
+	StatusForbidden Status = "forbidden" // the actor may not write what it holds
+	StatusConfirm   Status = "needs_confirmation"
+)
+
+// Outcome is what became of one file: every path in reads this one type.
+type Outcome struct {
+	File       string          `json:"file"`
+	SHA256     string          `json:"sha256"`
+	Kind       string          `json:"kind,omitempty"`
+	Layout     string          `json:"layout,omitempty"`
+	Status     Status          `json:"status"`
+	Accepted   bool            `json:"accepted"` // accepted, identical or a valid dry run
+	Identical  bool            `json:"identical,omitempty"`
+	DryRun     bool            `json:"dry_run,omitempty"`
+	Receipts   []Receipt       `json:"submissions"`
+	Surveys    []SurveyReceipt `json:"surveys,omitempty"`
+	Dossiers   *DossierReceipt `json:"dossiers,omitempty"`
+	Errors     []Problem       `json:"errors"`
+	ErrorCount int             `json:"error_count"` // all the problems, of which Errors lists the first MaxProblems
+	Warnings   []Problem       `json:"warnings"`
+	// Reason is why the file was refused when no problem list says it (forbidden, a
+	// locked month, a confirmation needed, an unreadable dossier file).
+	Reason *data.Error `json:"-"`
+	// Message is Reason in the request's language.
+	Message string `json:"message,omitempty"`
 }
 
-// ErrRejected marks a file that was read but refused for its content.
-var ErrRejected = errors.New("rejected")
+// DossierReceipt is what a dossier export became.
+type DossierReceipt struct {
+	Rows       int `json:"rows"`
+	UnitMonths int `json:"unit_months"`
+	// Changes are figures units reported themselves that the export replaces (or, waiting
+	// for confirmation, would replace).
+	Changes []data.DossierChange `json:"changes,omitempty"`
+}
 
-// Ingest reads, validates and stores one file. A file with any error changes nothing.
-// The returned error is for failures of the system (the disk, the database); problems
-// with the file are in Result.Errors.
-func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
+// refuse ends the outcome with a reason.
+func (o *Outcome) refuse(st Status, reason *data.Error) {
+	o.Status, o.Reason = st, reason
+}
+
+// Ingest reads, validates and stores one file, of any kind. A file with any error
+// changes nothing, and every attempt is recorded in the audit log with the name it was
+// sent under. The returned error is for failures of the system (the disk, the
+// database); what is wrong with the file, or with the actor's right to send it, is in
+// the outcome.
+func (in *Ingester) Ingest(ctx context.Context, req Request) (*Outcome, error) {
 	sum := sha256.Sum256(req.Content)
-	res := &Result{File: req.Name, SHA256: hex.EncodeToString(sum[:]), DryRun: req.DryRun, Receipts: []Receipt{}, Errors: []Problem{}, Warnings: []Problem{}}
+	o := &Outcome{File: req.Name, SHA256: hex.EncodeToString(sum[:]), DryRun: req.DryRun, Receipts: []Receipt{}, Errors: []Problem{}, Warnings: []Problem{}}
+	err := in.ingest(ctx, req, o)
+	if err != nil {
+		var e *data.Error
+		if errors.As(err, &e) && !errors.Is(err, data.ErrDiskFull) {
+			// the store's own refusal of the content: part of the outcome, not a failure
+			st := StatusRejected
+			switch {
+			case errors.Is(err, data.ErrForbidden):
+				st = StatusForbidden
+			case errors.Is(err, data.ErrConfirm):
+				st = StatusConfirm
+			}
+			o.refuse(st, e)
+			err = nil
+		}
+	}
+	if o.Status == "" {
+		switch {
+		case len(o.Errors) > 0:
+			o.Status = StatusRejected
+		case o.Identical:
+			o.Status = StatusIdentical
+		case req.DryRun:
+			o.Status = StatusDryRun
+		default:
+			o.Status = StatusAccepted
+		}
+	}
+	if o.Status == StatusRejected && o.Reason == nil && len(o.Errors) > 0 {
+		o.Reason = data.Errorf(data.ErrInvalid, "Tệp %s bị từ chối, không có gì được ghi: %d lỗi", "%s was rejected, nothing written: %d problems",
+			filepath.Base(req.Name), len(o.Errors))
+	}
+	o.Accepted = o.Status == StatusAccepted || o.Status == StatusIdentical || o.Status == StatusDryRun
+	o.Identical = o.Status == StatusIdentical
+	if !o.Accepted && o.Status != StatusConfirm {
+		o.Receipts = []Receipt{}
+	}
+	o.ErrorCount = len(o.Errors)
+	if len(o.Errors) > MaxProblems {
+		o.Errors = o.Errors[:MaxProblems:MaxProblems]
+	}
+	if len(o.Warnings) > MaxProblems {
+		o.Warnings = o.Warnings[:MaxProblems:MaxProblems]
+	}
+	if o.Reason != nil {
+		o.Message = o.Reason.Message(req.Lang)
+	}
+	in.auditAttempt(ctx, req, o, err)
+	return o, err
+}
+
+// auditAttempt records one attempt, whatever became of it: who sent what under which
+// name, and how it ended. Accepted files also leave a line per unit-month they changed.
+func (in *Ingester) auditAttempt(ctx context.Context, req Request, o *Outcome, failure error) {
+	if req.Replay || req.Source == "demo" {
+		return
+	}
+	status := string(o.Status)
+	if failure != nil {
+		status = "failed"
+	}
+	d := map[string]any{"file": filepath.Base(req.Name), "sha256": o.SHA256, "kind": o.Kind, "status": status, "source": req.Source,
+		"bytes": len(req.Content)}
+	if req.DryRun {
+		d["dry_run"] = true
+	}
+	if o.ErrorCount > 0 {
+		d["errors"] = o.ErrorCount
+		d["first_error"] = o.Errors[0].String()
+	}
+	if o.Reason != nil {
+		d["reason"] = o.Reason.EN
+	}
+	e := data.AuditEntry{Actor: req.Actor, Action: "upload", Detail: d, Peer: req.Peer}
+	if len(o.Receipts) > 0 {
+		e.Unit, e.Month = o.Receipts[0].UnitCode, o.Receipts[0].Period
+	}
+	// a detached context: a client that went away still leaves its attempt on record
+	if err := in.Store.Audit(context.WithoutCancel(ctx), e); err != nil {
+		slogError("audit upload", err)
+	}
+}
+
+// kindOf decides once what a file is.
+func kindOf(name string, content []byte) string {
+	if DossierFormat(name, content) != "" {
+		return KindDossiers
+	}
+	return KindReport // or a survey or an index, which their parsers recognise
+}
+
+// parseSlot bounds how many files are parsed at once: parsing a large workbook takes
+// memory, and it happens outside the store's lock.
+func (in *Ingester) parseSlot(ctx context.Context) (release func(), err error) {
+	in.parsingOnce.Do(func() { in.parsing = make(chan struct{}, 2) })
+	select {
+	case in.parsing <- struct{}{}:
+		return func() { <-in.parsing }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (in *Ingester) ingest(ctx context.Context, req Request, o *Outcome) error {
 	lang := req.Lang
 	reg := in.Store.Units()
+	o.Kind = kindOf(req.Name, req.Content)
+	if o.Kind == KindDossiers {
+		return in.ingestDossiers(ctx, req, o, DossierFormat(req.Name, req.Content))
+	}
+	// parsed before the lock: a large workbook takes seconds, and other files need not wait
+	release, err := in.parseSlot(ctx)
+	if err != nil {
+		return err
+	}
+	var parsed *Parsed
+	var problems []Problem
+	egdi, egdiProbs, isEGDI := ParseEGDI(req.Name, req.Content, lang)
+	var idx []data.IndexImport
+	var idxProbs []Problem
+	isIndex := false
+	if !isEGDI {
+		idx, idxProbs, isIndex = ParseIndex(req.Name, req.Content, reg, lang)
+		if !isIndex {
+			parsed, problems = Parse(req.Name, req.Content, reg, lang)
+		}
+	}
+	release()
+
 	in.mu.Lock()
 	defer in.mu.Unlock()
-
 	// the identical file again: the receipts it got, and nothing else
-	prev, err := in.Store.Submissions(ctx, data.SubmissionFilter{SHA256: res.SHA256})
+	prev, err := in.Store.Submissions(ctx, data.SubmissionFilter{SHA256: o.SHA256})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(prev) > 0 {
 		for _, s := range prev {
 			if req.Allow != nil {
 				if err := req.Allow(s.UnitCode); err != nil {
-					res.Denied = err
-					return res, nil
+					return forbidden(err)
 				}
 			}
-			res.Receipts = append(res.Receipts, Receipt{ID: s.ID, UnitCode: s.UnitCode, Period: s.Month, Version: s.Version, Status: s.Status, Values: s.Values, Warnings: []Problem{}})
+			o.Receipts = append(o.Receipts, Receipt{ID: s.ID, UnitCode: s.UnitCode, Period: s.Month, Version: s.Version, Status: s.Status, Values: s.Values, Warnings: []Problem{}})
 		}
-		res.Accepted, res.Identical = true, true
-		return res, nil
+		o.Identical = true
+		return nil
 	}
+	switch {
+	case isEGDI:
+		o.Kind = KindSurvey
+		return in.importSurvey(ctx, req, o, egdi, egdiProbs)
+	case isIndex:
+		o.Kind = KindIndex
+		return in.importIndex(ctx, req, o, idx, idxProbs)
+	}
+	return in.ingestReport(ctx, req, o, parsed, problems)
+}
 
-	if imps, probs, ok := ParseEGDI(req.Name, req.Content, lang); ok {
-		return in.importSurvey(ctx, req, res, imps, probs)
+// forbidden is the refusal of a unit the actor may not write.
+func forbidden(err error) error {
+	var e *data.Error
+	if errors.As(err, &e) {
+		return e
 	}
-	if imps, probs, ok := ParseIndex(req.Name, req.Content, reg, lang); ok {
-		return in.importIndex(ctx, req, res, imps, probs)
-	}
-	parsed, problems := Parse(req.Name, req.Content, reg, lang)
+	return data.Errorf(data.ErrForbidden, "Bạn không được ghi số liệu này: %s", "You may not write this data: %s", strings.TrimPrefix(err.Error(), data.ErrForbidden.Error()+": "))
+}
+
+// ingestReport checks and stores the monthly reports of a parsed file.
+func (in *Ingester) ingestReport(ctx context.Context, req Request, res *Outcome, parsed *Parsed, problems []Problem) error {
+	lang := req.Lang
 	res.Errors = append(res.Errors, problems...)
 	if parsed == nil {
-		return res, nil
+		return nil
 	}
 	res.Layout = parsed.Layout
 	now := in.now()
 	thisMonth := data.MonthOf(now.In(VietnamTime))
 	locks, err := in.Store.Locks(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	locked := map[data.Month]data.Lock{}
 	for _, l := range locks {
@@ -175,8 +380,7 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 		}
 		if req.Allow != nil {
 			if err := req.Allow(rep.UnitCode()); err != nil {
-				res.Denied = err
-				return res, nil
+				return forbidden(err)
 			}
 		}
 		rowHasProblem := false
@@ -191,7 +395,7 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 		}
 		if _, ok := last[rep.Month()]; !ok {
 			if last[rep.Month()], err = in.Store.CurrentValues(ctx, rep.Month().Add(-1)); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		errs, warns := checkRules(in.Rules, rep, last[rep.Month()][rep.UnitCode()], lang)
@@ -199,11 +403,11 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 		res.Warnings = append(res.Warnings, warns...)
 	}
 	if len(res.Errors) > 0 {
-		return res, nil
+		return nil
 	}
 	if parsed.Len() == 0 {
 		res.Errors = append(res.Errors, Problem{Message: msg(lang, "Tệp không có dòng số liệu nào", "The file holds no data rows")})
-		return res, nil
+		return nil
 	}
 	at := req.At
 	if at.IsZero() {
@@ -219,12 +423,11 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 			res.Receipts = append(res.Receipts, Receipt{UnitCode: s.UnitCode, Period: s.Month, Status: "dry_run", Values: s.Values,
 				Warnings: warningsOf(res.Warnings, parsed.Report(i)), Missing: parsed.Report(i).Missing()})
 		}
-		res.Accepted = true
-		return res, nil
+		return nil
 	}
 	// keep the original before it counts: an accepted file is never lost
 	if err := in.keep(res.SHA256, req.Content); err != nil {
-		return nil, err
+		return err
 	}
 	var stored []data.Submission
 	err = in.commit(manifestEntry{SHA256: res.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC()}, func() error {
@@ -234,25 +437,25 @@ func (in *Ingester) Ingest(ctx context.Context, req Request) (*Result, error) {
 	})
 	if err != nil {
 		if errors.Is(err, data.ErrMonthLocked) || errors.Is(err, data.ErrInvalid) {
-			res.Errors = append(res.Errors, Problem{Message: err.Error()})
-			return res, nil
+			res.Errors = append(res.Errors, Problem{Message: data.MessageOf(err, lang)})
+			return nil
 		}
-		return nil, err
+		return err
 	}
 	for i, s := range stored {
 		res.Receipts = append(res.Receipts, Receipt{ID: s.ID, UnitCode: s.UnitCode, Period: s.Month, Version: s.Version, Status: s.Status,
 			Values: s.Values, Warnings: warningsOf(res.Warnings, parsed.Report(i)), Missing: parsed.Report(i).Missing()})
 	}
-	res.Accepted = true
-	return res, nil
+	return nil
 }
 
 // yearlyGate is what both yearly imports (the UN survey, national indices) check before
 // storing: the right to import them, the file's problems, something to import. true
 // means res is the answer.
-func yearlyGate(req Request, res *Result, what string, n int, probs []Problem) bool {
+func yearlyGate(req Request, res *Outcome, whatVI, what string, n int, probs []Problem) bool {
 	if !req.Benchmarks {
-		res.Denied = fmt.Errorf("%w: only the committee or an administrator imports %s", data.ErrForbidden, what)
+		res.refuse(StatusForbidden, &data.Error{Kind: data.ErrForbidden, VI: "Chỉ Ban chỉ đạo hoặc quản trị viên được nhập " + whatVI,
+			EN: "Only the committee or an administrator imports " + what})
 		return true
 	}
 	res.Errors = append(res.Errors, probs...)
@@ -263,23 +466,22 @@ func yearlyGate(req Request, res *Result, what string, n int, probs []Problem) b
 }
 
 // importIndex stores a national index file (DTI, ICT Index): all its years, or none.
-func (in *Ingester) importIndex(ctx context.Context, req Request, res *Result, imps []data.IndexImport, probs []Problem) (*Result, error) {
+func (in *Ingester) importIndex(ctx context.Context, req Request, res *Outcome, imps []data.IndexImport, probs []Problem) error {
 	res.Layout = "index"
-	if yearlyGate(req, res, "national indices", len(imps), probs) {
-		return res, nil
+	if yearlyGate(req, res, "chỉ số quốc gia", "national indices", len(imps), probs) {
+		return nil
 	}
 	if done, err := in.Store.IndexImported(ctx, res.SHA256); err != nil {
-		return nil, err
+		return err
 	} else if done {
-		res.Accepted, res.Identical = true, true
-		return res, nil
+		res.Identical = true
+		return nil
 	}
 	if req.DryRun {
 		for _, imp := range imps {
 			res.Surveys = append(res.Surveys, SurveyReceipt{Index: imp.Name, Year: imp.Year, Countries: len(imp.Values)})
 		}
-		res.Accepted = true
-		return res, nil
+		return nil
 	}
 	err := in.landYearly(req, res.SHA256, func() error {
 		for _, imp := range imps {
@@ -293,10 +495,9 @@ func (in *Ingester) importIndex(ctx context.Context, req Request, res *Result, i
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	res.Accepted = true
-	return res, nil
+	return nil
 }
 
 // landYearly keeps a yearly import's file, then stores it under its manifest entry:
@@ -313,25 +514,24 @@ func (in *Ingester) landYearly(req Request, sha string, store func() error) erro
 }
 
 // importSurvey stores a UN E-Government Survey file: all its years, or none.
-func (in *Ingester) importSurvey(ctx context.Context, req Request, res *Result, imps []data.EGDIImport, probs []Problem) (*Result, error) {
+func (in *Ingester) importSurvey(ctx context.Context, req Request, res *Outcome, imps []data.EGDIImport, probs []Problem) error {
 	res.Layout = "egdi"
-	if yearlyGate(req, res, "the UN survey", len(imps), probs) {
-		return res, nil
+	if yearlyGate(req, res, "khảo sát Chính phủ điện tử của Liên hợp quốc", "the UN survey", len(imps), probs) {
+		return nil
 	}
 	done, err := in.Store.EGDIImported(ctx, res.SHA256)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if done {
-		res.Accepted, res.Identical = true, true
-		return res, nil
+		res.Identical = true
+		return nil
 	}
 	if req.DryRun {
 		for _, imp := range imps {
 			res.Surveys = append(res.Surveys, SurveyReceipt{Index: "egdi", Year: imp.Year, Countries: len(imp.Rows), Precision: imp.Precision})
 		}
-		res.Accepted = true
-		return res, nil
+		return nil
 	}
 	err = in.landYearly(req, res.SHA256, func() error {
 		for _, imp := range imps {
@@ -345,10 +545,9 @@ func (in *Ingester) importSurvey(ctx context.Context, req Request, res *Result, 
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	res.Accepted = true
-	return res, nil
+	return nil
 }
 
 func (in *Ingester) now() time.Time {
@@ -581,11 +780,23 @@ func (in *Ingester) keep(sha string, content []byte) error {
 	if in.FilesDir == "" {
 		return nil
 	}
+	return keptDiskFull(in.writeKept(sha, content))
+}
+
+// keptDiskFull says plainly that the disk is full, when it is, as the store does.
+func keptDiskFull(err error) error {
+	if err != nil && errors.Is(err, syscall.ENOSPC) {
+		return fmt.Errorf("%w: the disk holding the kept files is full; nothing of this batch was written: free some space and send it again (%v)", data.ErrDiskFull, err)
+	}
+	return err
+}
+
+func (in *Ingester) writeKept(sha string, content []byte) error {
 	p := in.keptPath(sha)
 	if _, err := os.Stat(p); err == nil {
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return fmt.Errorf("keep file: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
@@ -609,19 +820,47 @@ func (in *Ingester) keep(sha string, content []byte) error {
 	return nil
 }
 
+// keepFile moves a file already written (a dossier export checked in the incoming
+// folder) to its kept place, named by its SHA-256.
+func (in *Ingester) keepFile(sha, from string) error {
+	p := in.keptPath(sha)
+	if _, err := os.Stat(p); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return fmt.Errorf("keep file: %w", err)
+	}
+	f, err := os.Open(from)
+	if err != nil {
+		return fmt.Errorf("keep file: %w", err)
+	}
+	err = f.Sync()
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("keep file: %w", err)
+	}
+	if err := os.Rename(from, p); err != nil {
+		return fmt.Errorf("keep file: %w", err)
+	}
+	return nil
+}
+
 func (in *Ingester) record(e manifestEntry) error {
 	if in.FilesDir == "" {
 		return nil
 	}
-	if err := os.MkdirAll(in.FilesDir, 0o755); err != nil {
+	if err := os.MkdirAll(in.FilesDir, 0o700); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(filepath.Join(in.FilesDir, ManifestName), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(filepath.Join(in.FilesDir, ManifestName), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("manifest: %w", err)
 	}
 	defer f.Close()
-	b, _ := json.Marshal(e)
+	b, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
 	if _, err := f.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("manifest: %w", err)
 	}
@@ -663,18 +902,6 @@ func Rebuild(ctx context.Context, from string, target *Ingester, progress func(d
 			if _, err := target.KeepAssessment(ctx, a); err != nil {
 				return n, err
 			}
-		} else if e.Dossiers != "" {
-			content, err := os.ReadFile(filepath.Join(from, e.SHA256[:2], e.SHA256))
-			if err != nil {
-				return n, fmt.Errorf("rebuild: kept file %s (%s): %w", e.SHA256, e.Name, err)
-			}
-			ds, ok := target.Store.(DossierStore)
-			if !ok {
-				return n, fmt.Errorf("rebuild: the target cannot take dossier records")
-			}
-			if _, err := IngestDossiers(ctx, ds, target, DossierRequest{Name: e.Name, Content: content, Format: e.Dossiers, Actor: e.Actor}); err != nil {
-				return n, err
-			}
 		} else if e.Demo != nil {
 			if _, err := e.Demo.Load(ctx, target.Store.Units(), target.Store); err != nil {
 				return n, err
@@ -687,12 +914,14 @@ func Rebuild(ctx context.Context, from string, target *Ingester, progress func(d
 			if err != nil {
 				return n, fmt.Errorf("rebuild: kept file %s (%s): %w", e.SHA256, e.Name, err)
 			}
-			res, err := target.Ingest(ctx, Request{Name: e.Name, Content: content, Actor: e.Actor, Source: e.Source, At: e.At, Benchmarks: e.Survey})
+			// accepted once, with every right and confirmation it needed then
+			res, err := target.Ingest(ctx, Request{Name: e.Name, Content: content, Actor: e.Actor, Source: e.Source, At: e.At,
+				Benchmarks: e.Survey, Confirm: true, Replay: true})
 			if err != nil {
 				return n, err
 			}
 			if !res.Accepted {
-				return n, fmt.Errorf("rebuild: %s was accepted once but not now: %v", e.Name, res.Errors)
+				return n, fmt.Errorf("rebuild: %s was accepted once but not now: %s %v", e.Name, res.Message, res.Errors)
 			}
 		}
 		n++

@@ -43,7 +43,7 @@ func testRules(t *testing.T) []data.Rule {
 	return shippedRules
 }
 
-func (r *rig) ingest(name string, content []byte, mod ...func(*Request)) *Result {
+func (r *rig) ingest(name string, content []byte, mod ...func(*Request)) *Outcome {
 	r.t.Helper()
 	req := Request{Name: name, Content: content, Actor: "officer01", Source: "upload"}
 	for _, m := range mod {
@@ -125,7 +125,7 @@ func TestOtherUnitRefused(t *testing.T) {
 		return nil
 	}
 	res := r.ingest("two.csv", wide("01,2026-10,100,50,90,80", "79,2026-10,100,60,90,80"), func(q *Request) { q.Allow = own })
-	if res.Denied == nil || !errors.Is(res.Denied, data.ErrForbidden) || r.submissions() != 0 {
+	if res.Status != StatusForbidden || !errors.Is(res.Reason, data.ErrForbidden) || r.submissions() != 0 {
 		t.Fatalf("another unit's row: %+v", res)
 	}
 }

@@ -306,26 +306,11 @@ func (s *Scheduler) runHTTP(ctx context.Context, src Source, run data.Run) (data
 	return s.ingestContent(ctx, src, run, name, body)
 }
 
-// ingestContent sends what a source brought through the same path as an upload.
+// ingestContent sends what a source brought through the one way in, as an upload.
 func (s *Scheduler) ingestContent(ctx context.Context, src Source, run data.Run, name string, body []byte) (data.Run, error) {
 	format := src.Format
 	if format == "" {
 		format = strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
-	}
-	if strings.HasPrefix(format, "dossiers-") {
-		if s.Dossiers == nil {
-			return run, fmt.Errorf("dossier records need the dossier store")
-		}
-		res, err := IngestDossiers(ctx, s.Dossiers, s.Ingester, DossierRequest{Name: name, Content: body, Format: strings.TrimPrefix(format, "dossiers-"), Actor: "source:" + src.Name})
-		if err != nil {
-			return run, err
-		}
-		run.Rows = res.Rows
-		run.Outcome, run.Message = "ok", fmt.Sprintf("%d dossiers, %d unit-months", res.Rows, res.UnitMonths)
-		if res.Identical {
-			run.Outcome, run.Message = "unchanged", "the same content as the last accepted"
-		}
-		return run, nil
 	}
 	if format == "json" {
 		var err error
@@ -338,21 +323,27 @@ func (s *Scheduler) ingestContent(ctx context.Context, src Source, run data.Run,
 	if err != nil {
 		return run, err
 	}
-	switch {
-	case res.Identical:
+	switch res.Status {
+	case StatusIdentical:
 		run.Outcome, run.Message = "unchanged", "the same content as the last accepted"
-	case !res.Accepted:
+	case StatusAccepted:
+		run.Outcome, run.Rows = "ok", len(res.Receipts)
+		if d := res.Dossiers; d != nil {
+			run.Rows = d.Rows
+			run.Message = fmt.Sprintf("%d dossiers, %d unit-months", d.Rows, d.UnitMonths)
+		}
+	case StatusConfirm:
+		run.Outcome, run.Message = "waiting", res.Reason.EN
+	default:
 		run.Outcome = "rejected"
 		var msgs []string
+		if res.Reason != nil {
+			msgs = append(msgs, res.Reason.EN)
+		}
 		for _, p := range res.Errors {
 			msgs = append(msgs, p.String())
 		}
-		if res.Denied != nil {
-			msgs = append(msgs, res.Denied.Error())
-		}
 		run.Message = strings.Join(msgs, "; ")
-	default:
-		run.Outcome, run.Rows = "ok", len(res.Receipts)
 	}
 	return run, nil
 }

@@ -20,6 +20,24 @@ import (
 
 const dossierHead = "dossier_id,unit_code,procedure_code,channel,received_at,due_at,resolved_at,digitized,fee_required,paid_online,rating\n"
 
+// dossiers sends an export through the one way in, as the scheduler and an upload do,
+// and returns what it became and why it was refused.
+func (r *rig) dossiers(name, content string, allow func(string) error) (data.DossierResult, error) {
+	o, err := r.in.Ingest(context.Background(), Request{Name: name, Content: []byte(content), Actor: "source:hn", Allow: allow})
+	if err != nil {
+		return data.DossierResult{}, err
+	}
+	var res data.DossierResult
+	if o.Dossiers != nil {
+		res.Rows, res.UnitMonths = o.Dossiers.Rows, o.Dossiers.UnitMonths
+	}
+	res.Identical = o.Identical
+	if o.Reason != nil {
+		return res, o.Reason
+	}
+	return res, nil
+}
+
 func TestDossierAggregationEdges(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
@@ -34,7 +52,7 @@ func TestDossierAggregationEdges(t *testing.T) {
 		"A3,01,P2,online,2026-10-25 08:00:00,2026-11-05 17:00:00,2026-11-03 09:00:00,true,false,false,\n" +
 		// open and past its due date: overdue in October (due 10-20) and November
 		"A4,01,P2,postal,2026-10-05 08:00:00,2026-10-20 17:00:00,,false,false,false,\n"
-	res, err := IngestDossiers(ctx, r.store, r.in, DossierRequest{Name: "d.csv", Content: []byte(export), Format: "csv", Actor: "source:hn"})
+	res, err := r.dossiers("d.csv", export, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +87,7 @@ func TestDossierAggregationEdges(t *testing.T) {
 	again := dossierHead +
 		"A4,01,P2,postal,2026-10-05 08:00:00,2026-10-20 17:00:00,2026-11-02 10:00:00,false,false,false,satisfied\n" +
 		"A5,01,P1,online,2026-11-01 08:00:00,2026-11-09 17:00:00,,true,false,false,\n"
-	if _, err := IngestDossiers(ctx, r.store, r.in, DossierRequest{Name: "d2.csv", Content: []byte(again), Format: "csv", Actor: "source:hn"}); err != nil {
+	if _, err := r.dossiers("d2.csv", again, nil); err != nil {
 		t.Fatal(err)
 	}
 	oct, _ = r.store.CurrentValues(ctx, data.NewMonth(2026, 10))
@@ -82,13 +100,13 @@ func TestDossierAggregationEdges(t *testing.T) {
 		t.Errorf("November after the re-export: %v", nov["01"])
 	}
 	// the same export again changes nothing
-	if res, _ := IngestDossiers(ctx, r.store, r.in, DossierRequest{Name: "d2.csv", Content: []byte(again), Format: "csv"}); !res.Identical {
+	if res, _ := r.dossiers("d2.csv", again, nil); !res.Identical {
 		t.Error("the identical export was ingested again")
 	}
 	// a bad export changes nothing
 	before, _ := r.store.Coverage(ctx)
 	bad := dossierHead + "B1,01,P1,fax,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n"
-	if _, err := IngestDossiers(ctx, r.store, r.in, DossierRequest{Name: "bad.csv", Content: []byte(bad), Format: "csv"}); err == nil || !strings.Contains(err.Error(), "channel") {
+	if _, err := r.dossiers("bad.csv", bad, nil); err == nil || !strings.Contains(err.Error(), "channel") {
 		t.Errorf("bad channel: %v", err)
 	}
 	other := dossierHead + "C1,79,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n"
@@ -98,7 +116,7 @@ func TestDossierAggregationEdges(t *testing.T) {
 		}
 		return nil
 	}
-	if _, err := IngestDossiers(ctx, r.store, r.in, DossierRequest{Name: "o.csv", Content: []byte(other), Format: "csv", Allow: deny}); err == nil {
+	if _, err := r.dossiers("o.csv", other, deny); err == nil {
 		t.Error("another unit's dossiers were taken")
 	}
 	refused := []string{bad, other}
@@ -113,7 +131,7 @@ func TestDossierAggregationEdges(t *testing.T) {
 		{"not a time", dossierHead + "E3,01,P1,online,yesterday,2026-10-10 17:00:00,,true,true,true,\n", "cannot be read"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := IngestDossiers(ctx, r.store, r.in, DossierRequest{Name: "bad.csv", Content: []byte(tc.content), Format: "csv"})
+			_, err := r.dossiers("bad.csv", tc.content, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want %q", err, tc.want)
 			}
@@ -125,7 +143,7 @@ func TestDossierAggregationEdges(t *testing.T) {
 		t.Fatal(err)
 	}
 	lockedExport := dossierHead + "L1,01,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n"
-	if _, err := IngestDossiers(ctx, r.store, r.in, DossierRequest{Name: "l.csv", Content: []byte(lockedExport), Format: "csv"}); !errors.Is(err, data.ErrMonthLocked) {
+	if _, err := r.dossiers("l.csv", lockedExport, nil); !errors.Is(err, data.ErrMonthLocked) {
 		t.Errorf("a locked month: %v", err)
 	}
 	refused = append(refused, lockedExport)

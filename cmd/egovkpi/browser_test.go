@@ -224,8 +224,13 @@ func TestLateDossiersInBrowser(t *testing.T) {
 		}
 		export += fmt.Sprintf("B%d,08,1.00%d,online,%s,%s,%s,true,false,false,\n", i, 100+i%4, day(1+i, "08:00:00"), day(8+i%5, "17:00:00"), resolved)
 	}
+	// unit 08 reported its month itself (the demo): the export waits for confirmation
 	body, ct := multipartBody("ho-so.csv", []byte(export))
-	if code, b := s.do(t, "POST", "/api/v1/submissions", "committee1", body, "Content-Type", ct); code != 201 {
+	if code, b := s.do(t, "POST", "/api/v1/submissions", "committee1", body, "Content-Type", ct); code != 409 {
+		t.Fatalf("dossier upload over reported figures: %d %s", code, b)
+	}
+	body, ct = multipartBody("ho-so.csv", []byte(export))
+	if code, b := s.do(t, "POST", "/api/v1/submissions?confirm=true", "committee1", body, "Content-Type", ct); code != 201 {
 		t.Fatalf("dossier upload: %d %s", code, b)
 	}
 	w := watchPage(ctx)

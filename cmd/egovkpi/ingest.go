@@ -18,7 +18,7 @@ import (
 // errNotAll is exit code 1 without a message of its own: the files' problems were printed.
 var errNotAll = errors.New("not every file was accepted")
 
-// egovkpi ingest [--db F] [--dry-run] [--as USER] [--source NAME [--sources FILE]] FILE...:
+// egovkpi ingest [--db F] [--dry-run] [--confirm] [--as USER] [--source NAME [--sources FILE]] FILE...:
 // 0 when every file was accepted, 1 otherwise, the problems on standard error. A .json
 // file is read with the named source's field mapping (or with fields named unit, period
 // and measure codes), as the scheduler reads it.
@@ -27,6 +27,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	db := fs.String("db", defaultDB(), "database file")
 	dry := fs.Bool("dry-run", false, "validate and show what would change, without writing")
+	confirm := fs.Bool("confirm", false, "let dossier exports replace figures units reported themselves")
 	as := fs.String("as", "cli", "who the files are recorded as sent by")
 	lang := fs.String("lang", "vi", "vi or en, for the messages")
 	defsFile := fs.String("indicators", "", "definitions file (for the consistency rules)")
@@ -36,7 +37,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errUsage
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: egovkpi ingest [--db F] [--dry-run] [--source NAME [--sources FILE]] FILE...")
+		fmt.Fprintln(stderr, "usage: egovkpi ingest [--db F] [--dry-run] [--confirm] [--source NAME [--sources FILE]] FILE...")
 		return errUsage
 	}
 	store, in, err := openIngester(ctx, *db, *defsFile)
@@ -78,42 +79,54 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			// kept and recorded as the scheduler keeps a JSON answer: the records as CSV
 			file, content = strings.TrimSuffix(name, filepath.Ext(name))+".csv", csv
 		}
-		if f := ingest.DossierFormat(file, content); f != "" {
-			if *dry {
-				fmt.Fprintf(stdout, "%s: dossier records (%s); --dry-run does not apply to them, nothing written\n", name, f)
-				continue
+		began := time.Now()
+		progress := func(step string, n int) {
+			el := time.Since(began)
+			switch step {
+			case "read":
+				fmt.Fprintf(stderr, "%s: read %d dossiers in %s (%.0f rows/s)\n", name, n, el.Round(time.Millisecond), float64(n)/el.Seconds())
+			case "checked":
+				fmt.Fprintf(stderr, "%s: checked %d dossiers (ids, units, channels, dates) at %s\n", name, n, el.Round(time.Millisecond))
+			case "aggregated":
+				fmt.Fprintf(stderr, "%s: aggregated into %d unit-months at %s\n", name, n, el.Round(time.Millisecond))
 			}
-			began := time.Now()
-			progress := func(step string, n int) {
-				el := time.Since(began)
-				switch step {
-				case "read":
-					fmt.Fprintf(stderr, "%s: read %d dossiers in %s (%.0f rows/s)\n", name, n, el.Round(time.Millisecond), float64(n)/el.Seconds())
-				case "checked":
-					fmt.Fprintf(stderr, "%s: checked %d dossiers (ids, units, channels) at %s\n", name, n, el.Round(time.Millisecond))
-				case "aggregated":
-					fmt.Fprintf(stderr, "%s: aggregated into %d unit-months at %s\n", name, n, el.Round(time.Millisecond))
-				}
-			}
-			d, err := ingest.IngestDossiers(ctx, store, in, ingest.DossierRequest{Name: file, Content: content, Format: f, Actor: *as, Progress: progress})
-			if err != nil {
-				failed++
-				fmt.Fprintf(stderr, "%s: rejected, nothing written: %v\n", name, err)
-				continue
-			}
-			fmt.Fprintf(stdout, "%s: %d dossiers, %d unit-months stored as new versions (%.0f rows/s)\n", name, d.Rows, d.UnitMonths, float64(d.Rows)/time.Since(start).Seconds())
-			continue
 		}
-		res, err := in.Ingest(ctx, ingest.Request{Name: file, Content: content, Actor: *as, Source: "cli", Lang: *lang, DryRun: *dry, Benchmarks: true})
+		res, err := in.Ingest(ctx, ingest.Request{Name: file, Content: content, Actor: *as, Source: "cli", Lang: *lang, DryRun: *dry,
+			Confirm: *confirm, Benchmarks: true, Progress: progress})
 		if err != nil {
 			return err
+		}
+		if d := res.Dossiers; d != nil && res.Status != ingest.StatusIdentical {
+			switch res.Status {
+			case ingest.StatusAccepted, ingest.StatusDryRun:
+				verb := "stored as new versions"
+				if *dry {
+					verb = "would change (dry run, nothing written)"
+				}
+				fmt.Fprintf(stdout, "%s: %d dossiers, %d unit-months %s (%.0f rows/s)\n", name, d.Rows, d.UnitMonths, verb, float64(d.Rows)/time.Since(began).Seconds())
+				for _, ch := range d.Changes {
+					fmt.Fprintf(stdout, "  %s %s %s: reported %d, from the dossiers %d\n", ch.UnitCode, ch.Month, ch.Measure, ch.Reported, ch.Computed)
+				}
+				continue
+			case ingest.StatusConfirm:
+				failed++
+				fmt.Fprintf(stderr, "%s: waiting, nothing written: %s\n", name, res.Message)
+				for _, ch := range d.Changes {
+					fmt.Fprintf(stderr, "  %s %s %s: reported %d, from the dossiers %d\n", ch.UnitCode, ch.Month, ch.Measure, ch.Reported, ch.Computed)
+				}
+				fmt.Fprintf(stderr, "  send it again with --confirm to replace them\n")
+				continue
+			}
 		}
 		switch {
 		case !res.Accepted:
 			failed++
-			fmt.Fprintf(stderr, "%s: rejected, nothing written:\n", name)
+			fmt.Fprintf(stderr, "%s: rejected, nothing written: %s\n", name, res.Message)
 			for _, p := range res.Errors {
 				fmt.Fprintf(stderr, "  %s\n", p)
+			}
+			if res.ErrorCount > len(res.Errors) {
+				fmt.Fprintf(stderr, "  … and %d more\n", res.ErrorCount-len(res.Errors))
 			}
 		case res.Identical:
 			fmt.Fprintf(stdout, "%s: identical to a file accepted before; nothing changed\n", name)

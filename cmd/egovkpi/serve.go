@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"cmp"
 	"context"
 	"errors"
@@ -34,6 +35,9 @@ type ServeConfig struct {
 	Bench bool
 	// Sources is the scheduled ingesters' file (TOML).
 	Sources string
+	// MaxDossierRows bounds the dossiers one export may carry: a small Parquet file can
+	// hold millions.
+	MaxDossierRows int
 	// ReadHeaderTimeout closes connections that are slow to send their headers.
 	ReadHeaderTimeout time.Duration
 	// Ready, when set, receives the address actually listened on (tests use port 0).
@@ -51,6 +55,7 @@ func parseServe(args []string, stderr io.Writer) (ServeConfig, error) {
 	fs.BoolVar(&c.Public, "public", false, "let anonymous visitors read the leaderboard pages")
 	fs.BoolVar(&c.Bench, "bench", false, "serve /bench/static for the load benchmark (egovbench load)")
 	fs.StringVar(&c.Sources, "sources", os.Getenv("EGOVKPI_SOURCES"), "scheduled ingesters (TOML); see the README")
+	fs.IntVar(&c.MaxDossierRows, "max-dossier-rows", envInt("EGOVKPI_MAX_DOSSIER_ROWS", 2_000_000), "the most dossiers one export may carry (0: no bound)")
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage
 	}
@@ -69,7 +74,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	ing := &ingest.Ingester{Store: store, Rules: defs.Rules, FilesDir: ingest.FilesDirFor(store.Path())}
+	ing := &ingest.Ingester{Store: store, Rules: defs.Rules, FilesDir: ingest.FilesDirFor(store.Path()), MaxDossierRows: c.MaxDossierRows}
 	// a crash between a file's database commit and its manifest line is settled here
 	if n, err := ing.Reconcile(ctx); err != nil {
 		return fmt.Errorf("kept files: %w", err)
@@ -169,4 +174,12 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// envInt is an integer setting from the environment, or def when unset or not a number.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
 }

@@ -220,7 +220,7 @@ func TestUploadPageInBrowser(t *testing.T) {
 	ctx := browser(t)
 	s := startServer(t, false)
 	w := watchPage(ctx)
-	w.allow = []string{"status of 422"} // the rejected file's answer, shown on the page
+	w.allow = []string{"status of 422", "status of 409"} // the rejected and the waiting file's answers, shown on the page
 	signIn(t, ctx, s, "officer01")
 	file := filepath.Join(t.TempDir(), "bao-cao.csv")
 	os.WriteFile(file, []byte("Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận,Số hồ sơ tiếp nhận trực tuyến\n01,2026-10,100,50\n"), 0o644)
@@ -231,9 +231,15 @@ func TestUploadPageInBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/upload"), chromedp.WaitVisible(chromedp.CSS("#drop"))); err != nil {
 		t.Fatal(err)
 	}
+	// the dossier export would replace two figures the officer reported: the page shows
+	// them and waits; the confirm button sends it again with confirm=true
 	for _, f := range []struct{ path, want string }{{file, "Đã nhận"}, {badFile, `"12a" không phải là số`},
-		{dossiers, "1 hồ sơ, 1 đơn vị-tháng được tính lại"}} {
-		if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{f.path})); err != nil {
+		{dossiers, "Số hồ sơ tiếp nhận: đã báo cáo 100 → tính từ hồ sơ 1"}, {"", "1 hồ sơ, 1 đơn vị-tháng được tính lại"}} {
+		if f.path == "" {
+			if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("button.confirm"))); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{f.path})); err != nil {
 			t.Fatal(err)
 		}
 		var got string

@@ -58,12 +58,13 @@
     var tr = function (k) { return out.getAttribute("data-t-" + k) || k; };
     var lang = out.getAttribute("data-lang");
     function el(tag, cls, text) { var e = document.createElement(tag); if (cls) { e.className = cls; } if (text) { e.textContent = text; } return e; }
-    function send(file) {
+    var num = function (n) { return Number(n).toLocaleString(lang === "en" ? "en-US" : "vi-VN"); };
+    function send(file, confirmed) {
       var fd = new FormData();
       fd.append("file", file);
       var dry = document.getElementById("dry").checked;
       var xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/v1/submissions?lang=" + lang + (dry ? "&dry_run=true" : ""));
+      xhr.open("POST", "/api/v1/submissions?lang=" + lang + (dry ? "&dry_run=true" : "") + (confirmed ? "&confirm=true" : ""));
       xhr.setRequestHeader("X-CSRF-Token", csrf);
       bar.hidden = false; bar.value = 0;
       xhr.upload.onprogress = function (e) { if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); } };
@@ -86,6 +87,21 @@
             var late = el("a", "", tr("late")); late.href = "/dossiers"; box.appendChild(late);
           }
           (body.warnings || []).forEach(function (w) { box.appendChild(el("p", "flag", "⚠ " + tr("warning") + ": " + (w.cell ? w.cell + ": " : "") + w.message)); });
+        } else if (xhr.status === 409 && body.outcome === "needs_confirmation") {
+          // a dossier export that would replace figures the unit reported itself
+          box.className += " wait";
+          box.appendChild(el("strong", "", file.name + ": " + tr("waiting")));
+          box.appendChild(el("p", "", body.error.message));
+          var chl = el("ul");
+          (body.changes || []).forEach(function (ch) {
+            chl.appendChild(el("li", "", ch.unit_code + " · " + ch.period + " · " + ch.measure_name + ": " + tr("reported") + " " + num(ch.reported) +
+              " → " + tr("computed") + " " + num(ch.computed)));
+          });
+          box.appendChild(chl);
+          var ok = el("button", "confirm", tr("confirm"));
+          ok.type = "button";
+          ok.addEventListener("click", function () { ok.disabled = true; send(file, true); });
+          box.appendChild(ok);
         } else {
           box.className += " bad";
           box.appendChild(el("strong", "", file.name + ": " + tr("rejected")));
