@@ -59,15 +59,15 @@ func changeViews(chs []data.DossierChange, lang string) []changeView {
 // refusal is the answer to a file refused for its content (422) or waiting for the
 // uploader's confirmation (409).
 type refusal struct {
-	File       string               `json:"file"`
-	SHA256     string               `json:"sha256"`
-	Outcome    ingest.Status        `json:"outcome"`
-	Error      apiErrorBody         `json:"error"`
-	Errors     []ingest.Problem     `json:"errors"`
-	ErrorCount int                  `json:"error_count"`
-	Warnings   []ingest.Problem     `json:"warnings"`
-	Changes    []changeView         `json:"changes,omitempty"`
-	MarkedFile string               `json:"marked_file,omitempty"`
+	File       string           `json:"file"`
+	SHA256     string           `json:"sha256"`
+	Outcome    ingest.Status    `json:"outcome"`
+	Error      apiErrorBody     `json:"error"`
+	Errors     []ingest.Problem `json:"errors"`
+	ErrorCount int              `json:"error_count"`
+	Warnings   []ingest.Problem `json:"warnings"`
+	Changes    []changeView     `json:"changes,omitempty"`
+	MarkedFile string           `json:"marked_file,omitempty"`
 }
 
 // POST /api/v1/submissions (multipart field "file"; ?dry_run=true; ?confirm=true; ?lang=en)
