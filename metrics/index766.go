@@ -326,6 +326,7 @@ const (
 	NoteElectronicResultNo  = "electronic_result_column_absent_read_as_no"
 	NoteSupplementUndated   = "supplement_request_without_date_not_subtracted"
 	NoteProcedureNotInCatal = "procedures_not_in_catalogue"
+	NoteCalendarNotCovered  = "working_day_calendar_lacks_the_period_year" // Monday–Friday only
 )
 
 // Index766Score is one indicator of one unit and period.
@@ -382,6 +383,7 @@ type Index766Result struct {
 	// Total = Σ points × 100 / Σ max of the groups with data (= Σ points when complete).
 	Total      float64
 	Incomplete []string // codes of the groups left out for lack of data
+	Notes      []string // about the whole row (NoteCalendarNotCovered)
 	Groups     []Index766GroupScore
 	Indicators []Index766Score
 	Averages   []ProcedureTime766 // 2.2, by procedure code
@@ -448,6 +450,11 @@ func ComputeIndex766(cfg *Index766Config, cal *data.Calendar, in Index766Input) 
 	}
 	c := newIndex766Ctx(cfg, cal, in)
 	res := Index766Result{UnitCode: in.Unit.Code, Period: in.Period}
+	if !cal.Covers(c.start) || !cal.Covers(c.lastDay) {
+		// Working days of a year the calendar lacks are counted as Monday–Friday: say so
+		// rather than fail, until the committee adds the year.
+		res.Notes = append(res.Notes, NoteCalendarNotCovered)
+	}
 	covered, sum := 0.0, 0.0
 	for _, g := range cfg.Groups {
 		scores := make([]Index766Score, len(g.Indicators))

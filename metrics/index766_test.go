@@ -483,6 +483,14 @@ func TestIndex766GroupsAndTotal(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a year the calendar lacks is marked", func(t *testing.T) {
+		if r := e.compute(t, "P01", "province", "2026-09"); len(r.Notes) != 0 {
+			t.Errorf("2026 marked: %v", r.Notes)
+		}
+		if r := e.compute(t, "P01", "province", "2027-01"); !containsStr(r.Notes, NoteCalendarNotCovered) {
+			t.Errorf("2027 not marked: %v", r.Notes)
+		}
+	})
 	t.Run("2.2 by procedure", func(t *testing.T) {
 		r := e.compute(t, "P01", "province", "2026-09")
 		// PC ended in September: D08 (2 days), D19 (1 day) → 1.5.
