@@ -77,19 +77,13 @@ func (s *Server) exportLateDossiers(c echo.Context) error {
 	return attachment(c, fmt.Sprintf("ho-so-tre-han-%s-%s.xlsx", file, sc.Month), xlsxType, b)
 }
 
-// lateScopeOf reads ?unit= or ?group= and ?month= (default: the latest month with data).
+// lateScopeOf reads ?unit= or ?group= and ?month= (default: the group's last closed month).
 func (s *Server) lateScopeOf(c echo.Context) (lateScope, error) {
 	var sc lateScope
 	if v := c.QueryParam("month"); v != "" {
 		m, err := data.ParseMonth(v)
 		if err != nil {
 			return sc, fmt.Errorf("%w: month: %v", data.ErrInvalid, err)
-		}
-		sc.Month = m
-	} else {
-		m, err := s.eng.LatestMonth(c.Request().Context())
-		if err != nil {
-			return sc, err
 		}
 		sc.Month = m
 	}
@@ -99,11 +93,21 @@ func (s *Server) lateScopeOf(c echo.Context) (lateScope, error) {
 			return sc, fmt.Errorf("%w: no unit with code %q", data.ErrNotFound, code)
 		}
 		sc.Unit, sc.Group = &u, u.Group
-		return sc, nil
+	} else {
+		g, err := data.ParseGroup(c.QueryParam("group"))
+		if err != nil {
+			return sc, err
+		}
+		sc.Group = g
 	}
-	g, err := data.ParseGroup(c.QueryParam("group"))
-	sc.Group = g
-	return sc, err
+	if sc.Month.IsZero() {
+		m, err := s.eng.DefaultMonth(c.Request().Context(), sc.Group)
+		if err != nil {
+			return sc, err
+		}
+		sc.Month = m
+	}
+	return sc, nil
 }
 
 // unitNames names the units of a month's lists, in the reader's language.

@@ -122,9 +122,13 @@ func attachment(c echo.Context, name, ctype string, b []byte) error {
 	return c.Blob(http.StatusOK, ctype, b)
 }
 
-// span reads ?from=&to=, by default the year so far up to the last month with data.
+// span reads ?from=&to=, by default the year so far up to the group's last closed month.
 func (s *Server) span(c echo.Context) (data.Month, data.Month, error) {
-	last, err := s.eng.LatestMonth(c.Request().Context())
+	g, err := data.ParseGroup(c.QueryParam("group"))
+	if err != nil {
+		return 0, 0, err
+	}
+	last, err := s.eng.DefaultMonth(c.Request().Context(), g)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -62,7 +62,11 @@ func (s *Server) series(c echo.Context) error {
 	if ind == "" {
 		return fmt.Errorf("%w: indicator is required (see /api/v1/indicators)", data.ErrInvalid)
 	}
-	last, err := s.eng.LatestMonth(ctx)
+	g := data.Provinces
+	if u, ok := s.eng.Units().Latest(c.Param("code")); ok {
+		g = u.Group
+	}
+	last, err := s.eng.DefaultMonth(ctx, g)
 	if err != nil {
 		return err
 	}

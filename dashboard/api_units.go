@@ -36,8 +36,8 @@ func toUnitJSON(u data.Unit) unitJSON {
 	return j
 }
 
-// GET /api/v1/units?group=&at=: the units in force that month (default: the latest month
-// with data, or the units in force now on an empty database).
+// GET /api/v1/units?group=&at=: the units in force that month (default: the group's last
+// closed month, or the units in force now on an empty database).
 func (s *Server) listUnits(c echo.Context) error {
 	g, err := data.ParseGroup(c.QueryParam("group"))
 	if err != nil {
@@ -48,7 +48,7 @@ func (s *Server) listUnits(c echo.Context) error {
 		if at, err = month(c, "at", 0); err != nil {
 			return err
 		}
-	} else if at, err = s.eng.LatestMonth(c.Request().Context()); err != nil {
+	} else if at, err = s.eng.DefaultMonth(c.Request().Context(), g); err != nil {
 		at = data.MonthOf(timeNow())
 	}
 	out := []unitJSON{}

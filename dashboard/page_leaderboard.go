@@ -25,6 +25,9 @@ type leaderboardData struct {
 	Chart      string
 	Coverage   data.Coverage
 	Empty      bool
+	// Status is how far the month's reports have come: a month that has not closed is
+	// marked provisional.
+	Status *metrics.MonthStatus
 }
 
 // GET /: the leaderboard, the home page. The URL holds every choice.
@@ -46,13 +49,20 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 		return err
 	}
 	d.Period, d.Group, d.Boundaries = v.Period.String(), string(v.Group), string(v.Boundaries)
+	if v.Period.Kind == data.KindMonth {
+		st, err := s.eng.MonthStatus(ctx, v.Group, v.Period.To)
+		if err != nil {
+			return err
+		}
+		d.Status = &st
+	}
 	d.Selected = v.Indicator
 	if d.Selected == "" {
 		d.Selected = "composite:service_index"
 	}
 	title := T(lang, "nav.leaderboard")
 	// the same view for the same reader looks the same until the data changes
-	key := fmt.Sprintf("board|%s|%s|%s|%v", c.QueryString(), lang, d.Period, identityOf(c).can(exporter))
+	key := fmt.Sprintf("board|%s|%s|%s|%v|%v", c.QueryString(), lang, d.Period, identityOf(c).can(exporter), d.Status)
 	if _, hit := s.contents.get(key, s.eng.DataVersion()); hit {
 		if name, ok := strings.CutPrefix(d.Selected, "composite:"); ok {
 			if comp, ok := s.eng.Defs().Composite(name); ok {

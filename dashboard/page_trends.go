@@ -30,8 +30,13 @@ func (s *Server) trendsPage(c echo.Context) error {
 	}
 	var charts []trendChart
 	if cov.Submissions > 0 {
+		// the series end at the group's last closed month, as every default period does
+		last, err := s.eng.DefaultMonth(ctx, g)
+		if err != nil {
+			return err
+		}
 		for _, in := range s.eng.Defs().Indicators {
-			sr, err := s.eng.Series(ctx, metrics.SeriesQuery{Group: g, Indicator: in.Code, From: cov.FirstMonth, To: cov.LastMonth})
+			sr, err := s.eng.Series(ctx, metrics.SeriesQuery{Group: g, Indicator: in.Code, From: cov.FirstMonth, To: last})
 			if err != nil {
 				return err
 			}

@@ -42,7 +42,7 @@ func (s *Server) unitPage(c echo.Context) error {
 		return fmt.Errorf("%w: no unit with code %q", data.ErrNotFound, code)
 	}
 	d := unitData{Unit: u, Predecessors: s.eng.Units().Predecessors(code)}
-	last, err := s.eng.LatestMonth(ctx)
+	last, err := s.eng.DefaultMonth(ctx, u.Group)
 	if err != nil {
 		return err
 	}

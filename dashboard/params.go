@@ -22,7 +22,12 @@ type view struct {
 func (s *Server) period(c echo.Context, name string) (data.Period, error) {
 	raw := c.QueryParam(name)
 	if raw == "" {
-		m, err := s.eng.LatestMonth(c.Request().Context())
+		// the group in view's last closed month: see metrics.Engine.DefaultMonth
+		g, err := data.ParseGroup(c.QueryParam("group"))
+		if err != nil {
+			return data.Period{}, err
+		}
+		m, err := s.eng.DefaultMonth(c.Request().Context(), g)
 		if err != nil {
 			return data.Period{}, err
 		}

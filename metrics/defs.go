@@ -118,6 +118,9 @@ type Defs struct {
 	Grades     []Grade     `toml:"grade" json:"grades"`
 	Reporting  struct {
 		DeadlineDay int `toml:"deadline_day" json:"deadline_day"`
+		// ClosedShare is the share of expected units whose reports close a month once its
+		// deadline has passed (default 0.8).
+		ClosedShare float64 `toml:"closed_share" json:"closed_share"`
 	} `toml:"reporting" json:"reporting"`
 	Outliers struct {
 		Threshold float64 `toml:"threshold" json:"threshold"`
@@ -201,6 +204,12 @@ func ParseDefs(b []byte, name string) (*Defs, error) {
 	}
 	if d.Reporting.DeadlineDay == 0 {
 		d.Reporting.DeadlineDay = 10
+	}
+	if d.Reporting.ClosedShare == 0 {
+		d.Reporting.ClosedShare = 0.8
+	}
+	if d.Reporting.ClosedShare < 0 || d.Reporting.ClosedShare > 1 {
+		return nil, fmt.Errorf("%s: reporting.closed_share %v: give a share between 0 and 1", name, d.Reporting.ClosedShare)
 	}
 	if d.Outliers.Threshold == 0 {
 		d.Outliers.Threshold = 3.5

@@ -150,18 +150,6 @@ func (e *Engine) units(g data.Group, p data.Period, b Boundaries) []data.Unit {
 	return out
 }
 
-// LatestMonth is the last month with data (an error wrapping data.ErrNotFound if none).
-func (e *Engine) LatestMonth(ctx context.Context) (data.Month, error) {
-	c, err := cached(e, "coverage", func() (data.Coverage, error) { return e.src.Coverage(ctx) })
-	if err != nil {
-		return 0, err
-	}
-	if c.LastMonth.IsZero() {
-		return 0, fmt.Errorf("%w: the database holds no data yet", data.ErrNotFound)
-	}
-	return c.LastMonth, nil
-}
-
 // Coverage is the span of months with data.
 func (e *Engine) Coverage(ctx context.Context) (data.Coverage, error) {
 	return cached(e, "coverage", func() (data.Coverage, error) { return e.src.Coverage(ctx) })

@@ -22,6 +22,7 @@ type Metrics interface {
 	Completeness(ctx context.Context, p data.Period, g data.Group) (*metrics.Completeness, error)
 	Series(ctx context.Context, q metrics.SeriesQuery) (*metrics.Series, error)
 	Maturity(ctx context.Context, m data.Month, g data.Group, b metrics.Boundaries) (*metrics.MaturityResult, error)
+	DefaultMonth(ctx context.Context, g data.Group) (data.Month, error)
 	Defs() *metrics.Defs
 }
 

@@ -115,7 +115,7 @@ func (s *Scheduler) set(spec string) error {
 	return err
 }
 
-// RunNow writes the workbooks of the last month with data, for both groups.
+// RunNow writes the workbooks of each group's last closed month.
 func (s *Scheduler) RunNow(ctx context.Context) ([]string, error) {
 	cov, err := s.Settings.Coverage(ctx)
 	if err != nil {
@@ -133,12 +133,17 @@ func (s *Scheduler) RunNow(ctx context.Context) ([]string, error) {
 	}
 	var written []string
 	for _, g := range []data.Group{data.Provinces, data.Ministries} {
-		b, err := Monthly(ctx, s.Metrics, Options{Period: data.MonthPeriod(cov.LastMonth), Group: g, Boundaries: metrics.Current,
+		// each group's last closed month, as the pages show by default
+		m, err := s.Metrics.DefaultMonth(ctx, g)
+		if err != nil {
+			return written, err
+		}
+		b, err := Monthly(ctx, s.Metrics, Options{Period: data.MonthPeriod(m), Group: g, Boundaries: metrics.Current,
 			Author: "egovkpi (lịch tự động)", DataChanged: changed})
 		if err != nil {
 			return written, err
 		}
-		name := fmt.Sprintf("xep-hang-%s-%s.xlsx", g, cov.LastMonth)
+		name := fmt.Sprintf("xep-hang-%s-%s.xlsx", g, m)
 		tmp := filepath.Join(s.Dir, "."+name+".tmp")
 		if err := os.WriteFile(tmp, b, 0o644); err != nil {
 			return written, err

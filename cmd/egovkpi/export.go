@@ -52,7 +52,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer store.Close()
-	last, err := eng.LatestMonth(ctx)
+	last, err := eng.DefaultMonth(ctx, g)
 	if err != nil {
 		return err
 	}

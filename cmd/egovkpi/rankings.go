@@ -53,7 +53,7 @@ func runRankings(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	defer store.Close()
 	var p data.Period
 	if *period == "" {
-		m, err := eng.LatestMonth(ctx)
+		m, err := eng.DefaultMonth(ctx, g)
 		if err != nil {
 			return err
 		}
