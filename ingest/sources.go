@@ -10,12 +10,17 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -24,7 +29,8 @@ import (
 	"github.com/egovkpi/egovkpi/data"
 )
 
-// Source is a scheduled ingester: a ministry's or province's API, or a drop folder.
+// Source is a scheduled ingester: a ministry's or province's API, or a drop folder. What a
+// source may reach, read and move is bounded by the Scheduler's SourcePolicy.
 type Source struct {
 	Name     string            `toml:"name" json:"name"`
 	Kind     string            `toml:"kind" json:"kind"` // http | folder
@@ -39,6 +45,9 @@ type Source struct {
 	Headers  map[string]string `toml:"headers" json:"-"` // values "env:NAME" are read from the environment
 	Timeout  string            `toml:"timeout" json:"timeout,omitempty"`
 	Retries  int               `toml:"retries" json:"retries"`
+	// AllowPrivate lets an http source reach loopback, private and link-local addresses
+	// (an API on the ministry's own network); without it they are refused as dialled.
+	AllowPrivate bool `toml:"allow_private" json:"allow_private,omitempty"`
 }
 
 // LoadSources reads a sources file and checks every source.
@@ -78,6 +87,8 @@ func ParseSources(text, path string) (_ []Source, err error) {
 			return nil, fmt.Errorf("%s: kind %q: use http or folder", where, s.Kind)
 		case s.Kind == "http" && s.URL == "":
 			return nil, fmt.Errorf("%s: url is required", where)
+		case s.Kind == "folder" && s.AllowPrivate:
+			return nil, fmt.Errorf("%s: allow_private is for http sources", where)
 		case s.Kind == "folder" && s.Path == "":
 			return nil, fmt.Errorf("%s: path is required", where)
 		}
@@ -98,11 +109,18 @@ func ParseSources(text, path string) (_ []Source, err error) {
 		if _, err := s.timeout(); err != nil {
 			return nil, fmt.Errorf("%s: timeout: %v", where, err)
 		}
-		for k, v := range s.Headers {
-			if name, ok := strings.CutPrefix(v, "env:"); ok && os.Getenv(name) == "" {
-				return nil, fmt.Errorf("%s: header %s needs the environment variable %s, which is not set", where, k, name)
+		if s.Kind == "http" {
+			// the address is checked when dialled; the scheme and a literal address now
+			u, err := url.Parse(s.URL)
+			if err != nil {
+				return nil, fmt.Errorf("%s: url: %v", where, err)
+			}
+			if err := checkURL(u, s.AllowPrivate); err != nil {
+				return nil, fmt.Errorf("%s: %v", where, err)
 			}
 		}
+		// which env: names a header may read is the server's policy (SourcePolicy.Check),
+		// not the file's
 		seen[s.Name] = true
 	}
 	return f.Sources, nil
@@ -130,11 +148,12 @@ type Scheduler struct {
 	Dossiers DossierStore
 	History  RunStore
 	Log      *slog.Logger
-	Client   *http.Client
-	cron     *cron.Cron
-	mu       sync.Mutex
-	running  map[string]*sync.Mutex
-	seen     map[string]fileState // drop folder files seen on the last scan
+	// Policy bounds what the sources may reach, read and move.
+	Policy  SourcePolicy
+	cron    *cron.Cron
+	mu      sync.Mutex
+	running map[string]*sync.Mutex
+	seen    map[string]fileState // drop folder files seen on the last scan
 }
 
 type fileState struct {
@@ -238,10 +257,11 @@ var errPermanent = errors.New("permanent")
 
 func (s *Scheduler) fetch(ctx context.Context, src Source) ([]byte, error) {
 	timeout, _ := src.timeout()
-	client := s.Client
-	if client == nil {
-		client = http.DefaultClient
+	if err := s.Policy.check(src); err != nil {
+		return nil, err // before anything is sent, and not worth asking again
 	}
+	client, tr := s.httpClient(src)
+	defer tr.CloseIdleConnections()
 	var last error
 	for attempt := 0; attempt <= src.Retries; attempt++ {
 		if attempt > 0 {
@@ -259,7 +279,7 @@ func (s *Scheduler) fetch(ctx context.Context, src Source) ([]byte, error) {
 			return b, nil
 		}
 		last = err
-		if errors.Is(err, errPermanent) {
+		if errors.Is(err, errPermanent) || errors.Is(err, errRefusedAddress) {
 			break
 		}
 	}
@@ -274,25 +294,41 @@ func (s *Scheduler) fetchOnce(ctx context.Context, client *http.Client, src Sour
 		return nil, fmt.Errorf("%w: %v", errPermanent, err)
 	}
 	for k, v := range src.Headers {
-		if name, ok := strings.CutPrefix(v, "env:"); ok {
-			v = os.Getenv(name) // secrets never live in the file
+		v, err := s.Policy.headerValue(k, v) // secrets never live in the file
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errPermanent, err)
 		}
 		req.Header.Set(k, v)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", src.URL, err)
+		return nil, fmt.Errorf("GET %s: %w", req.URL.Redacted(), err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 2<<30))
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", src.URL, err)
-	}
+	// the status first: an error page's body is neither read nor shown
 	switch {
 	case resp.StatusCode >= 500:
-		return nil, fmt.Errorf("GET %s: %s", src.URL, resp.Status)
+		return nil, fmt.Errorf("GET %s: %s", req.URL.Redacted(), resp.Status)
 	case resp.StatusCode >= 400:
-		return nil, fmt.Errorf("%w: GET %s: %s", errPermanent, src.URL, resp.Status)
+		return nil, fmt.Errorf("%w: GET %s: %s", errPermanent, req.URL.Redacted(), resp.Status)
+	case resp.StatusCode >= 300:
+		return nil, fmt.Errorf("%w: GET %s: %s without a usable Location", errPermanent, req.URL.Redacted(), resp.Status)
+	}
+	limit := s.Policy.maxBody()
+	bound := fmt.Sprintf("%d bytes", limit)
+	if limit%(1<<20) == 0 {
+		bound = fmt.Sprintf("%d MB", limit>>20)
+	}
+	tooLarge := fmt.Errorf("%w: GET %s: the answer is larger than %s, the bound on a source's answer (--source-max-body)", errPermanent, req.URL.Redacted(), bound)
+	if resp.ContentLength > limit {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", req.URL.Redacted(), err)
+	}
+	if int64(len(body)) > limit {
+		return nil, tooLarge
 	}
 	return body, nil
 }
@@ -303,8 +339,264 @@ func (s *Scheduler) runHTTP(ctx context.Context, src Source, run data.Run) (data
 		return run, err
 	}
 	name := src.Name + "." + strings.TrimPrefix(src.Format, "dossiers-")
-	return s.ingestContent(ctx, src, run, name, body)
+	run, err = s.ingestContent(ctx, src, run, name, body)
+	run.Message = redact(run.Message, body)
+	if err != nil {
+		return run, &redactedError{redact(err.Error(), body), err}
+	}
+	return run, nil
 }
+
+// DefaultMaxSourceBody bounds what one fetch may bring when the policy does not say.
+const DefaultMaxSourceBody = 64 << 20
+
+// maxRedirects bounds the redirects one fetch follows, each checked as the first URL.
+const maxRedirects = 5
+
+// SecretPrefix names the environment variables a source's header may read with env:NAME;
+// others only when the server lists them (SourcePolicy.SecretEnv).
+const SecretPrefix = "EGOVKPI_SECRET_"
+
+// SourcePolicy is what the server lets its sources do beyond their syntax: sources are
+// edited by admins, but an admin's account must not reach the server's own network, read
+// its environment or move its files.
+type SourcePolicy struct {
+	// FolderRoot is the folder that folder sources must lie in; a relative path is taken
+	// inside it. Empty: folder sources are refused.
+	FolderRoot string
+	// Protected are folders a folder source may never be (the database's, the kept
+	// files'): a drop folder's files are moved away.
+	Protected []string
+	// SecretEnv are environment variables a header may read besides SecretPrefix*.
+	SecretEnv []string
+	// MaxBody bounds an answer, in bytes; 0 is DefaultMaxSourceBody.
+	MaxBody int64
+}
+
+func (p SourcePolicy) maxBody() int64 {
+	if p.MaxBody > 0 {
+		return p.MaxBody
+	}
+	return DefaultMaxSourceBody
+}
+
+// Check says whether the policy lets a source run, as an admin saving it is told.
+func (p SourcePolicy) Check(src Source) error {
+	if err := p.check(src); err != nil {
+		return fmt.Errorf("%w: source %s: %w", data.ErrInvalid, src.Name, err)
+	}
+	return nil
+}
+
+func (p SourcePolicy) check(src Source) error {
+	if src.Kind == "folder" {
+		_, err := p.folder(src)
+		return err
+	}
+	u, err := url.Parse(src.URL)
+	if err != nil {
+		return fmt.Errorf("url: %w", err)
+	}
+	if err := checkURL(u, src.AllowPrivate); err != nil {
+		return err
+	}
+	for k, v := range src.Headers {
+		if _, err := p.headerValue(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// headerValue is a header's value, read from the environment for env:NAME when NAME is
+// allowed. A name that is not allowed is refused without looking it up, so the answer
+// says nothing of whether it is set.
+func (p SourcePolicy) headerValue(key, v string) (string, error) {
+	name, ok := strings.CutPrefix(v, "env:")
+	if !ok {
+		return v, nil
+	}
+	if !(strings.HasPrefix(name, SecretPrefix) && len(name) > len(SecretPrefix)) && !slices.Contains(p.SecretEnv, name) {
+		return "", fmt.Errorf("header %s: env:%s is not allowed: a header reads only variables named %s… or listed with --source-secrets", key, name, SecretPrefix)
+	}
+	val := os.Getenv(name)
+	if val == "" {
+		return "", fmt.Errorf("header %s: the secret %s is not set in the server's environment", key, name)
+	}
+	return val, nil
+}
+
+// folder is where a folder source's files are, symbolic links followed: inside the root
+// and none of the protected folders.
+func (p SourcePolicy) folder(src Source) (string, error) {
+	if p.FolderRoot == "" {
+		return "", errors.New("folder sources need a root folder: start the server with --sources-root DIR (or EGOVKPI_SOURCES_ROOT=DIR) and give a path inside it")
+	}
+	root, err := filepath.Abs(p.FolderRoot)
+	if err != nil {
+		return "", fmt.Errorf("sources root: %w", err)
+	}
+	path := src.Path
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(root, path)
+	}
+	real := func(p string) string {
+		p = filepath.Clean(p)
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return r
+		}
+		return p
+	}
+	root, path = real(root), real(path)
+	if rel, err := filepath.Rel(root, path); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("path %s is outside the sources root %s", src.Path, p.FolderRoot)
+	}
+	for _, prot := range p.Protected {
+		if prot != "" && real(prot) == path {
+			return "", fmt.Errorf("path %s is the server's own folder (the database or its kept files): give a drop folder of its own", src.Path)
+		}
+	}
+	return path, nil
+}
+
+// errRefusedAddress is an address a source may not reach without allow_private = true.
+var errRefusedAddress = errors.New("refused address")
+
+// checkURL refuses what a source may not fetch: a scheme other than http(s), and a
+// literal address of the server's own networks. A host name is checked as it is dialled.
+func checkURL(u *url.URL, allowPrivate bool) error {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("url %s: only http and https are fetched", u.Redacted())
+	}
+	if u.Hostname() == "" {
+		return fmt.Errorf("url %s: no host", u.Redacted())
+	}
+	if ip, err := netip.ParseAddr(u.Hostname()); err == nil && !allowPrivate && isRefused(ip) {
+		return refusal(ip)
+	}
+	return nil
+}
+
+func refusal(ip netip.Addr) error {
+	return fmt.Errorf("%w %s: loopback, private, link-local, multicast and unspecified addresses are reached only by a source with allow_private = true", errRefusedAddress, ip)
+}
+
+// refusedPrefixes are the special-use ranges netip has no predicate for.
+var refusedPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),     // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),  // IETF protocol assignments
+	netip.MustParsePrefix("198.18.0.0/15"), // benchmarking
+	netip.MustParsePrefix("240.0.0.0/4"),   // reserved, and the broadcast address
+}
+
+// isRefused is refusedAddr; a variable so that a test can play a public host on 127.0.0.2.
+var isRefused = refusedAddr
+
+// nat64 embeds an IPv4 address in its last four bytes.
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
+func refusedAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if nat64.Contains(ip) {
+		b := ip.As16()
+		ip = netip.AddrFrom4([4]byte(b[12:]))
+	}
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
+		return true
+	}
+	for _, p := range refusedPrefixes {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// httpClient fetches for one source: every address actually dialled is checked (a name
+// that resolves, or re-resolves, to the server's own networks is refused: no DNS
+// rebinding), redirects are checked as the first URL and bounded, and the source's own
+// headers are not sent on to another host. No proxy: the address checked is the one
+// reached.
+func (s *Scheduler) httpClient(src Source) (*http.Client, *http.Transport) {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	if !src.AllowPrivate {
+		dialer.Control = func(network, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			ip, err := netip.ParseAddr(host)
+			if err != nil {
+				return fmt.Errorf("%w %s", errRefusedAddress, host)
+			}
+			if isRefused(ip) {
+				return refusal(ip)
+			}
+			return nil
+		}
+	}
+	tr := &http.Transport{
+		DialContext:         dialer.DialContext,
+		ForceAttemptHTTP2:   true,
+		TLSHandshakeTimeout: 10 * time.Second,
+		MaxIdleConns:        2,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	client := &http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) > maxRedirects {
+			return fmt.Errorf("%w: more than %d redirects", errPermanent, maxRedirects)
+		}
+		if err := checkURL(req.URL, src.AllowPrivate); err != nil {
+			return fmt.Errorf("%w: redirected: %w", errPermanent, err)
+		}
+		if req.URL.Host != via[0].URL.Host {
+			for k := range src.Headers {
+				req.Header.Del(k) // a secret goes to the host it was given for
+			}
+		}
+		return nil
+	}}
+	return client, tr
+}
+
+// redact takes out of a run's message every quoted value that the fetched body holds: a
+// message may quote a cell ("xyz" is not a unit), and what a source fetched is shown to
+// no one through its runs.
+func redact(msg string, body []byte) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(msg, '"')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(msg[i+1:], '"')
+		if j < 0 {
+			break
+		}
+		quoted := msg[i+1 : i+1+j]
+		b.WriteString(msg[:i+1])
+		if quoted != "" && bytes.Contains(body, []byte(quoted)) {
+			b.WriteString("…")
+		} else {
+			b.WriteString(quoted)
+		}
+		b.WriteByte('"')
+		msg = msg[i+1+j+1:]
+	}
+	b.WriteString(msg)
+	return b.String()
+}
+
+// redactedError is an error whose message went through redact; the chain is kept.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // ingestContent sends what a source brought through the one way in, as an upload.
 func (s *Scheduler) ingestContent(ctx context.Context, src Source, run data.Run, name string, body []byte) (data.Run, error) {
@@ -437,6 +729,11 @@ func cmpOr(a, b string) string {
 // time have not changed since the previous scan (it is no longer being copied), then
 // moved to processed/, or to rejected/ with a report beside it.
 func (s *Scheduler) runFolder(ctx context.Context, src Source, run data.Run) (data.Run, error) {
+	dir, err := s.Policy.folder(src) // inside the sources root, never the server's own folders
+	if err != nil {
+		return run, err
+	}
+	src.Path = dir
 	ents, err := os.ReadDir(src.Path)
 	if err != nil {
 		return run, err
@@ -586,11 +883,17 @@ func (c *SourceConfig) Text(ctx context.Context) (string, error) {
 	return c.FileText, nil
 }
 
-// Set checks new sources, keeps them (audited) and puts them in force now.
+// Set checks new sources, against the server's policy too, keeps them (audited) and puts
+// them in force now.
 func (c *SourceConfig) Set(ctx context.Context, text, actor string) ([]Source, error) {
 	srcs, err := ParseSources(text, "the edited sources")
 	if err != nil {
 		return nil, err
+	}
+	for _, src := range srcs {
+		if err := c.Scheduler.Policy.Check(src); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.Settings.SetSetting(ctx, SourcesKey, text, actor); err != nil {
 		return nil, err

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,15 +204,15 @@ func TestHTTPSources(t *testing.T) {
 	mux.HandleFunc("/garbage", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "<html>not data</html>") })
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	t.Setenv("HN_TOKEN", "Bearer s3cret")
+	t.Setenv("EGOVKPI_SECRET_HN_TOKEN", "Bearer s3cret")
 	s, r := sourcesRig(t,
 		Source{Name: "hn", Kind: "http", URL: srv.URL + "/json", Format: "json", UnitKey: "maDonVi", Period: "ky",
 			Mapping: map[string]string{"hoSoTiepNhan": "dossiers_received", "hoSoTrucTuyen": "dossiers_received_online"},
-			Headers: map[string]string{"Authorization": "env:HN_TOKEN"}},
-		Source{Name: "flaky", Kind: "http", URL: srv.URL + "/flaky.csv", Format: "csv", Retries: 3},
-		Source{Name: "missing", Kind: "http", URL: srv.URL + "/missing", Format: "csv", Retries: 3},
-		Source{Name: "slow", Kind: "http", URL: srv.URL + "/slow", Format: "csv", Timeout: "200ms"},
-		Source{Name: "garbage", Kind: "http", URL: srv.URL + "/garbage", Format: "json"},
+			Headers: map[string]string{"Authorization": "env:EGOVKPI_SECRET_HN_TOKEN"}, AllowPrivate: true},
+		Source{Name: "flaky", Kind: "http", URL: srv.URL + "/flaky.csv", Format: "csv", Retries: 3, AllowPrivate: true},
+		Source{Name: "missing", Kind: "http", URL: srv.URL + "/missing", Format: "csv", Retries: 3, AllowPrivate: true},
+		Source{Name: "slow", Kind: "http", URL: srv.URL + "/slow", Format: "csv", Timeout: "200ms", AllowPrivate: true},
+		Source{Name: "garbage", Kind: "http", URL: srv.URL + "/garbage", Format: "json", AllowPrivate: true},
 	)
 	ctx := context.Background()
 	run := func(name, outcome string) data.Run {
@@ -255,6 +257,7 @@ func TestHTTPSources(t *testing.T) {
 func TestDropFolder(t *testing.T) {
 	dir := t.TempDir()
 	s, r := sourcesRig(t, Source{Name: "drop", Kind: "folder", Path: dir})
+	s.Policy.FolderRoot = filepath.Dir(dir)
 	ctx := context.Background()
 	good := filepath.Join(dir, "bao-cao.csv")
 	os.WriteFile(good, []byte("unit,period,docs_total,docs_electronic\n01,2026-10,10,9\n"), 0o644)
@@ -305,16 +308,22 @@ func TestSourcesFile(t *testing.T) {
 name = "hn"
 kind = "http"
 url = "http://127.0.0.1:1/x"
+allow_private = true
 format = "json"
 schedule = "0 2 * * *"
-headers = { Authorization = "env:EGOVKPI_TEST_NOPE" }
+headers = { Authorization = "env:EGOVKPI_SECRET_NOPE" }
 `), 0o644)
-	if _, err := LoadSources(p); err == nil || !strings.Contains(err.Error(), "EGOVKPI_TEST_NOPE") {
+	s, err := LoadSources(p)
+	if err != nil || len(s) != 1 {
+		t.Fatalf("load: %v", err)
+	}
+	// the file is read; whether the secret may be sent is the server's policy
+	if err := (SourcePolicy{}).Check(s[0]); err == nil || !strings.Contains(err.Error(), "EGOVKPI_SECRET_NOPE is not set") {
 		t.Errorf("a missing secret: %v", err)
 	}
-	t.Setenv("EGOVKPI_TEST_NOPE", "x")
-	if s, err := LoadSources(p); err != nil || len(s) != 1 {
-		t.Errorf("load: %v", err)
+	t.Setenv("EGOVKPI_SECRET_NOPE", "x")
+	if err := (SourcePolicy{}).Check(s[0]); err != nil {
+		t.Errorf("a secret that is set: %v", err)
 	}
 	os.WriteFile(p, []byte("[[source]]\nname = \"x\"\nkind = \"ftp\"\n"), 0o644)
 	if _, err := LoadSources(p); err == nil {
@@ -327,7 +336,7 @@ func TestSchedulerRunsOnSchedule(t *testing.T) {
 		fmt.Fprint(w, "unit,period,docs_total,docs_electronic\n01,2026-10,10,9\n")
 	}))
 	defer srv.Close()
-	s, r := sourcesRig(t, Source{Name: "tick", Kind: "http", URL: srv.URL, Format: "csv", Schedule: "@every 1s"})
+	s, r := sourcesRig(t, Source{Name: "tick", Kind: "http", URL: srv.URL, Format: "csv", Schedule: "@every 1s", AllowPrivate: true})
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -339,5 +348,182 @@ func TestSchedulerRunsOnSchedule(t *testing.T) {
 	}
 	if len(runs) < 2 || runs[len(runs)-1].Outcome != "ok" || runs[0].Outcome != "unchanged" {
 		t.Errorf("scheduled runs: %+v", runs)
+	}
+}
+
+// TestSourceSafety: what an admin's sources may reach, read and move (issue 16, #10).
+func TestSourceSafety(t *testing.T) {
+	ctx := context.Background()
+	var hits atomic.Int32
+	csv := "unit,period,docs_total,docs_electronic\n01,2026-10,10,9\n"
+	local := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		switch r.URL.Path {
+		case "/big":
+			w.Write([]byte(strings.Repeat("x", 4<<10)))
+		case "/big-chunked":
+			for i := 0; i < 8; i++ {
+				w.Write([]byte(strings.Repeat("x", 1<<10)))
+				w.(http.Flusher).Flush()
+			}
+		case "/secret":
+			fmt.Fprint(w, "unit,period,docs_total\nMAT-KHAU-NOI-BO,2026-10,5\n")
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		default:
+			fmt.Fprint(w, csv)
+		}
+	}))
+	defer local.Close()
+	port := local.Listener.Addr().(*net.TCPAddr).Port
+	// a "public" host: 127.0.0.2 plays one, every other special address stays refused
+	public := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/to-literal":
+			http.Redirect(w, r, local.URL+"/", http.StatusFound)
+		case "/to-name":
+			http.Redirect(w, r, fmt.Sprintf("http://localhost:%d/", port), http.StatusFound)
+		default:
+			fmt.Fprint(w, csv)
+		}
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("cannot listen on 127.0.0.2: %v", err)
+	}
+	public.Listener = ln
+	public.Start()
+	defer public.Close()
+	was := isRefused
+	isRefused = func(ip netip.Addr) bool { return ip != netip.MustParseAddr("127.0.0.2") && was(ip) }
+	defer func() { isRefused = was }()
+
+	root := t.TempDir()
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "a.csv"), []byte(csv), 0o644)
+	os.Symlink(outside, filepath.Join(root, "link"))
+	os.Mkdir(filepath.Join(root, "drop"), 0o755)
+	t.Setenv("EGOVKPI_SECRET_K", "k3y")
+	s, _ := sourcesRig(t,
+		Source{Name: "loopback", Kind: "http", URL: local.URL + "/", Format: "csv"},
+		Source{Name: "localhost", Kind: "http", URL: fmt.Sprintf("http://localhost:%d/", port), Format: "csv"},
+		Source{Name: "public", Kind: "http", URL: public.URL + "/", Format: "csv"},
+		Source{Name: "to-literal", Kind: "http", URL: public.URL + "/to-literal", Format: "csv"},
+		Source{Name: "to-name", Kind: "http", URL: public.URL + "/to-name", Format: "csv"},
+		Source{Name: "home", Kind: "http", URL: local.URL + "/", Format: "csv", AllowPrivate: true, Headers: map[string]string{"X-Key": "env:HOME"}},
+		Source{Name: "unset", Kind: "http", URL: local.URL + "/", Format: "csv", AllowPrivate: true, Headers: map[string]string{"X-Key": "env:EGOVKPI_NOT_SET_EVER"}},
+		Source{Name: "big", Kind: "http", URL: local.URL + "/big", Format: "csv", AllowPrivate: true},
+		Source{Name: "big-chunked", Kind: "http", URL: local.URL + "/big-chunked", Format: "csv", AllowPrivate: true},
+		Source{Name: "secret", Kind: "http", URL: local.URL + "/secret", Format: "csv", AllowPrivate: true},
+		Source{Name: "loop", Kind: "http", URL: local.URL + "/loop", Format: "csv", AllowPrivate: true},
+		Source{Name: "outside", Kind: "folder", Path: outside},
+		Source{Name: "dotdot", Kind: "folder", Path: "../" + filepath.Base(outside)},
+		Source{Name: "link", Kind: "folder", Path: "link"},
+		Source{Name: "inside", Kind: "folder", Path: "drop"},
+	)
+	s.Policy = SourcePolicy{FolderRoot: root, MaxBody: 2 << 10}
+	run := func(name, outcome, says string) data.Run {
+		t.Helper()
+		before := hits.Load()
+		res, err := s.Run(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %s: %s", name, res.Outcome, res.Message)
+		if res.Outcome != outcome || !strings.Contains(res.Message, says) {
+			t.Errorf("%s: %s (%s), want %s saying %q", name, res.Outcome, res.Message, outcome, says)
+		}
+		if outcome == "failed" && hits.Load() != before && name != "big" && name != "big-chunked" && name != "loop" {
+			t.Errorf("%s: the refused source reached the loopback server", name)
+		}
+		return res
+	}
+	run("loopback", "failed", "allow_private = true")
+	run("localhost", "failed", "refused address 127.0.0.1") // a name is checked as dialled
+	run("public", "ok", "")
+	run("to-literal", "failed", "redirected: refused address 127.0.0.1")
+	run("to-name", "failed", "refused address 127.0.0.1")
+	home := run("home", "failed", "env:HOME is not allowed")
+	unset := run("unset", "failed", "env:EGOVKPI_NOT_SET_EVER is not allowed")
+	if strings.ReplaceAll(home.Message, "HOME", "X") != strings.ReplaceAll(unset.Message, "EGOVKPI_NOT_SET_EVER", "X") {
+		t.Errorf("a set and an unset variable are told apart:\n%s\n%s", home.Message, unset.Message)
+	}
+	run("big", "failed", "larger than 2048 bytes")
+	run("big-chunked", "failed", "larger than 2048 bytes")
+	if sec := run("secret", "rejected", ""); strings.Contains(sec.Message, "MAT-KHAU") {
+		t.Errorf("the fetched body shows in the run: %s", sec.Message)
+	}
+	run("loop", "failed", "redirects")
+	run("outside", "failed", "outside the sources root")
+	run("dotdot", "failed", "outside the sources root")
+	run("link", "failed", "outside the sources root")
+	run("inside", "ok", "0 files accepted")
+	if _, err := os.Stat(filepath.Join(outside, "a.csv")); err != nil {
+		t.Errorf("a file outside the root was moved: %v", err)
+	}
+	// without a root no folder source runs; the database's own folder never does
+	s.Policy = SourcePolicy{}
+	run("inside", "failed", "--sources-root")
+	s.Policy = SourcePolicy{FolderRoot: root, Protected: []string{filepath.Join(root, "drop")}}
+	run("inside", "failed", "the server's own folder")
+
+	// what an admin saves is checked against the same policy
+	for _, c := range []struct{ toml, says string }{
+		{`url = "file:///etc/passwd"`, "only http and https"},
+		{`url = "http://169.254.169.254/latest/meta-data/"`, "allow_private = true"},
+		{`url = "http://[::1]:8080/"`, "allow_private = true"},
+		{`url = "http://[::ffff:10.0.0.1]/"`, "allow_private = true"},
+	} {
+		_, err := ParseSources("[[source]]\nname = \"x\"\nkind = \"http\"\nformat = \"csv\"\n"+c.toml+"\n", "t")
+		if err == nil || !strings.Contains(err.Error(), c.says) || !errors.Is(err, data.ErrInvalid) {
+			t.Errorf("%s: %v, want %q", c.toml, err, c.says)
+		}
+	}
+	p := SourcePolicy{FolderRoot: root, SecretEnv: []string{"HN_API_KEY"}}
+	t.Setenv("HN_API_KEY", "v")
+	for _, c := range []struct {
+		src  Source
+		says string
+	}{
+		{Source{Name: "a", Kind: "http", URL: "https://api.example.vn/", Headers: map[string]string{"K": "env:HOME"}}, "env:HOME is not allowed"},
+		{Source{Name: "b", Kind: "http", URL: "https://api.example.vn/", Headers: map[string]string{"K": "env:EGOVKPI_SECRET_"}}, "not allowed"},
+		{Source{Name: "c", Kind: "http", URL: "https://api.example.vn/", Headers: map[string]string{"K": "env:HN_API_KEY", "L": "env:EGOVKPI_SECRET_K"}}, ""},
+		{Source{Name: "d", Kind: "folder", Path: outside}, "outside the sources root"},
+		{Source{Name: "e", Kind: "folder", Path: "drop"}, ""},
+	} {
+		err := p.Check(c.src)
+		if (c.says == "") != (err == nil) || err != nil && (!strings.Contains(err.Error(), c.says) || !errors.Is(err, data.ErrInvalid)) {
+			t.Errorf("%s: %v, want %q", c.src.Name, err, c.says)
+		}
+	}
+}
+
+// TestSourceHeadersStayWithTheirHost: a source's headers (its secrets) are not sent on
+// when the answer redirects to another host.
+func TestSourceHeadersStayWithTheirHost(t *testing.T) {
+	var got atomic.Value
+	got.Store("")
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("X-Key") + "|" + r.Header.Get("Authorization"))
+		fmt.Fprint(w, "unit,period,docs_total,docs_electronic\n01,2026-10,10,9\n")
+	}))
+	defer other.Close()
+	first := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Key") != "k3y" {
+			http.Error(w, "no key", 401)
+			return
+		}
+		http.Redirect(w, r, other.URL+"/", http.StatusFound)
+	}))
+	defer first.Close()
+	t.Setenv("EGOVKPI_SECRET_K", "k3y")
+	s, _ := sourcesRig(t, Source{Name: "r", Kind: "http", URL: first.URL, Format: "csv", AllowPrivate: true,
+		Headers: map[string]string{"X-Key": "env:EGOVKPI_SECRET_K", "Authorization": "env:EGOVKPI_SECRET_K"}})
+	res, err := s.Run(context.Background(), "r")
+	if err != nil || res.Outcome != "ok" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if g := got.Load().(string); g != "|" {
+		t.Errorf("the other host got the source's headers: %q", g)
 	}
 }

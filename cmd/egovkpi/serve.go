@@ -35,6 +35,12 @@ type ServeConfig struct {
 	Bench bool
 	// Sources is the scheduled ingesters' file (TOML).
 	Sources string
+	// SourcesRoot is the folder that folder sources must lie in (none: they are refused),
+	// SourceSecrets the variables a source's header may read besides EGOVKPI_SECRET_*
+	// (comma-separated), SourceMaxBodyMB the bound on a source's answer (0: 64 MB).
+	SourcesRoot     string
+	SourceSecrets   string
+	SourceMaxBodyMB int
 	// MaxDossierRows bounds the dossiers one export may carry: a small Parquet file can
 	// hold millions.
 	MaxDossierRows int
@@ -55,6 +61,7 @@ func parseServe(args []string, stderr io.Writer) (ServeConfig, error) {
 	fs.BoolVar(&c.Public, "public", false, "let anonymous visitors read the leaderboard pages")
 	fs.BoolVar(&c.Bench, "bench", false, "serve /bench/static for the load benchmark (egovbench load)")
 	fs.StringVar(&c.Sources, "sources", os.Getenv("EGOVKPI_SOURCES"), "scheduled ingesters (TOML); see the README")
+	sourcePolicyFlags(fs, &c.SourcesRoot, &c.SourceSecrets, &c.SourceMaxBodyMB)
 	fs.IntVar(&c.MaxDossierRows, "max-dossier-rows", envInt("EGOVKPI_MAX_DOSSIER_ROWS", 2_000_000), "the most dossiers one export may carry (0: no bound)")
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage
@@ -112,7 +119,8 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "First start: created the administrator \"admin\" with the password %s\n(shown this once; add users with egovkpi user add)\n", pw)
 		log.Info("first admin created", "username", "admin")
 	}
-	ingesters := &ingest.Scheduler{Ingester: ing, Dossiers: store, History: store, Log: log}
+	ingesters := &ingest.Scheduler{Ingester: ing, Dossiers: store, History: store, Log: log,
+		Policy: sourcePolicy(c.SourcesRoot, c.SourceSecrets, c.SourceMaxBodyMB, store.Path(), ing.FilesDir)}
 	srcConf := &ingest.SourceConfig{Scheduler: ingesters, Settings: store}
 	if c.Sources != "" {
 		b, err := os.ReadFile(c.Sources)

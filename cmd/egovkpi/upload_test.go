@@ -506,14 +506,14 @@ func TestServeWithSources(t *testing.T) {
 	defer api.Close()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "sources.toml")
-	os.WriteFile(file, []byte(fmt.Sprintf("[[source]]\nname = \"hanoi\"\nkind = \"http\"\nurl = %q\nformat = \"json\"\nretries = 1\n", api.URL)), 0o644)
+	os.WriteFile(file, []byte(fmt.Sprintf("[[source]]\nname = \"hanoi\"\nkind = \"http\"\nurl = %q\nallow_private = true\nformat = \"json\"\nretries = 1\n", api.URL)), 0o644)
 	db := filepath.Join(dir, "s.duckdb")
 	tok := makeUsers(t, db)
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- ServeConfig{Addr: "127.0.0.1:0", DB: db, Sources: file, Ready: ready}.Run(ctx, io.Discard, io.Discard)
+		done <- ServeConfig{Addr: "127.0.0.1:0", DB: db, Sources: file, SourcesRoot: dir, Ready: ready}.Run(ctx, io.Discard, io.Discard)
 	}()
 	s := &server{url: "http://" + <-ready, db: db, tok: tok}
 	defer func() { cancel(); <-done }()
@@ -547,7 +547,8 @@ func TestServeWithSources(t *testing.T) {
 	if code != 400 || !strings.Contains(string(b), "ftp") {
 		t.Errorf("a bad source: %d %s", code, b)
 	}
-	edited := fmt.Sprintf("[[source]]\nname = \"hanoi\"\nkind = \"http\"\nurl = %q\nformat = \"json\"\n\n[[source]]\nname = \"drop\"\nkind = \"folder\"\npath = %q\n", api.URL, dir)
+	os.Mkdir(filepath.Join(dir, "drop"), 0o755)
+	edited := fmt.Sprintf("[[source]]\nname = \"hanoi\"\nkind = \"http\"\nurl = %q\nallow_private = true\nformat = \"json\"\n\n[[source]]\nname = \"drop\"\nkind = \"folder\"\npath = %q\n", api.URL, filepath.Join(dir, "drop"))
 	if code, b := s.do(t, "PUT", "/api/v1/sources", "admin1", strings.NewReader(edited)); code != 200 {
 		t.Fatalf("edit: %d %s", code, b)
 	}
