@@ -103,6 +103,8 @@ type DossierResult struct {
 	Identical  bool `json:"identical,omitempty"`
 	// Changes are the self-reported figures replaced, or waiting for confirmation.
 	Changes []DossierChange `json:"changes,omitempty"`
+	// Submissions are the versions stored (or, dry, that would be).
+	Submissions []Submission `json:"-"`
 }
 
 // errDryRun rolls a dry run back after every check passed.
@@ -308,6 +310,7 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 				return err
 			}
 		}
+		res.Submissions = subs
 		progress("stored", len(subs))
 		if imp.DryRun {
 			return errDryRun

@@ -67,6 +67,13 @@ func (in *Ingester) ingestDossiers(ctx context.Context, req Request, o *Outcome,
 		}
 	}
 	o.Dossiers = &DossierReceipt{Rows: res.Rows, UnitMonths: res.UnitMonths, Changes: res.Changes}
+	for _, s := range res.Submissions {
+		r := Receipt{ID: s.ID, UnitCode: s.UnitCode, Period: s.Month, Version: s.Version, Status: s.Status, Values: s.Values, Warnings: []Problem{}}
+		if req.DryRun {
+			r.ID, r.Version, r.Status = 0, 0, "dry_run"
+		}
+		o.Receipts = append(o.Receipts, r)
+	}
 	o.Identical = res.Identical
 	return err
 }

@@ -824,7 +824,7 @@ func (in *Ingester) writeKept(sha string, content []byte) error {
 // folder) to its kept place, named by its SHA-256.
 func (in *Ingester) keepFile(sha, from string) error {
 	p := in.keptPath(sha)
-	if _, err := os.Stat(p); err == nil {
+	if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {

@@ -101,12 +101,15 @@ func (s *server) getJSON(t *testing.T, path string, wantStatus int, into any) {
 	getJSONAs(t, s, path, "committee1", wantStatus, into)
 }
 
-func startServerOn(t testing.TB, db string, demo bool) *server {
+func startServerOn(t testing.TB, db string, demo bool, mods ...func(*ServeConfig)) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	cfg := ServeConfig{Addr: "127.0.0.1:0", DB: db, Demo: demo, Ready: ready, ReadHeaderTimeout: time.Second}
+	for _, m := range mods {
+		m(&cfg)
+	}
 	logs := &syncBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {

@@ -1,0 +1,294 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/ingest"
+)
+
+// The defects of issue 16 (Trust) as a tester found them, each reproduced through the
+// real server and now refused or bounded.
+
+// lateOf is unit's late-dossier totals for a month, as any reader sees them.
+func lateOf(t *testing.T, s *server, unit, month string) data.LateDossiers {
+	t.Helper()
+	var late data.LateDossiers
+	getJSONAs(t, s, "/api/v1/dossiers/late?unit="+unit+"&month="+month, "committee1", 200, &late)
+	return late
+}
+
+// uploads lists the audit log's upload attempts, newest first.
+func uploads(t *testing.T, s *server) []data.AuditEntry {
+	t.Helper()
+	var a struct{ Entries []data.AuditEntry }
+	getJSONAs(t, s, "/api/v1/audit?action=upload&limit=100", "admin1", 200, &a)
+	return a.Entries
+}
+
+// keptFiles counts the files kept beside the database (the manifest aside).
+func keptFiles(t *testing.T, s *server) int {
+	t.Helper()
+	n := 0
+	filepath.WalkDir(ingest.FilesDirFor(s.db), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() != ingest.ManifestName && !strings.Contains(p, ".incoming") {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+// Defect 1: an officer of 01 deleted 79's dossiers by sending their ids under unit 01,
+// even in a locked month. A dossier is (unit, id) now: 79's rows stay, and rows naming 79
+// are refused with the rows listed.
+func TestOfficerCannotEraseAnotherUnitsDossiers(t *testing.T) {
+	s := startServer(t, false)
+	hcm := dossierHeadE2E +
+		"X1,79,P1,online,2026-10-02 08:00:00,2026-10-05 17:00:00,2026-10-09 10:00:00,true,false,false,\n" +
+		"X2,79,P1,online,2026-10-03 08:00:00,2026-10-06 17:00:00,,true,false,false,\n"
+	if code, r := s.upload(t, "officer79", "", "tphcm.csv", []byte(hcm)); code != 201 {
+		t.Fatalf("79's own export: %d %v", code, r)
+	}
+	before := lateOf(t, s, "79", "2026-10")
+	if before.ResolvedLate != 1 || before.Overdue != 1 {
+		t.Fatalf("79's late dossiers: %+v", before)
+	}
+	if code, b := s.do(t, "POST", "/api/v1/locks", "committee1", strings.NewReader(`{"period":"2026-10"}`), "Content-Type", "application/json"); code != 201 && code != 200 {
+		t.Fatalf("lock: %d %s", code, b)
+	}
+	kept := keptFiles(t, s)
+	// the same ids under unit 01: 01's own new dossiers, 79's untouched
+	same := dossierHeadE2E + "X1,01,P1,online,2026-11-02 08:00:00,2026-11-05 17:00:00,,true,false,false,\n" +
+		"X2,01,P1,online,2026-11-03 08:00:00,2026-11-06 17:00:00,,true,false,false,\n"
+	if code, r := s.upload(t, "officer01", "", "ha-noi.csv", []byte(same)); code != 201 {
+		t.Fatalf("01's export with ids 79 also uses: %d %v", code, r)
+	}
+	if after := lateOf(t, s, "79", "2026-10"); after.ResolvedLate != before.ResolvedLate || after.Overdue != before.Overdue || len(after.Dossiers) != len(before.Dossiers) {
+		t.Errorf("01's export changed 79's dossiers: %+v, was %+v", after, before)
+	}
+	// rows naming 79: 403, listed, nothing written or kept
+	kept = keptFiles(t, s)
+	theirs := dossierHeadE2E + "X1,79,P1,online,2026-10-02 08:00:00,2026-10-05 17:00:00,2026-10-04 10:00:00,true,false,false,\n"
+	code, r := s.upload(t, "officer01", "", "sua-tphcm.csv", []byte(theirs))
+	msg, _ := r["error"].(map[string]any)["message"].(string)
+	if code != 403 || !strings.Contains(msg, "79: 1 hồ sơ (X1)") {
+		t.Errorf("another unit's rows: %d %q", code, msg)
+	}
+	if after := lateOf(t, s, "79", "2026-10"); after.ResolvedLate != before.ResolvedLate {
+		t.Errorf("a refused export changed 79's dossiers: %+v", after)
+	}
+	if n := keptFiles(t, s); n != kept {
+		t.Errorf("a refused export was kept: %d files, was %d", n, kept)
+	}
+	// 79 itself may not rewrite the locked October either: the row would move its figures
+	code, r = s.upload(t, "officer79", "", "sua.csv", []byte(theirs))
+	msg, _ = r["error"].(map[string]any)["message"].(string)
+	if code != 409 || !strings.Contains(msg, "2026-10") || !strings.Contains(msg, "X1") {
+		t.Errorf("a change to a locked month: %d %q", code, msg)
+	}
+	// every attempt is on the audit log with the name it was sent under
+	var seen []string
+	for _, e := range uploads(t, s) {
+		seen = append(seen, fmt.Sprintf("%s %s %s", e.Actor, e.Detail["file"], e.Detail["status"]))
+	}
+	for _, want := range []string{"officer01 sua-tphcm.csv forbidden", "officer79 sua.csv rejected", "officer01 ha-noi.csv accepted"} {
+		if !strings.Contains(strings.Join(seen, "\n"), want) {
+			t.Errorf("audit lacks %q: %v", want, seen)
+		}
+	}
+}
+
+// Defect 2: a dossier export silently replaced what Hà Nội reported itself. Now it waits
+// for confirmation with the differences, and both stay in the history.
+func TestDossierExportWaitsBeforeReplacingReportedFigures(t *testing.T) {
+	s := startServer(t, false)
+	report := []byte("unit,period,dossiers_received,dossiers_received_online\n01,2026-10,161200,120000\n")
+	if code, r := s.upload(t, "officer01", "", "bao-cao.csv", report); code != 201 {
+		t.Fatalf("report: %d %v", code, r)
+	}
+	export := dossierHeadE2E + "H1,01,P1,online,2026-10-02 08:00:00,2026-10-05 17:00:00,,true,false,false,\n"
+	code, r := s.upload(t, "officer01", "", "ho-so-thang-10.csv", []byte(export))
+	if code != 409 || r["outcome"] != "needs_confirmation" {
+		t.Fatalf("over reported figures: %d %v", code, r)
+	}
+	changes, _ := r["changes"].([]any)
+	var got []string
+	for _, c := range changes {
+		m := c.(map[string]any)
+		got = append(got, fmt.Sprintf("%s %v→%v", m["measure"], m["reported"], m["computed"]))
+	}
+	if !strings.Contains(strings.Join(got, " "), "dossiers_received 161200→1") {
+		t.Errorf("differences: %v", got)
+	}
+	var subs struct{ Submissions []data.Submission }
+	s.getJSON(t, "/api/v1/submissions?unit=01&period=2026-10", 200, &subs)
+	if len(subs.Submissions) != 1 || subs.Submissions[0].Values["dossiers_received"] != 161200 {
+		t.Fatalf("changed before confirmation: %+v", subs.Submissions)
+	}
+	if code, r := s.upload(t, "officer01", "?confirm=true", "ho-so-thang-10.csv", []byte(export)); code != 201 {
+		t.Fatalf("confirmed: %d %v", code, r)
+	}
+	s.getJSON(t, "/api/v1/submissions?unit=01&period=2026-10", 200, &subs)
+	if len(subs.Submissions) != 2 {
+		t.Fatalf("history: %+v", subs.Submissions)
+	}
+	now, was := subs.Submissions[0], subs.Submissions[1]
+	if now.Values["dossiers_received"] != 1 || now.FileName != "ho-so-thang-10.csv" || now.Source != "dossiers" ||
+		was.Values["dossiers_received"] != 161200 || was.Status != data.StatusSuperseded {
+		t.Errorf("history: %+v / %+v", now, was)
+	}
+}
+
+// Defects 3 and 5: a dossier export dated 2099 was accepted and moved every default to
+// 2099-12; a web dry run of an export stored it.
+func TestDossierExportFutureAndDryRun(t *testing.T) {
+	s := startServer(t, true)
+	var cov data.Coverage
+	s.getJSON(t, "/api/v1/coverage", 200, &cov)
+	kept := keptFiles(t, s)
+	future := dossierHeadE2E + "F1,01,P1,online,2099-12-01 08:00:00,2099-12-05 17:00:00,,true,false,false,\n"
+	code, r := s.upload(t, "officer01", "", "tuong-lai.csv", []byte(future))
+	if code != 400 || !strings.Contains(fmt.Sprint(r["error"]), "sau tháng hiện tại") {
+		t.Errorf("a dossier of 2099: %d %v", code, r)
+	}
+	var after data.Coverage
+	s.getJSON(t, "/api/v1/coverage", 200, &after)
+	if after.LastMonth != cov.LastMonth {
+		t.Errorf("coverage moved to %s", after.LastMonth)
+	}
+	// a dry run checks everything, answers what would change, and writes nothing
+	m := cov.LastMonth.String()
+	dry := dossierHeadE2E + fmt.Sprintf("D1,01,P1,online,%s-02 08:00:00,%s-05 17:00:00,,true,false,false,\n", m, m)
+	code, r = s.upload(t, "officer01", "?dry_run=true&confirm=true", "thu.csv", []byte(dry))
+	if code != 200 || r["outcome"] != "dry_run" || r["rows"] != 1.0 {
+		t.Errorf("dry run: %d %v", code, r)
+	}
+	if late := lateOf(t, s, "01", m); len(late.Dossiers) != 0 {
+		t.Errorf("the dry run stored dossiers: %+v", late)
+	}
+	if n := keptFiles(t, s); n != kept {
+		t.Errorf("refused or dry files were kept: %d, was %d", n, kept)
+	}
+	statuses := map[string]string{}
+	for _, e := range uploads(t, s) {
+		statuses[fmt.Sprint(e.Detail["file"])] = fmt.Sprint(e.Detail["status"])
+	}
+	if statuses["tuong-lai.csv"] != "rejected" || statuses["thu.csv"] != "dry_run" {
+		t.Errorf("audit: %v", statuses)
+	}
+}
+
+// Defect 4: one province sending the current month early turned every page to it. The
+// default is the last closed month; the early month shows only when chosen, provisional.
+func TestEarlyReportDoesNotMoveTheDefaultMonth(t *testing.T) {
+	s := startServer(t, true)
+	var before map[string]any
+	s.getJSON(t, "/api/v1/rankings?indicator=online_dossier_rate", 200, &before)
+	this := data.MonthOf(time.Now().In(time.FixedZone("ICT", 7*3600))).String()
+	early := []byte("unit,period,dossiers_received,dossiers_received_online\n01," + this + ",1000,900\n")
+	if code, r := s.upload(t, "officer01", "", "som.csv", early); code != 201 {
+		t.Fatalf("early report: %d %v", code, r)
+	}
+	var after map[string]any
+	s.getJSON(t, "/api/v1/rankings?indicator=online_dossier_rate", 200, &after)
+	if after["period"] != before["period"] || after["period"] == this {
+		t.Errorf("default period moved from %v to %v", before["period"], after["period"])
+	}
+	_, page := s.do(t, "GET", "/", "committee1", nil)
+	if strings.Contains(string(page), "provisional") || !strings.Contains(string(page), fmt.Sprint(before["period"])) {
+		t.Errorf("the home page does not show the closed month %v", before["period"])
+	}
+	_, page = s.do(t, "GET", "/?period="+this, "committee1", nil)
+	if !strings.Contains(string(page), `id="provisional"`) || !strings.Contains(string(page), "1/34 đơn vị đã nộp") {
+		t.Errorf("the chosen early month is not marked provisional")
+	}
+}
+
+// Defect 9: a small Parquet file carried 3 million dossiers; an error list had no cap.
+func TestUploadBounds(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "e2e.duckdb")
+	tok := makeUsers(t, db)
+	s := startServerOn(t, db, false, func(c *ServeConfig) { c.MaxDossierRows = 100_000 })
+	s.tok = tok
+	// 3 million dossiers in a Parquet file of a few hundred KB, made by DuckDB itself
+	pq := filepath.Join(t.TempDir(), "many.parquet")
+	conn, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(fmt.Sprintf(`COPY (SELECT 'D' || i AS dossier_id, '01' AS unit_code, 'P1' AS procedure_code, 'online' AS channel,
+		TIMESTAMP '2026-10-01 08:00:00' AS received_at, NULL::TIMESTAMP AS due_at, NULL::TIMESTAMP AS resolved_at, true AS digitized,
+		false AS fee_required, false AS paid_online, NULL::VARCHAR AS rating FROM range(3000000) t(i)) TO '%s' (FORMAT PARQUET)`, pq))
+	conn.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(pq)
+	start := time.Now()
+	code, r := s.upload(t, "officer01", "", "many.parquet", b)
+	if code != 400 || !strings.Contains(fmt.Sprint(r["error"]), "3000000 hồ sơ, quá giới hạn 100000") {
+		t.Errorf("%d KB of 3M dossiers: %d %v", len(b)>>10, code, r)
+	}
+	t.Logf("%d KB Parquet of 3M dossiers refused in %s", len(b)>>10, time.Since(start).Round(time.Millisecond))
+	// 5,000 bad rows: the first MaxProblems listed with the total
+	var csv strings.Builder
+	csv.WriteString("unit,period,dossiers_received\n")
+	for i := 0; i < 5000; i++ {
+		csv.WriteString("01,2026-10,12a\n")
+	}
+	mb, ct := multipartBody("sai.csv", []byte(csv.String()))
+	code, body := s.do(t, "POST", "/api/v1/submissions", "officer01", mb, "Content-Type", ct)
+	var ref struct {
+		Errors     []ingest.Problem `json:"errors"`
+		ErrorCount int              `json:"error_count"`
+	}
+	json.Unmarshal(body, &ref)
+	if code != 422 || len(ref.Errors) != ingest.MaxProblems || ref.ErrorCount < 5000 || len(body) > 200<<10 {
+		t.Errorf("5,000 bad rows: %d, %d listed of %d, %d bytes", code, len(ref.Errors), ref.ErrorCount, len(body))
+	}
+}
+
+// A dossier export that fails inside the transaction, after every row went in, leaves
+// nothing: no rows, no versions, no kept file (the kept-files folder cannot take it).
+func TestDossierExportIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := data.Open(ctx, filepath.Join(dir, "a.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	files := filepath.Join(dir, "a.files")
+	in := &ingest.Ingester{Store: store, FilesDir: files}
+	// the file's kept place is taken by a folder: keeping fails at the very end
+	export := dossierHeadE2E + "A1,01,P1,online,2026-10-02 08:00:00,2026-10-05 17:00:00,,true,false,false,\n"
+	o, err := in.Ingest(ctx, ingest.Request{Name: "dry.csv", Content: []byte(export), DryRun: true})
+	if err != nil || o.Status != ingest.StatusDryRun {
+		t.Fatalf("dry run: %v %+v", err, o)
+	}
+	kept := filepath.Join(files, o.SHA256[:2], o.SHA256)
+	if err := os.MkdirAll(filepath.Join(kept, "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	o, err = in.Ingest(ctx, ingest.Request{Name: "a.csv", Content: []byte(export)})
+	if err == nil {
+		t.Fatalf("keeping into a folder did not fail: %+v", o)
+	}
+	if done, _ := store.DossiersImported(ctx, o.SHA256); done {
+		t.Error("rows of the failed export are stored")
+	}
+	if subs, _ := store.Submissions(ctx, data.SubmissionFilter{}); len(subs) != 0 {
+		t.Errorf("versions of the failed export are stored: %d", len(subs))
+	}
+}
