@@ -171,6 +171,7 @@ var messages = map[string][2]string{
 	"upload.dry":            {"Chỉ kiểm tra, không lưu", "Check only, do not save"},
 	"upload.accepted":       {"Đã nhận", "Accepted"},
 	"upload.rejected":       {"Chưa nhận — cần sửa", "Not accepted — to fix"},
+	"runs.confirm":          {"Xác nhận nhận tệp", "Confirm and accept the file"},
 	"upload.waiting":        {"Chờ xác nhận — chưa ghi gì", "Waiting for confirmation — nothing written"},
 	"upload.confirm":        {"Xác nhận thay bằng số liệu tính từ hồ sơ", "Confirm: replace with the figures from the dossiers"},
 	"upload.reported":       {"đã báo cáo", "reported"},

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/ingest"
 )
 
 // Sources runs the scheduled ingesters and lists their runs.
@@ -14,6 +15,8 @@ type Sources interface {
 	Run(ctx context.Context, name string) (data.Run, error)
 	Runs(ctx context.Context, source string, limit int) ([]data.Run, error)
 	Names() []string
+	// Confirm accepts a run's file that waits for confirmation, as actor.
+	Confirm(ctx context.Context, id int64, actor, lang string) (*ingest.Outcome, error)
 }
 
 // GET /api/v1/ingest/runs?source=
@@ -42,12 +45,13 @@ func (s *Server) runsPage(c echo.Context) error {
 	}
 	lang := langOf(c)
 	type row struct {
-		Source, Started, Outcome, Message string
-		Rows                              int
+		ID                                          int64
+		Source, Started, Outcome, Message, FileName string
+		Rows                                        int
 	}
 	var rows []row
 	for _, r := range runs {
-		rows = append(rows, row{r.Source, FormatTime(r.StartedAt, lang), r.Outcome, r.Message, r.Rows})
+		rows = append(rows, row{r.ID, r.Source, FormatTime(r.StartedAt, lang), r.Outcome, r.Message, r.FileName, r.Rows})
 	}
 	return s.render(c, http.StatusOK, "runs.html", "runs", T(lang, "nav.runs"), map[string]any{"Rows": rows, "Sources": s.sources.Names()})
 }

@@ -181,6 +181,8 @@ func New(cfg Config) (*echo.Echo, error) {
 		r(GET, "/api/v1/exports/late-dossiers.xlsx", exporter, s.exportLateDossiers)
 	}
 	r(GET, "/api/v1/ingest/runs", admin, s.listRuns)
+	r(POST, "/api/v1/ingest/runs/:id/confirm", admin, s.confirmRunAPI)
+	r(POST, "/runs/:id/confirm", admin, s.confirmRunPage)
 	r(POST, "/api/v1/sources/:name/run", admin, s.runSource)
 	r(GET, "/runs", admin, s.runsPage)
 	r(GET, "/sources", admin, s.sourcesPage)

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -15,7 +16,16 @@ type Run struct {
 	Outcome    string     `json:"outcome"`
 	Rows       int        `json:"rows"`
 	Message    string     `json:"message,omitempty"`
+	// FileSHA256 and FileName name the file of a run that waits for confirmation.
+	FileSHA256 string `json:"file_sha256,omitempty"`
+	FileName   string `json:"file_name,omitempty"`
 }
+
+// Run outcomes.
+const (
+	RunWaiting   = "waiting"   // a file waits for an administrator's confirmation
+	RunConfirmed = "confirmed" // … and was confirmed and accepted
+)
 
 // RecordRun appends a run to the history.
 func (s *Store) RecordRun(ctx context.Context, r Run) (Run, error) {
@@ -23,7 +33,9 @@ func (s *Store) RecordRun(ctx context.Context, r Run) (Run, error) {
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM ingest_runs`).Scan(&r.ID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Source, r.StartedAt.UTC(), r.FinishedAt, r.Outcome, r.Rows, nullString(r.Message))
+		_, err := tx.ExecContext(ctx, `INSERT INTO ingest_runs (id, source, started_at, finished_at, outcome, rows, message, file_sha256, file_name)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Source, r.StartedAt.UTC(), r.FinishedAt, r.Outcome, r.Rows, nullString(r.Message),
+			nullString(r.FileSHA256), nullString(r.FileName))
 		return err
 	})
 	return r, err
@@ -34,23 +46,58 @@ func (s *Store) Runs(ctx context.Context, source string, limit int) ([]Run, erro
 	if limit <= 0 {
 		limit = 200
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, source, started_at, finished_at, outcome, rows, coalesce(message, '')
-		FROM ingest_runs WHERE (? = '' OR source = ?) ORDER BY id DESC LIMIT ?`, source, source, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+runCols+` FROM ingest_runs WHERE (? = '' OR source = ?) ORDER BY id DESC LIMIT ?`,
+		source, source, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []Run{}
 	for rows.Next() {
-		var r Run
-		var fin sql.NullTime
-		if err := rows.Scan(&r.ID, &r.Source, &r.StartedAt, &fin, &r.Outcome, &r.Rows, &r.Message); err != nil {
+		r, err := scanRun(rows)
+		if err != nil {
 			return nil, err
-		}
-		if fin.Valid {
-			r.FinishedAt = &fin.Time
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+const runCols = `id, source, started_at, finished_at, outcome, rows, coalesce(message, ''), coalesce(file_sha256, ''), coalesce(file_name, '')`
+
+func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
+	var r Run
+	var fin sql.NullTime
+	if err := sc.Scan(&r.ID, &r.Source, &r.StartedAt, &fin, &r.Outcome, &r.Rows, &r.Message, &r.FileSHA256, &r.FileName); err != nil {
+		return r, err
+	}
+	if fin.Valid {
+		r.FinishedAt = &fin.Time
+	}
+	return r, nil
+}
+
+// RunByID is one run.
+func (s *Store) RunByID(ctx context.Context, id int64) (Run, error) {
+	r, err := scanRun(s.db.QueryRowContext(ctx, `SELECT `+runCols+` FROM ingest_runs WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, Errorf(ErrNotFound, "Không có lượt chạy %d", "no run %d", id)
+	}
+	return r, err
+}
+
+// SettleRun records how a waiting run ended: confirmed and accepted, with what it
+// brought, by whom.
+func (s *Store) SettleRun(ctx context.Context, id int64, outcome string, rows int, message string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE ingest_runs SET outcome = ?, rows = ?, message = ? WHERE id = ? AND outcome = 'waiting'`,
+			outcome, rows, message, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return Errorf(ErrConflict, "Lượt chạy %d không chờ xác nhận", "run %d is not waiting for confirmation", id)
+		}
+		return nil
+	})
 }

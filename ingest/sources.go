@@ -625,7 +625,12 @@ func (s *Scheduler) ingestContent(ctx context.Context, src Source, run data.Run,
 			run.Message = fmt.Sprintf("%d dossiers, %d unit-months", d.Rows, d.UnitMonths)
 		}
 	case StatusConfirm:
-		run.Outcome, run.Message = "waiting", res.Reason.EN
+		// held until an administrator confirms it from the runs page
+		if err := s.Ingester.holdWaiting(res.SHA256, body); err != nil {
+			return run, err
+		}
+		run.Outcome, run.Message = data.RunWaiting, res.Reason.EN
+		run.FileSHA256, run.FileName = res.SHA256, filepath.Base(name)
 	default:
 		run.Outcome = "rejected"
 		var msgs []string
@@ -771,6 +776,15 @@ func (s *Scheduler) runFolder(ctx context.Context, src Source, run data.Run) (da
 		sub, err := s.ingestContent(ctx, src, data.Run{}, name, body)
 		if err != nil {
 			return run, err
+		}
+		if sub.Outcome == data.RunWaiting {
+			// a run of its own, for the administrator to confirm from the runs page
+			now := time.Now().UTC()
+			sub.Source, sub.StartedAt, sub.FinishedAt = src.Name, now, &now
+			if _, err := s.History.RecordRun(context.WithoutCancel(ctx), sub); err != nil {
+				return run, err
+			}
+			msgs = append(msgs, name+": waiting for confirmation")
 		}
 		dest := "processed"
 		if sub.Outcome == "rejected" {

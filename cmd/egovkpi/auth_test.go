@@ -96,6 +96,11 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/maturity", "", want{"*": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/api/v1/maturity", "", all(200), false},
 		{"GET", "/api/v1/ingest/runs", "", only(200, "admin1"), false},
+		{"POST", "/api/v1/ingest/runs/999/confirm", "", only(404, "admin1"), false},
+		{"POST", "/runs/999/confirm", "", only(404, "admin1"), false},
+		{"GET", "/api/v1/dossiers/late?unit=01&month=2026-09", "", all(200), false},
+		{"GET", "/dossiers?month=2026-09", "", want{"*": 200, "": 303, "gone": 401, "revoked": 401}, false},
+		{"GET", "/api/v1/exports/late-dossiers.xlsx?unit=01&month=2026-09", "", only(200, "admin1", "committee1", "analyst1"), false},
 		{"POST", "/api/v1/sources/none.xlsx/run", "", only(404, "admin1"), false},
 		{"POST", "/api/v1/backup", "", only(201, "admin1"), true},
 		{"GET", "/api/v1/sources", "", only(200, "admin1"), false},
@@ -177,7 +182,8 @@ func TestAccessMatrix(t *testing.T) {
 	}
 	// every route the app has is in this matrix (or is a static file, sign-in or language)
 	eng := metrics.NewEngine(nil, nil)
-	app, err := dashboard.New(dashboard.Config{Engine: eng})
+	// with every optional part configured, so that its routes are in the matrix too
+	app, err := dashboard.New(dashboard.Config{Engine: eng, DossierLog: noDossiers{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -560,4 +566,12 @@ func openTestStore(t *testing.T) *data.Store {
 	}
 	t.Cleanup(func() { store.Close() })
 	return store
+}
+
+// noDossiers is a dossier log with nothing in it: enough for the app to register the
+// dossier routes.
+type noDossiers struct{}
+
+func (noDossiers) LateDossiers(context.Context, data.LateQuery) (data.LateDossiers, error) {
+	return data.LateDossiers{}, nil
 }

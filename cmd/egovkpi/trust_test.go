@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -290,5 +292,60 @@ func TestDossierExportIsAllOrNothing(t *testing.T) {
 	}
 	if subs, _ := store.Submissions(ctx, data.SubmissionFilter{}); len(subs) != 0 {
 		t.Errorf("versions of the failed export are stored: %d", len(subs))
+	}
+}
+
+// A scheduled source's dossier export over figures a unit reported itself waits: the
+// run is recorded as waiting, nothing changes, and an administrator confirms it from the
+// runs (its file then kept like any accepted file).
+func TestSourceRunWaitsForConfirmation(t *testing.T) {
+	export := dossierHeadE2E + "S1,01,P1,online,2026-10-02 08:00:00,2026-10-05 17:00:00,2026-10-04 09:00:00,true,false,false,satisfied\n"
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, export) }))
+	defer api.Close()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "sources.toml")
+	os.WriteFile(file, []byte(fmt.Sprintf("[[source]]\nname = \"hanoi\"\nkind = \"http\"\nurl = %q\nallow_private = true\nformat = \"dossiers-csv\"\nretries = 1\n", api.URL)), 0o644)
+	db := filepath.Join(dir, "s.duckdb")
+	tok := makeUsers(t, db)
+	s := startServerOn(t, db, false, func(c *ServeConfig) { c.Sources = file })
+	s.tok = tok
+	if code, r := s.upload(t, "officer01", "", "bao-cao.csv", []byte("unit,period,dossiers_received\n01,2026-10,161200\n")); code != 201 {
+		t.Fatalf("report: %d %v", code, r)
+	}
+	code, b := s.do(t, "POST", "/api/v1/sources/hanoi/run", "admin1", nil)
+	var run data.Run
+	json.Unmarshal(b, &run)
+	if code != 200 || run.Outcome != data.RunWaiting || run.FileSHA256 == "" {
+		t.Fatalf("run: %d %s", code, b)
+	}
+	var subs struct{ Submissions []data.Submission }
+	s.getJSON(t, "/api/v1/submissions?unit=01&period=2026-10", 200, &subs)
+	if len(subs.Submissions) != 1 {
+		t.Fatalf("the waiting run changed the history: %+v", subs.Submissions)
+	}
+	if _, page := s.do(t, "GET", "/runs", "admin1", nil); !strings.Contains(string(page), fmt.Sprintf(`action="/runs/%d/confirm"`, run.ID)) {
+		t.Error("the runs page offers no confirmation")
+	}
+	if code, _ := s.do(t, "POST", fmt.Sprintf("/api/v1/ingest/runs/%d/confirm", run.ID), "committee1", nil); code != 403 {
+		t.Errorf("the committee confirmed a source's run: %d", code)
+	}
+	code, b = s.do(t, "POST", fmt.Sprintf("/api/v1/ingest/runs/%d/confirm", run.ID), "admin1", nil)
+	if code != 200 || !strings.Contains(string(b), `"outcome":"accepted"`) {
+		t.Fatalf("confirm: %d %s", code, b)
+	}
+	s.getJSON(t, "/api/v1/submissions?unit=01&period=2026-10", 200, &subs)
+	if len(subs.Submissions) != 2 || subs.Submissions[0].Values["dossiers_received"] != 1 || subs.Submissions[0].SubmittedBy != "admin1" {
+		t.Errorf("after confirmation: %+v", subs.Submissions)
+	}
+	var runs struct{ Runs []data.Run }
+	getJSONAs(t, s, "/api/v1/ingest/runs", "admin1", 200, &runs)
+	if len(runs.Runs) == 0 || runs.Runs[0].Outcome != data.RunConfirmed {
+		t.Errorf("runs after confirmation: %+v", runs.Runs)
+	}
+	if code, _ := s.do(t, "POST", fmt.Sprintf("/api/v1/ingest/runs/%d/confirm", run.ID), "admin1", nil); code != 409 {
+		t.Errorf("confirmed twice: %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(ingest.FilesDirFor(db), run.FileSHA256[:2], run.FileSHA256)); err != nil {
+		t.Errorf("the confirmed file is not kept: %v", err)
 	}
 }

@@ -1,0 +1,77 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/egovkpi/egovkpi/data"
+)
+
+// A scheduled source's file that waits for confirmation (a dossier export over figures
+// units reported themselves) is held beside the kept files, not among them: it has not
+// been accepted, and it is dropped once confirmed (then kept like any file) or replaced.
+
+func (in *Ingester) waitingPath(sha string) string {
+	return filepath.Join(in.FilesDir, ".waiting", sha)
+}
+
+// holdWaiting writes a file that waits for confirmation.
+func (in *Ingester) holdWaiting(sha string, content []byte) error {
+	if in.FilesDir == "" {
+		return fmt.Errorf("waiting files need a kept-files folder")
+	}
+	p := in.waitingPath(sha)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return fmt.Errorf("hold waiting file: %w", err)
+	}
+	if err := os.WriteFile(p, content, 0o600); err != nil {
+		return keptDiskFull(fmt.Errorf("hold waiting file: %w", err))
+	}
+	return nil
+}
+
+// WaitingRuns is what confirming a waiting run needs of the run history; *data.Store is one.
+type WaitingRuns interface {
+	RunByID(ctx context.Context, id int64) (data.Run, error)
+	SettleRun(ctx context.Context, id int64, outcome string, rows int, message string) error
+}
+
+// Confirm sends the file of a run that waits for confirmation through the one way in
+// again, confirmed by actor (an administrator), and settles the run.
+func (s *Scheduler) Confirm(ctx context.Context, id int64, actor, lang string) (*Outcome, error) {
+	h, ok := s.History.(WaitingRuns)
+	if !ok {
+		return nil, fmt.Errorf("the run history cannot settle runs")
+	}
+	run, err := h.RunByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if run.Outcome != data.RunWaiting || run.FileSHA256 == "" {
+		return nil, data.Errorf(data.ErrConflict, "Lượt chạy %d không chờ xác nhận", "run %d is not waiting for confirmation", id)
+	}
+	body, err := os.ReadFile(s.Ingester.waitingPath(run.FileSHA256))
+	if err != nil {
+		return nil, data.Errorf(data.ErrNotFound, "Tệp của lượt chạy %d không còn", "the file of run %d is gone", id).WithCause(err)
+	}
+	o, err := s.Ingester.Ingest(ctx, Request{Name: run.FileName, Content: body, Actor: actor, Source: "source:" + run.Source, Lang: lang, Confirm: true})
+	if err != nil {
+		return o, err
+	}
+	if !o.Accepted {
+		return o, nil
+	}
+	rows := len(o.Receipts)
+	msg := fmt.Sprintf("confirmed by %s", actor)
+	if d := o.Dossiers; d != nil {
+		rows = d.Rows
+		msg = fmt.Sprintf("%d dossiers, %d unit-months; confirmed by %s", d.Rows, d.UnitMonths, actor)
+	}
+	if err := h.SettleRun(ctx, id, data.RunConfirmed, rows, msg); err != nil {
+		return o, err
+	}
+	os.Remove(s.Ingester.waitingPath(run.FileSHA256))
+	return o, nil
+}
