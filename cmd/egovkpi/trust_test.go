@@ -349,3 +349,13 @@ func TestSourceRunWaitsForConfirmation(t *testing.T) {
 		t.Errorf("the confirmed file is not kept: %v", err)
 	}
 }
+
+// Defect 13: an unreadable export's error showed the server's path and DuckDB's SQL.
+func TestErrorsNameTheFileNotTheServer(t *testing.T) {
+	s := startServer(t, false)
+	code, r := s.upload(t, "officer01", "", "hong.parquet", []byte("PAR1 not really a parquet file"))
+	msg := fmt.Sprint(r["error"])
+	if code != 400 || !strings.Contains(msg, "hong.parquet") || strings.Contains(msg, "/") || strings.Contains(msg, "read_parquet") {
+		t.Errorf("a broken Parquet file: %d %s", code, msg)
+	}
+}
