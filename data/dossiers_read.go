@@ -1,0 +1,136 @@
+package data
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// dossierColumn is a column of a dossier export and of the dossiers table.
+type dossierColumn struct {
+	name, typ string
+	optional  bool // issue 17's columns: an older export without them still loads (NULL)
+}
+
+// dossierSchema lists the columns an export may carry, in the table's order. The first
+// eleven are the original export's and required; the rest are the index of Decision
+// 766's (issue 17), each optional.
+var dossierSchema = []dossierColumn{
+	{"dossier_id", "VARCHAR", false}, {"unit_code", "VARCHAR", false}, {"procedure_code", "VARCHAR", false},
+	{"channel", "VARCHAR", false}, {"received_at", "TIMESTAMP", false}, {"due_at", "TIMESTAMP", false},
+	{"resolved_at", "TIMESTAMP", false}, {"digitized", "BOOLEAN", false}, {"fee_required", "BOOLEAN", false},
+	{"paid_online", "BOOLEAN", false}, {"rating", "VARCHAR", false},
+	{"supplement_requests", "INTEGER", true}, {"supplement_requested_at", "TIMESTAMP", true},
+	{"supplement_completed_at", "TIMESTAMP", true}, {"electronic_result", "BOOLEAN", true}, {"synced", "BOOLEAN", true},
+	{"reused_data", "BOOLEAN", true}, {"citizen_store", "BOOLEAN", true}, {"vneid", "BOOLEAN", true}, {"complaint", "BOOLEAN", true},
+}
+
+// dossierTableColumns is the schema's column list, for an INSERT that names them (the
+// table's own order has source_sha256 before the columns issue 17 added).
+func dossierTableColumns() string {
+	names := make([]string, len(dossierSchema))
+	for i, c := range dossierSchema {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// channelExpr reads the portal's channel codes (1 direct, 2 online, 3 postal) as the words
+// the table keeps, so that every query compares words only.
+const channelExpr = `CASE trim(channel::VARCHAR) WHEN '1' THEN 'direct' WHEN '2' THEN 'online' WHEN '3' THEN 'postal' ELSE channel::VARCHAR END`
+
+// dossierRead is the SELECT that reads an export as the schema's columns, in the schema's
+// order: a column the file lacks is NULL, or, if required, an error naming it. The file's
+// own column names are read first (the CSV header, the Parquet schema), so that a column
+// is found by its name wherever it stands. The path has been checked for quotes.
+func (s *Store) dossierRead(ctx context.Context, format, path, fileName string) (string, error) {
+	var have []string
+	var source string
+	switch format {
+	case "csv":
+		head, err := csvHeader(path)
+		if err != nil {
+			return "", err
+		}
+		known := map[string]string{}
+		for _, c := range dossierSchema {
+			known[c.name] = c.typ
+		}
+		seen := map[string]bool{}
+		types := make([]string, len(head))
+		for i, h := range head {
+			typ, ok := known[h]
+			if !ok {
+				return "", Errorf(ErrInvalid, "Tệp hồ sơ %s, dòng 1, cột %d: cột %q không có trong mẫu (các cột: %s)",
+					"The dossier file %s, row 1, column %d: %q is not a dossier column (the columns: %s)", fileName, i+1, h, dossierTableColumns())
+			}
+			if seen[h] {
+				return "", Errorf(ErrInvalid, "Tệp hồ sơ %s, dòng 1, cột %d: cột %q lặp lại", "The dossier file %s, row 1, column %d: %q appears twice",
+					fileName, i+1, h)
+			}
+			seen[h] = true
+			types[i] = fmt.Sprintf("'%s': '%s'", h, typ)
+		}
+		have = head
+		// the explicit columns keep DuckDB from guessing types, in the file's own order
+		source = fmt.Sprintf(`read_csv('%s', header = true, columns = {%s})`, path, strings.Join(types, ", "))
+	case "parquet":
+		rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('%s'))`, path))
+		if err != nil {
+			return "", err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				return "", err
+			}
+			have = append(have, n)
+		}
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+		source = fmt.Sprintf(`read_parquet('%s')`, path)
+	default:
+		return "", fmt.Errorf("%w: dossier format %q: use csv or parquet", ErrInvalid, format)
+	}
+	present := map[string]bool{}
+	for _, h := range have {
+		present[h] = true
+	}
+	sel := make([]string, len(dossierSchema))
+	for i, c := range dossierSchema {
+		switch {
+		case !present[c.name] && !c.optional:
+			return "", Errorf(ErrInvalid, "Tệp hồ sơ %s thiếu cột %q", "The dossier file %s lacks the column %q", fileName, c.name)
+		case !present[c.name]:
+			sel[i] = fmt.Sprintf("NULL::%s AS %s", c.typ, c.name)
+		case c.name == "channel":
+			sel[i] = channelExpr + " AS channel"
+		default:
+			sel[i] = fmt.Sprintf("%s::%s AS %s", c.name, c.typ, c.name)
+		}
+	}
+	return "(SELECT " + strings.Join(sel, ", ") + " FROM " + source + ")", nil
+}
+
+// csvHeader reads a CSV file's first row, without a byte-order mark, each name trimmed.
+func csvHeader(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(bufio.NewReader(f))
+	head, err := r.Read()
+	if err != nil {
+		return nil, err
+	}
+	for i, h := range head {
+		head[i] = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+	}
+	return head, nil
+}
