@@ -90,6 +90,9 @@ type Server struct {
 
 // New builds the Echo app. Templates are parsed here, so a broken one fails the start.
 func New(cfg Config) (*echo.Echo, error) {
+	if err := checkAssets(); err != nil {
+		return nil, err
+	}
 	p, err := parsePages()
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"crypto/sha256"
+	"errors"
 	"embed"
 	"encoding/hex"
 	"io/fs"
@@ -45,6 +46,17 @@ func init() {
 		assets[name] = asset{body: b, hash: hex.EncodeToString(sum[:6]), ctype: ct}
 		return nil
 	})
+}
+
+// ErrNoAssets is the start refused to a binary built without the chart library.
+var ErrNoAssets = errors.New("the chart library is not built into this binary (dashboard/static/vendor/echarts.min.js): run `make assets` (it takes it from the npm package), then build again — or build with `make build`")
+
+// checkAssets refuses a binary whose pages would draw no chart.
+func checkAssets() error {
+	if _, ok := assets["vendor/echarts.min.js"]; !ok {
+		return ErrNoAssets
+	}
+	return nil
 }
 
 // assetURL is the content-addressed address of a static file, cacheable for a year.
