@@ -5,8 +5,10 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +26,10 @@ type Accounts interface {
 	EndSession(ctx context.Context, token, actor, peer string) error
 	TokenUser(ctx context.Context, token string) (data.User, error)
 	Audit(ctx context.Context, e data.AuditEntry) error
+	// RecordSigninFailure counts a failed or rate-limited sign-in in its address's
+	// record for the minute, instead of an audit entry per attempt.
+	RecordSigninFailure(ctx context.Context, peer, username string, blocked bool) error
+	SigninFailures(ctx context.Context, since time.Time, limit int) ([]data.SigninFailure, error)
 }
 
 // access is who may use a route. Every route is registered with one, in server.go, and
@@ -212,8 +218,119 @@ func (l *limiter) blocked(peer string, now time.Time) bool {
 	return len(keep) >= l.max
 }
 
+// limiterPeers is how many addresses the limiter remembers before it forgets those whose
+// failures have all expired: many addresses cannot grow it without end.
+const limiterPeers = 10000
+
 func (l *limiter) fail(peer string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if _, ok := l.fails[peer]; !ok && len(l.fails) >= limiterPeers {
+		for p, ts := range l.fails {
+			if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= l.per {
+				delete(l.fails, p)
+			}
+		}
+	}
 	l.fails[peer] = append(l.fails[peer], now)
+}
+
+// GET /api/v1/audit/signin-failures?since=&limit=: the failed sign-ins, one record per
+// client address and minute with its counts, newest first (the last 7 days by default).
+func (s *Server) signinFailures(c echo.Context) error {
+	since := time.Now().Add(-7 * 24 * time.Hour)
+	if v := c.QueryParam("since"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			if t, err = time.Parse("2006-01-02", v); err != nil {
+				return fmt.Errorf("%w: since: write 2026-10-31 or an RFC 3339 time", data.ErrInvalid)
+			}
+		}
+		since = t
+	}
+	limit := 0
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("%w: limit: a positive whole number", data.ErrInvalid)
+		}
+		limit = n
+	}
+	fs, err := s.accounts.SigninFailures(c.Request().Context(), since, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"failures": fs})
+}
+
+// ParseTrustedProxies reads the reverse proxies the client address may be taken from:
+// addresses and CIDR ranges, separated by commas ("10.0.0.5, 192.168.0.0/16, ::1").
+func ParseTrustedProxies(list string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			ip := net.ParseIP(f)
+			if ip == nil {
+				return nil, fmt.Errorf("%w: trusted proxy %q: write an address or a range such as 10.0.0.0/8", data.ErrInvalid, f)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(f)
+		if err != nil {
+			return nil, fmt.Errorf("%w: trusted proxy %q: write an address or a range such as 10.0.0.0/8", data.ErrInvalid, f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// clientIP is where the client address comes from. Without trusted proxies it is the
+// direct peer: X-Forwarded-For is anyone's to write, and trusting it would let one client
+// pose as many (escaping the sign-in limit) or as another (locking it out). With them, it
+// is the last address in X-Forwarded-For that is not one of those proxies, and only when
+// the request came from one; Echo's own defaults (loopback and private ranges trusted)
+// are switched off, so only the listed proxies count.
+func clientIP(proxies []*net.IPNet) echo.IPExtractor {
+	if len(proxies) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range proxies {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// viaTrustedProxy says whether the request's direct peer is one of the trusted proxies.
+func (s *Server) viaTrustedProxy(r *http.Request) bool {
+	if len(s.proxies) == 0 {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	for _, n := range s.proxies {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// overTLS says whether the client's connection is encrypted: this server's own TLS, or a
+// trusted proxy's that says so in X-Forwarded-Proto (nobody else's word counts).
+func (s *Server) overTLS(c echo.Context) bool {
+	r := c.Request()
+	return r.TLS != nil || (s.viaTrustedProxy(r) && strings.EqualFold(r.Header.Get(echo.HeaderXForwardedProto), "https"))
 }

@@ -195,11 +195,7 @@ func (s *Server) setLang(c echo.Context) error {
 		lang = "vi"
 	}
 	c.SetCookie(&http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	back := c.QueryParam("back")
-	if back == "" || back[0] != '/' || (len(back) > 1 && (back[1] == '/' || back[1] == '\\')) {
-		back = "/" // only our own paths: no open redirect
-	}
-	return c.Redirect(http.StatusSeeOther, back)
+	return c.Redirect(http.StatusSeeOther, safeRedirect(c.QueryParam("back")))
 }
 
 // untilChange keeps values by key until the data changes (its version moves on), at most

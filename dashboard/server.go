@@ -5,9 +5,13 @@ package dashboard
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -49,8 +53,12 @@ type Config struct {
 	Logger     *slog.Logger
 	// Public lets anonymous visitors read the leaderboard pages (and nothing else).
 	Public bool
-	// BodyLimit bounds request bodies (default 20 MB); larger ones get 413.
+	// BodyLimit bounds request bodies (default 20 MB); larger ones get 413, declared or
+	// chunked, with the limit in the answer.
 	BodyLimit string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client (see
+	// clientIP); without any, the client is the direct peer.
+	TrustedProxies []*net.IPNet
 	// BenchStatic adds GET /bench/static?bytes=N, a static page of N bytes through the
 	// same middleware: the web layer's own limit, for the load benchmark (serve --bench).
 	BenchStatic bool
@@ -86,6 +94,7 @@ type Server struct {
 	pages   *pages
 	public  bool
 	limiter *limiter
+	proxies []*net.IPNet
 }
 
 // New builds the Echo app. Templates are parsed here, so a broken one fails the start.
@@ -99,7 +108,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
 		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, keeper: cfg.Keeper, dossiers: cfg.Dossiers, dossierLog: cfg.DossierLog, srcEdit: cfg.SrcEdit,
-		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute),
+		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute), proxies: cfg.TrustedProxies,
 		contents: untilChange[[]byte]{limit: 2000}, responses: untilChange[*response]{limit: 4000}, late: untilChange[data.LateDossiers]{limit: 2000}}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -107,10 +116,15 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "20M"
 	}
+	bodyLimit, err := parseSize(cfg.BodyLimit)
+	if err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	// Echo's RealIP trusts X-Forwarded-For from anyone; the direct peer is the client.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// Echo's RealIP would trust X-Forwarded-For from anyone; only the configured proxies'
+	e.IPExtractor = clientIP(cfg.TrustedProxies)
+	e.Pre(headAsGet)
 	e.HTTPErrorHandler = s.errorHandler
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -122,11 +136,14 @@ func New(cfg Config) (*echo.Echo, error) {
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024,
 		Skipper: func(c echo.Context) bool { return selfCompressed[c.Path()] }}))
 	e.Use(securityHeaders)
-	e.Use(middleware.BodyLimit(cfg.BodyLimit))
+	e.Use(s.strictTransport)
+	e.Use(limitBody(bodyLimit))
 	e.Use(s.identify)
 
 	// Every route with who may use it; guard enforces it.
-	r := func(method, path string, a access, h echo.HandlerFunc) { e.Add(method, path, h, s.guard(a)) }
+	r := func(method, path string, a access, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		e.Add(method, path, h, append([]echo.MiddlewareFunc{s.guard(a)}, m...)...)
+	}
 	r(GET, "/api/v1/health", open, s.health)
 	r(GET, "/api/v1/units", reader, s.listUnits)
 	r(GET, "/api/v1/measures", reader, s.listMeasures)
@@ -154,6 +171,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(POST, "/api/v1/locks", committee, s.lockMonth)
 	r(DELETE, "/api/v1/locks/:period", committee, s.unlockMonth)
 	r(GET, "/api/v1/audit", auditor, s.auditLog)
+	r(GET, "/api/v1/audit/signin-failures", auditor, s.signinFailures)
 	for _, m := range []string{POST, PUT, PATCH, DELETE} {
 		r(m, "/api/v1/audit", open, auditIsAppendOnly)
 		r(m, "/api/v1/audit/*", open, auditIsAppendOnly)
@@ -199,7 +217,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/api/v1/benchmarks/egdi", reader, s.egdi)
 	r(GET, "/audit", auditor, s.auditPage)
 	r(GET, "/login", open, s.loginPage)
-	r(POST, "/login", open, s.login)
+	r(POST, "/login", open, s.login, limitBody(loginBodyLimit))
 	r(POST, "/logout", reader, s.logout)
 	r(GET, "/lang/:lang", open, s.setLang)
 	r(GET, "/favicon.ico", open, func(c echo.Context) error {
@@ -241,9 +259,134 @@ const (
 	DELETE = http.MethodDelete
 )
 
+// loginBodyLimit bounds the sign-in form: a token, a name, a password and a path fit
+// many times over, and nobody can make the server parse megabytes without signing in.
+const loginBodyLimit = 64 << 10
+
+// headAsGet answers HEAD on every GET route as the GET would, without the body: the
+// request is routed as a GET, and what the handler writes is dropped (HTTP wants no body
+// after HEAD, and net/http would only drop it while the method still says HEAD).
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Method != http.MethodHead {
+			return next(c)
+		}
+		w := c.Response().Writer
+		r.Method, c.Response().Writer = http.MethodGet, bodiless{w}
+		defer func() { r.Method, c.Response().Writer = http.MethodHead, w }()
+		return next(c)
+	}
+}
+
+// bodiless keeps a response's status and headers and drops its body.
+type bodiless struct{ http.ResponseWriter }
+
+func (b bodiless) Write(p []byte) (int, error) { return len(p), nil }
+
+func (b bodiless) Flush() { http.NewResponseController(b.ResponseWriter).Flush() }
+
+func (b bodiless) Unwrap() http.ResponseWriter { return b.ResponseWriter }
+
+// limitBody refuses a request body over limit bytes with 413 and the limit in the
+// answer: at once when the declared length is over, and for a chunked body as soon as
+// reading passes it, whatever error the handler then made of the failed read.
+func limitBody(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.ContentLength > limit {
+				return tooLarge(c, limit)
+			}
+			if r.Body == nil || r.Body == http.NoBody {
+				return next(c)
+			}
+			body := &limitedBody{ReadCloser: r.Body, left: limit}
+			r.Body = body
+			err := next(c)
+			if body.over && !c.Response().Committed {
+				return tooLarge(c, limit)
+			}
+			return err
+		}
+	}
+}
+
+// limitedBody reads at most left bytes, then fails and remembers that it did.
+type limitedBody struct {
+	io.ReadCloser
+	left int64
+	over bool
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.over {
+		return 0, errBodyTooLarge
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.ReadCloser.Read(p)
+	if int64(n) > b.left {
+		b.over = true
+		return int(b.left), errBodyTooLarge
+	}
+	b.left -= int64(n)
+	return n, err
+}
+
+var errBodyTooLarge = echo.ErrStatusRequestEntityTooLarge
+
+// tooLarge is the 413 answer, saying the limit in the reader's language.
+func tooLarge(c echo.Context, limit int64) error {
+	size := fmt.Sprintf("%d KB", limit>>10)
+	if limit >= 1<<20 {
+		size = fmt.Sprintf("%d MB", limit>>20)
+	}
+	c.Response().Header().Set(echo.HeaderConnection, "close") // the rest of the body is not read
+	if langOf(c) == "en" {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the request is larger than the limit of "+size+"; send a smaller file")
+	}
+	return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "dữ liệu gửi lên vượt quá giới hạn "+size+"; hãy gửi tệp nhỏ hơn")
+}
+
+// parseSize reads a size such as "20M", "64K", "1G" or "1048576" (bytes).
+func parseSize(v string) (int64, error) {
+	t := strings.TrimSuffix(strings.ToUpper(strings.TrimSpace(v)), "B")
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(t, "K"):
+		mult, t = 1<<10, strings.TrimSuffix(t, "K")
+	case strings.HasSuffix(t, "M"):
+		mult, t = 1<<20, strings.TrimSuffix(t, "M")
+	case strings.HasSuffix(t, "G"):
+		mult, t = 1<<30, strings.TrimSuffix(t, "G")
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%w: body limit %q: write 20M, 64K or a number of bytes", data.ErrInvalid, v)
+	}
+	return n * mult, nil
+}
+
+// strictTransport tells browsers to come back only over HTTPS (for a year) when this
+// request came over it; over plain HTTP the header would mean nothing and is left out.
+func (s *Server) strictTransport(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.overTLS(c) {
+			c.Response().Header().Set(echo.HeaderStrictTransportSecurity, "max-age=31536000")
+		}
+		return next(c)
+	}
+}
+
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
+		// Strict for styles too: no 'unsafe-inline' anywhere. Chart tooltips are built by
+		// app.js as DOM nodes coloured through element.style (the CSSOM, which style-src
+		// does not govern) instead of echarts' HTML strings with style="…" attributes, so
+		// injected markup still cannot restyle the page (e.g. overlay a fake form).
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")

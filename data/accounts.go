@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -28,6 +29,16 @@ const (
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 12
 
+// Sign-in limits. No account can have a longer name (CreateUser refuses one) or a longer
+// password (bcrypt reads at most 72 bytes), so the sign-in form refuses longer ones before
+// any lookup, bcrypt or write: a 2 MB "username" costs the server nothing to turn away.
+const (
+	MaxUsernameBytes = 256
+	MaxPasswordBytes = 1024
+	// bcryptMaxBytes is what bcrypt can hash; CreateUser refuses longer passwords.
+	bcryptMaxBytes = 72
+)
+
 // User is a person (or a machine client acting as one) who signs in.
 type User struct {
 	ID        int64     `json:"id"`
@@ -39,10 +50,21 @@ type User struct {
 	hash      string
 }
 
-// CheckPassword compares a password with the stored hash in constant time.
+// CheckPassword compares a password with the stored hash in constant time. A user that
+// was not found (the zero User) is compared against a dummy hash of the same cost and
+// never matches: an unknown name then costs what a known name with a wrong password
+// costs, so the answer's timing does not tell which names exist.
 func (u User) CheckPassword(pw string) bool {
+	if u.hash == "" {
+		bcrypt.CompareHashAndPassword([]byte(dummyHash), []byte(pw))
+		return false
+	}
 	return bcrypt.CompareHashAndPassword([]byte(u.hash), []byte(pw)) == nil
 }
+
+// dummyHash is the bcrypt hash, at bcrypt.DefaultCost like every user's, of a random
+// password nobody knows; only its cost matters.
+const dummyHash = "$2a$10$fdobg6xGcZblrS07IHtD5OT2.tTbex5RWjMuEzlbYrh.yeMhIGHYO"
 
 // RandomSecret returns n random bytes, URL-safe base64.
 func RandomSecret(n int) string {
@@ -64,6 +86,9 @@ func (s *Store) CreateUser(ctx context.Context, username, password, role, unit, 
 	if username == "" {
 		return User{}, fmt.Errorf("%w: username is empty", ErrInvalid)
 	}
+	if len(username) > MaxUsernameBytes {
+		return User{}, fmt.Errorf("%w: the username may have at most %d bytes", ErrInvalid, MaxUsernameBytes)
+	}
 	switch role {
 	case RoleAdmin, RoleCommittee, RoleAnalyst:
 		if unit != "" {
@@ -79,9 +104,12 @@ func (s *Store) CreateUser(ctx context.Context, username, password, role, unit, 
 	if len([]rune(password)) < MinPasswordLength {
 		return User{}, fmt.Errorf("%w: the password must have at least %d characters", ErrInvalid, MinPasswordLength)
 	}
+	if len(password) > bcryptMaxBytes {
+		return User{}, fmt.Errorf("%w: the password may have at most %d bytes", ErrInvalid, bcryptMaxBytes)
+	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
-		return User{}, err
+		return User{}, fmt.Errorf("hash the password: %w", err)
 	}
 	u := User{Username: username, Role: role, Unit: unit, CreatedAt: time.Now().UTC(), hash: string(h)}
 	err = s.write(ctx, func(tx *sql.Tx) error {
@@ -455,16 +483,96 @@ type execer interface {
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
 }
 
+// Bounds of an audit entry's fields. Some come from whoever sends a request (a name
+// typed into the sign-in form, an export's query), so each is cut to a bound here, in the
+// one place every entry passes through: the log grows by at most this much per entry.
+const (
+	MaxAuditText       = 256     // actor, action, unit, peer: characters
+	MaxAuditDetailText = 4 << 10 // each string inside the detail: characters
+	// MaxAuditDetail is the detail's JSON in bytes; a longer one is kept as its
+	// beginning, under "truncated".
+	MaxAuditDetail = 64 << 10
+)
+
+// clip cuts s to at most n characters, the last being "…" when anything was cut; an
+// invalid UTF-8 sequence is replaced rather than cut in two.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for k := range s {
+		if i == n-1 {
+			return s[:k] + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// clipDetail copies a detail with every string in it clipped; the caller's map is left
+// as it was.
+func clipDetail(v any) any {
+	switch x := v.(type) {
+	case string:
+		return clip(x, MaxAuditDetailText)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[clip(k, MaxAuditText)] = clipDetail(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = clipDetail(e)
+		}
+		return out
+	case []string:
+		out := make([]string, len(x))
+		for i, e := range x {
+			out[i] = clip(e, MaxAuditDetailText)
+		}
+		return out
+	}
+	return v
+}
+
+// bounded is the entry as it is stored: every field within its bound.
+func (e AuditEntry) bounded() (AuditEntry, string, error) {
+	e.Actor, e.Action = clip(e.Actor, MaxAuditText), clip(e.Action, MaxAuditText)
+	e.Unit, e.Peer = clip(e.Unit, MaxAuditText), clip(e.Peer, MaxAuditText)
+	if e.Detail == nil {
+		return e, "", nil
+	}
+	b, err := json.Marshal(clipDetail(e.Detail))
+	if err != nil {
+		return e, "", fmt.Errorf("audit detail: %w", err)
+	}
+	if len(b) > MaxAuditDetail {
+		// still too long (many fields): keep its beginning as one string
+		b, err = json.Marshal(map[string]any{"truncated": clip(string(b), MaxAuditDetailText)})
+		if err != nil {
+			return e, "", fmt.Errorf("audit detail: %w", err)
+		}
+	}
+	return e, string(b), nil
+}
+
 // audit appends to the log inside the caller's transaction, so the entry and the change
 // it records commit together.
 func audit(ctx context.Context, tx execer, e AuditEntry) error {
+	e, d, err := e.bounded()
+	if err != nil {
+		return err
+	}
 	var detail any
-	if e.Detail != nil {
-		b, err := json.Marshal(e.Detail)
-		if err != nil {
-			return err
-		}
-		detail = string(b)
+	if d != "" {
+		detail = d
 	}
 	var m any
 	if !e.Month.IsZero() {
@@ -473,14 +581,125 @@ func audit(ctx context.Context, tx execer, e AuditEntry) error {
 	if e.Actor == "" {
 		e.Actor = "system"
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM audit_log`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM audit_log`,
 		time.Now().UTC(), e.Actor, e.Action, nullString(e.Unit), m, detail, nullString(e.Peer))
-	return err
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
 }
 
 // Audit records an event that changes nothing else (a failed login, an export).
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	return s.write(ctx, func(tx *sql.Tx) error { return audit(ctx, tx, e) })
+}
+
+// SigninFailure counts the failed sign-ins from one client address in one minute: one
+// record however many attempts, so what unauthenticated traffic can add to the database
+// is bounded by addresses × minutes, and those are bounded too (see RecordSigninFailure).
+type SigninFailure struct {
+	Peer   string    `json:"peer"`
+	Minute time.Time `json:"minute"`
+	// Attempts were checked and failed: an unknown name, a wrong password, a disabled
+	// user, or a name or password too long to belong to anyone.
+	Attempts int64 `json:"attempts"`
+	// Blocked were refused by the rate limit before any check; their names are not kept.
+	Blocked int64 `json:"blocked"`
+	// LastUsername is the last name tried in that minute, cut to MaxSigninName.
+	LastUsername string `json:"last_username,omitempty"`
+}
+
+// Bounds of the failed sign-ins' table.
+const (
+	// MaxSigninName is how much of a tried name is kept, in characters.
+	MaxSigninName = 64
+	// MaxSigninPeersPerMinute is how many addresses one minute has rows for; further
+	// addresses in that minute are counted together under the address "*".
+	MaxSigninPeersPerMinute = 1000
+	// MaxSigninFailureRows is how many rows are kept, the newest minutes; none is kept
+	// longer than SigninFailureRetention.
+	MaxSigninFailureRows   = 20000
+	SigninFailureRetention = 90 * 24 * time.Hour
+)
+
+// signinPruned is, per store, the last minute the failed sign-ins were pruned in: at
+// most once a minute, not on every attempt.
+var signinPruned sync.Map // *Store → int64 (Unix minute)
+
+// RecordSigninFailure counts a failed (or, with blocked, a rate-limited) sign-in from
+// peer in the current minute, adding to that minute's record for the address.
+func (s *Store) RecordSigninFailure(ctx context.Context, peer, username string, blocked bool) error {
+	now := time.Now().UTC()
+	minute := now.Truncate(time.Minute)
+	peer = clip(peer, MaxAuditText)
+	var name any
+	if !blocked && username != "" {
+		name = clip(username, MaxSigninName)
+	}
+	attempts, blocks := 1, 0
+	if blocked {
+		attempts, blocks = 0, 1
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if last, _ := signinPruned.Load(s); last != minute.Unix()/60 {
+			if err := pruneSigninFailures(ctx, tx, now); err != nil {
+				return err
+			}
+			signinPruned.Store(s, minute.Unix()/60)
+		}
+		var have, peers int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE peer = ?), count(*) FROM signin_failures WHERE minute = ?`,
+			peer, minute).Scan(&have, &peers)
+		if err != nil {
+			return err
+		}
+		if have == 0 && peers >= MaxSigninPeersPerMinute {
+			peer = "*"
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO signin_failures VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (peer, minute) DO UPDATE SET attempts = attempts + excluded.attempts,
+			blocked = blocked + excluded.blocked, last_username = coalesce(excluded.last_username, last_username)`,
+			peer, minute, attempts, blocks, name)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("record a failed sign-in: %w", err)
+	}
+	return nil
+}
+
+// pruneSigninFailures drops the records older than the retention, then all but the
+// newest MaxSigninFailureRows.
+func pruneSigninFailures(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE minute < ?`, now.Add(-SigninFailureRetention)); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE rowid IN (
+		SELECT rowid FROM signin_failures ORDER BY minute DESC, attempts + blocked DESC OFFSET ?)`, MaxSigninFailureRows)
+	return err
+}
+
+// SigninFailures lists the failed sign-ins' records since a time, newest first, at most
+// limit of them (500 when limit is 0).
+func (s *Store) SigninFailures(ctx context.Context, since time.Time, limit int) ([]SigninFailure, error) {
+	if limit <= 0 || limit > MaxSigninFailureRows {
+		limit = 500
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT peer, minute, attempts, blocked, coalesce(last_username, '')
+		FROM signin_failures WHERE minute >= ? ORDER BY minute DESC, attempts + blocked DESC, peer LIMIT ?`, since.UTC(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("failed sign-ins: %w", err)
+	}
+	defer rows.Close()
+	out := []SigninFailure{}
+	for rows.Next() {
+		var f SigninFailure
+		if err := rows.Scan(&f.Peer, &f.Minute, &f.Attempts, &f.Blocked, &f.LastUsername); err != nil {
+			return nil, fmt.Errorf("failed sign-ins: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }
 
 // AuditFilter selects audit entries; empty fields match all.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +13,8 @@ import (
 )
 
 // Backup writes a consistent copy of the whole database into dir (which must not exist)
-// with DuckDB's EXPORT DATABASE, after a checkpoint, while the store keeps serving.
+// with DuckDB's EXPORT DATABASE, after a checkpoint, while the store keeps serving. The
+// copy holds password hashes: its folders are 0700 and its files 0600.
 func (s *Store) Backup(ctx context.Context, dir string) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -24,7 +26,8 @@ func (s *Store) Backup(ctx context.Context, dir string) error {
 	if _, err := os.Stat(abs); err == nil {
 		return fmt.Errorf("%w: %s exists; back up into a new folder", ErrConflict, dir)
 	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+	privateFiles()
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	s.writeMu.Lock() // no write between the checkpoint and the export
@@ -36,7 +39,26 @@ func (s *Store) Backup(ctx context.Context, dir string) error {
 		os.RemoveAll(abs)
 		return fmt.Errorf("backup: %w", err)
 	}
+	if err := makePrivate(abs); err != nil {
+		os.RemoveAll(abs)
+		return fmt.Errorf("backup: %w", err)
+	}
 	return nil
+}
+
+// makePrivate sets a folder's tree to 0700 folders and 0600 files, whatever the umask
+// was when they were made.
+func makePrivate(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		mode := os.FileMode(0o600)
+		if d.IsDir() {
+			mode = 0o700
+		}
+		return os.Chmod(p, mode)
+	})
 }
 
 // Restore creates a new database file from a backup folder.
@@ -58,6 +80,7 @@ func Restore(ctx context.Context, from, to string) error {
 	if err != nil {
 		return err
 	}
+	privateFiles() // the new database holds the password hashes too
 	connector, err := duckdb.NewConnector(absTo+"?autoinstall_known_extensions=false&autoload_known_extensions=false", nil)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -64,6 +66,8 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 	dsn := abs + "?autoinstall_known_extensions=false&autoload_known_extensions=false"
 	if o.ReadOnly {
 		dsn += "&access_mode=READ_ONLY"
+	} else {
+		privateFiles()
 	}
 	connector, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
@@ -81,6 +85,13 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 		return nil, openError(path, s.files, err)
 	}
 	if !o.ReadOnly {
+		// a file made before files were private, or copied in, becomes private too
+		for _, f := range []string{abs, abs + ".wal"} {
+			if err := os.Chmod(f, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				s.Close()
+				return nil, fmt.Errorf("make %s private: %w", f, err)
+			}
+		}
 		if err := s.migrate(ctx); err != nil {
 			s.Close()
 			return nil, err
@@ -91,6 +102,16 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// privateFiles makes every file and folder this process creates from now on readable by
+// its own user only (umask 077, files 0600, folders 0700). The database holds password
+// hashes and figures not yet published, and DuckDB creates its WAL whenever it needs one,
+// with the process's umask: no chmod after the fact would cover it. Kept files, backups
+// and scheduled workbooks written beside the database are covered alike.
+func privateFiles() {
+	old := syscall.Umask(0o077)
+	syscall.Umask(old | 0o077)
 }
 
 // openError says what to do about a file that cannot be opened: another process holds

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"strconv"
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +42,12 @@ type ServeConfig struct {
 	SourcesRoot     string
 	SourceSecrets   string
 	SourceMaxBodyMB int
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges, comma-separated)
+	// whose X-Forwarded-For names the client; empty: the direct peer is the client.
+	TrustedProxies string
+	// TLSCert and TLSKey, both or neither, make the server speak HTTPS itself (and send
+	// Strict-Transport-Security).
+	TLSCert, TLSKey string
 	// MaxDossierRows bounds the dossiers one export may carry: a small Parquet file can
 	// hold millions.
 	MaxDossierRows int
@@ -62,8 +69,19 @@ func parseServe(args []string, stderr io.Writer) (ServeConfig, error) {
 	fs.BoolVar(&c.Bench, "bench", false, "serve /bench/static for the load benchmark (egovbench load)")
 	fs.StringVar(&c.Sources, "sources", os.Getenv("EGOVKPI_SOURCES"), "scheduled ingesters (TOML); see the README")
 	sourcePolicyFlags(fs, &c.SourcesRoot, &c.SourceSecrets, &c.SourceMaxBodyMB)
+	fs.StringVar(&c.TrustedProxies, "trusted-proxy", os.Getenv("EGOVKPI_TRUSTED_PROXIES"), "reverse proxies (ADDRESS or CIDR, comma-separated) whose X-Forwarded-For gives the client address")
+	fs.StringVar(&c.TLSCert, "tls-cert", os.Getenv("EGOVKPI_TLS_CERT"), "certificate (PEM) to serve HTTPS with, with --tls-key")
+	fs.StringVar(&c.TLSKey, "tls-key", os.Getenv("EGOVKPI_TLS_KEY"), "private key (PEM) of --tls-cert")
 	fs.IntVar(&c.MaxDossierRows, "max-dossier-rows", envInt("EGOVKPI_MAX_DOSSIER_ROWS", 2_000_000), "the most dossiers one export may carry (0: no bound)")
 	if err := fs.Parse(args); err != nil {
+		return c, errUsage
+	}
+	if _, err := dashboard.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		fmt.Fprintln(stderr, err)
+		return c, errUsage
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		fmt.Fprintln(stderr, "--tls-cert and --tls-key go together")
 		return c, errUsage
 	}
 	return c, nil
@@ -72,6 +90,13 @@ func parseServe(args []string, stderr io.Writer) (ServeConfig, error) {
 // Run serves until ctx is cancelled.
 func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	proxies, err := dashboard.ParseTrustedProxies(c.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("%w: --tls-cert and --tls-key go together", data.ErrInvalid)
+	}
 	defs, err := metrics.LoadDefs(c.Indicators)
 	if err != nil {
 		return err
@@ -146,7 +171,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer sched.Stop()
 	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Accounts: store, Admin: store,
-		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Surveys: store, Caps: store, Indices: store, Sources: ingesters, Backups: store, Keeper: ing, Dossiers: store, DossierLog: store, SrcEdit: srcConf, Logger: log, Public: c.Public, BenchStatic: c.Bench})
+		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Surveys: store, Caps: store, Indices: store, Sources: ingesters, Backups: store, Keeper: ing, Dossiers: store, DossierLog: store, SrcEdit: srcConf, Logger: log, Public: c.Public, BenchStatic: c.Bench, TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}
@@ -163,8 +188,18 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	addr := ln.Addr().String()
-	fmt.Fprintf(stdout, "egovkpi is serving %s on http://%s/\n", store.Path(), addr)
-	log.Info("serving", "addr", addr, "db", store.Path())
+	scheme := "http"
+	if c.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("tls: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		ln, scheme = tls.NewListener(ln, srv.TLSConfig), "https"
+	}
+	fmt.Fprintf(stdout, "egovkpi is serving %s on %s://%s/\n", store.Path(), scheme, addr)
+	log.Info("serving", "addr", addr, "db", store.Path(), "tls", c.TLSCert != "", "trusted_proxies", c.TrustedProxies)
 	if c.Ready != nil {
 		c.Ready <- addr
 	}
