@@ -20,8 +20,38 @@ func optionJSON(c interface {
 	Validate()
 	JSON() map[string]interface{}
 }) string {
+	return optionWith(c, nil)
+}
+
+// chartMeta tells app.js how to write a chart's numbers (in the reader's format, by the
+// same rules as FormatNumber): its decimals and unit. echarts does not know the key;
+// app.js takes it out of the option before drawing.
+type chartMeta struct {
+	Decimals int    `json:"decimals"`
+	Unit     string `json:"unit,omitempty"`
+	// Title heads an item tooltip (a map's region) instead of the series name.
+	Title string `json:"title,omitempty"`
+	// None is what a tooltip says for a region without a value.
+	None string `json:"none,omitempty"`
+}
+
+// optionWith is optionJSON with the chart's number format and any extra top-level
+// option keys the go-echarts types do not have.
+func optionWith(c interface {
+	Validate()
+	JSON() map[string]interface{}
+}, meta *chartMeta, extra ...map[string]any) string {
 	c.Validate()
-	b, err := json.Marshal(c.JSON())
+	o := c.JSON()
+	if meta != nil {
+		o["egovkpi"] = meta
+	}
+	for _, x := range extra {
+		for k, v := range x {
+			o[k] = v
+		}
+	}
+	b, err := json.Marshal(o)
 	if err != nil {
 		return "{}"
 	}
@@ -47,7 +77,7 @@ func barChart(seriesName string, names []string, values []opts.BarData, target *
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"}, Label: &opts.Label{Show: opts.Bool(true), Formatter: targetLabel}}))
 	}
 	bar.AddSeries(seriesName, values, sopts...)
-	return optionJSON(bar)
+	return optionWith(bar, &chartMeta{Decimals: 2})
 }
 
 // lineChart draws one or more series over the same months.
@@ -65,5 +95,9 @@ func lineChart(months []string, series map[string][]opts.LineData, order []strin
 	for _, name := range order {
 		line.AddSeries(name, series[name], charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(false), ShowSymbol: opts.Bool(false)}))
 	}
-	return optionJSON(line)
+	meta := &chartMeta{Decimals: 2}
+	if yName == "%" {
+		meta.Unit = "%"
+	}
+	return optionWith(line, meta)
 }

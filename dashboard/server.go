@@ -387,6 +387,10 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		// app.js as DOM nodes coloured through element.style (the CSSOM, which style-src
 		// does not govern) instead of echarts' HTML strings with style="…" attributes, so
 		// injected markup still cannot restyle the page (e.g. overlay a fake form).
+		// Strict for styles too: no 'unsafe-inline' anywhere. Chart tooltips are built by
+		// app.js as DOM nodes coloured through element.style (the CSSOM, which style-src
+		// does not govern) instead of echarts' HTML strings with style="…" attributes, so
+		// injected markup still cannot restyle the page (e.g. overlay a fake form).
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")

@@ -3,6 +3,104 @@
 (function () {
   "use strict";
 
+  // formatNumber writes a number as the server's FormatNumber does (dashboard/i18n.go),
+  // with its separators: <html data-num> is 1234.5 as FormatNumber wrote it for the
+  // reader ("1.234,5" in Vietnamese, "1,234.5" in English), so pages and charts share one
+  // convention. dec < 0 or absent means "as many as needed, up to 2 (4 below 1)".
+  var sample = document.documentElement.getAttribute("data-num") || "1.234,5";
+  var numGroup = sample.charAt(1), numPoint = sample.charAt(5);
+  function formatNumber(v, dec) {
+    if (typeof v === "string" && v !== "" && !isNaN(Number(v))) { v = Number(v); }
+    if (typeof v !== "number" || !isFinite(v)) { return "—"; }
+    var trim = dec == null || dec < 0;
+    if (trim) { dec = Math.abs(v) < 1 && v !== 0 ? 4 : 2; }
+    var s = Math.abs(v).toFixed(dec);
+    if (trim && s.indexOf(".") >= 0) { s = s.replace(/0+$/, "").replace(/\.$/, ""); }
+    var parts = s.split(".");
+    var int = parts[0], out = "";
+    for (var i = 0; i < int.length; i++) {
+      if (i > 0 && (int.length - i) % 3 === 0) { out += numGroup; }
+      out += int.charAt(i);
+    }
+    if (parts[1]) { out += numPoint + parts[1]; }
+    return (v < 0 && Number(s) !== 0 ? "-" : "") + out;
+  }
+  window.egovkpiFormat = formatNumber;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text != null) { e.textContent = text; }
+    return e;
+  }
+
+  // The tooltip is built as DOM nodes, never as an HTML string: echarts' own tooltip
+  // markup carries style="…" attributes, which the Content-Security-Policy (style-src
+  // 'self', dashboard/server.go) refuses, and loosening it with 'unsafe-inline' would let
+  // injected markup restyle the page. Nodes made with createElement and coloured through
+  // element.style (the CSSOM, which the policy allows) keep the policy strict, the text
+  // readable by screen readers and tests, and the series colour. echarts' richText mode
+  // would also pass the policy, but draws the tooltip on the canvas, where no one can
+  // read or select it.
+  function tooltipFormatter(meta) {
+    function value(p) {
+      var v = p.value;
+      if (Array.isArray(v)) { v = v[v.length - 1]; }
+      if (v == null || v === "-" || (typeof v === "number" && isNaN(v))) { return meta.none || "—"; }
+      return formatNumber(v, meta.decimals) + (meta.unit || "");
+    }
+    return function (params) {
+      var list = Array.isArray(params) ? params : [params];
+      var box = el("div", "tip");
+      var item = !Array.isArray(params);
+      var title = item ? (meta.title || list[0].seriesName) : (list[0].axisValueLabel || list[0].name);
+      if (title) { box.appendChild(el("div", "tip-title", title)); }
+      list.forEach(function (p) {
+        if (p.seriesType === "map" && p.data && p.data.tip) { // e.g. an archipelago: its province named
+          box.appendChild(el("div", "tip-note", p.data.tip));
+        }
+        var row = el("div", "tip-row");
+        var mark = el("span", "tip-mark");
+        if (typeof p.color === "string") { mark.style.backgroundColor = p.color; }
+        row.appendChild(mark);
+        row.appendChild(document.createTextNode((item ? p.name : p.seriesName) + ": " + value(p)));
+        box.appendChild(row);
+      });
+      return box;
+    };
+  }
+
+  // localise sets the tooltip, the value axes and the series labels of an option to the
+  // page's number format. meta (from the option's "egovkpi" key, which echarts does not
+  // know) gives the decimals and the unit.
+  function localise(opt) {
+    var meta = opt.egovkpi || {};
+    delete opt.egovkpi;
+    var tips = Array.isArray(opt.tooltip) ? opt.tooltip : (opt.tooltip ? [opt.tooltip] : []);
+    tips.forEach(function (t) {
+      t.formatter = tooltipFormatter(meta);
+      t.className = "chart-tip";
+      t.confine = true;
+    });
+    ["xAxis", "yAxis"].forEach(function (k) {
+      (Array.isArray(opt[k]) ? opt[k] : (opt[k] ? [opt[k]] : [])).forEach(function (a) {
+        if (a.type === "value" || (!a.type && !a.data)) {
+          a.axisLabel = a.axisLabel || {};
+          if (!a.axisLabel.formatter) { a.axisLabel.formatter = function (v) { return formatNumber(v); }; }
+        }
+      });
+    });
+    (opt.series || []).forEach(function (sr) {
+      if (sr.label && sr.label.show && !sr.label.formatter) {
+        sr.label.formatter = function (p) {
+          var v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
+          return formatNumber(v, meta.decimals) + (meta.unit || "");
+        };
+      }
+    });
+    return opt;
+  }
+
   function drawCharts() {
     if (!window.echarts) { return; }
     document.querySelectorAll("[data-option]").forEach(function (el) {
@@ -15,7 +113,7 @@
       var y = opt.yAxis && opt.yAxis[0];
       if (y && y.data && y.data.length > 30) { el.style.height = (y.data.length * 16 + 60) + "px"; }
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(opt);
+      chart.setOption(localise(opt));
       el.setAttribute("data-drawn", "1");
       window.addEventListener("resize", function () { chart.resize(); });
     });
