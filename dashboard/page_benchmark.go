@@ -56,7 +56,7 @@ func (s *Server) benchmarkPage(c echo.Context) error {
 		return err
 	}
 	var xs []string
-	var ranks, values []opts.LineData
+	var ranks []opts.LineData
 	for _, yy := range years {
 		r, err := metrics.EGDI(ctx, s.surveys, yy, "", focusCountry)
 		if err != nil {
@@ -67,11 +67,6 @@ func (s *Server) benchmarkPage(c echo.Context) error {
 			ranks = append(ranks, opts.LineData{Value: *r.Focus.Rank})
 		} else {
 			ranks = append(ranks, opts.LineData{Value: nil})
-		}
-		for _, row := range r.Rows {
-			if row.Code == focusCountry {
-				values = append(values, lineValue(row.EGDI))
-			}
 		}
 	}
 	traj := charts.NewLine()

@@ -182,14 +182,14 @@ func TestHTTPSources(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/json", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer s3cret" {
-			http.Error(w, "no", 401)
+			http.Error(w, "no", http.StatusUnauthorized)
 			return
 		}
 		fmt.Fprint(w, `{"data":[{"maDonVi":"01","ky":"2026-10","hoSoTiepNhan":120,"hoSoTrucTuyen":100}]}`)
 	})
 	mux.HandleFunc("/flaky.csv", func(w http.ResponseWriter, r *http.Request) {
 		if fails.Add(-1) >= 0 {
-			http.Error(w, "busy", 503)
+			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprint(w, "unit,period,docs_total,docs_electronic\n79,2026-10,10,9\n")
@@ -510,7 +510,7 @@ func TestSourceHeadersStayWithTheirHost(t *testing.T) {
 	defer other.Close()
 	first := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Key") != "k3y" {
-			http.Error(w, "no key", 401)
+			http.Error(w, "no key", http.StatusUnauthorized)
 			return
 		}
 		http.Redirect(w, r, other.URL+"/", http.StatusFound)

@@ -69,7 +69,6 @@ func TestOfficerCannotEraseAnotherUnitsDossiers(t *testing.T) {
 	if code, b := s.do(t, "POST", "/api/v1/locks", "committee1", strings.NewReader(`{"period":"2026-10"}`), "Content-Type", "application/json"); code != 201 && code != 200 {
 		t.Fatalf("lock: %d %s", code, b)
 	}
-	kept := keptFiles(t, s)
 	// the same ids under unit 01: 01's own new dossiers, 79's untouched
 	same := dossierHeadE2E + "X1,01,P1,online,2026-11-02 08:00:00,2026-11-05 17:00:00,,true,false,false,\n" +
 		"X2,01,P1,online,2026-11-03 08:00:00,2026-11-06 17:00:00,,true,false,false,\n"
@@ -80,7 +79,7 @@ func TestOfficerCannotEraseAnotherUnitsDossiers(t *testing.T) {
 		t.Errorf("01's export changed 79's dossiers: %+v, was %+v", after, before)
 	}
 	// rows naming 79: 403, listed, nothing written or kept
-	kept = keptFiles(t, s)
+	kept := keptFiles(t, s)
 	theirs := dossierHeadE2E + "X1,79,P1,online,2026-10-02 08:00:00,2026-10-05 17:00:00,2026-10-04 10:00:00,true,false,false,\n"
 	code, r := s.upload(t, "officer01", "", "sua-tphcm.csv", []byte(theirs))
 	msg, _ := r["error"].(map[string]any)["message"].(string)
