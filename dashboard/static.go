@@ -2,9 +2,9 @@ package dashboard
 
 import (
 	"crypto/sha256"
-	"errors"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"io/fs"
 	"mime"
 	"net/http"
