@@ -106,6 +106,10 @@ const (
 	KindDossiers = "dossiers" // dossier-level exports (CSV headed dossier_id, Parquet)
 	KindSurvey   = "survey"   // the UN E-Government Survey
 	KindIndex    = "index"    // national indices (DTI, ICT Index)
+	// KindCatalogue is the procedure catalogue of the 766 index (catalogue.go).
+	KindCatalogue = "catalogue"
+	// KindFeedback is citizen feedback records of the 766 index (feedback.go).
+	KindFeedback = "feedback"
 )
 
 // Status is how a file ended.
@@ -134,6 +138,7 @@ type Outcome struct {
 	Receipts   []Receipt       `json:"submissions"`
 	Surveys    []SurveyReceipt `json:"surveys,omitempty"`
 	Dossiers   *DossierReceipt `json:"dossiers,omitempty"`
+	Records    *RecordReceipt  `json:"records,omitempty"` // a catalogue or feedback file
 	Errors     []Problem       `json:"errors"`
 	ErrorCount int             `json:"error_count"` // all the problems, of which Errors lists the first MaxProblems
 	Warnings   []Problem       `json:"warnings"`
@@ -254,6 +259,9 @@ func kindOf(name string, content []byte) string {
 	if DossierFormat(name, content) != "" {
 		return KindDossiers
 	}
+	if k := recordKind(name, content); k != "" {
+		return k
+	}
 	return KindReport // or a survey or an index, which their parsers recognise
 }
 
@@ -273,8 +281,13 @@ func (in *Ingester) ingest(ctx context.Context, req Request, o *Outcome) error {
 	lang := req.Lang
 	reg := in.Store.Units()
 	o.Kind = kindOf(req.Name, req.Content)
-	if o.Kind == KindDossiers {
+	switch o.Kind {
+	case KindDossiers:
 		return in.ingestDossiers(ctx, req, o, DossierFormat(req.Name, req.Content))
+	case KindCatalogue:
+		return in.ingestCatalogue(ctx, req, o)
+	case KindFeedback:
+		return in.ingestFeedback(ctx, req, o)
 	}
 	// parsed before the lock: a large workbook takes seconds, and other files need not wait
 	release, err := in.parseSlot(ctx)
@@ -637,6 +650,8 @@ type manifestEntry struct {
 	Dossiers string `json:"dossiers,omitempty"`
 	// Assessment marks a capability checklist (JSON).
 	Assessment bool `json:"assessment,omitempty"`
+	// Records is the kind of a 766 record file (catalogue, feedback).
+	Records string `json:"records,omitempty"`
 	// State is written ahead: "pending" before the database commits, then a line with
 	// "committed" or "aborted". A crash in between is settled by Reconcile at the next
 	// start; rebuild replays what committed (and entries from before states existed).
@@ -705,6 +720,8 @@ func (in *Ingester) holds(ctx context.Context, e manifestEntry) (bool, error) {
 		HasAssessment(ctx context.Context, unit string, m data.Month, at time.Time) (bool, error)
 	}
 	switch {
+	case e.Records != "":
+		return in.holdsRecords(ctx, e)
 	case e.Dossiers != "":
 		if d, ok := in.Store.(dossierChecker); ok {
 			return d.DossiersImported(ctx, e.SHA256)
@@ -916,7 +933,7 @@ func Rebuild(ctx context.Context, from string, target *Ingester, progress func(d
 			}
 			// accepted once, with every right and confirmation it needed then
 			res, err := target.Ingest(ctx, Request{Name: e.Name, Content: content, Actor: e.Actor, Source: e.Source, At: e.At,
-				Benchmarks: e.Survey, Confirm: true, Replay: true})
+				Benchmarks: e.Survey || e.Records == KindCatalogue, Confirm: true, Replay: true})
 			if err != nil {
 				return n, err
 			}
