@@ -122,19 +122,27 @@ func (s *Server) completeness(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-// GET /api/v1/submissions?unit=&period=
+// GET /api/v1/submissions?unit=&period=&limit=&offset=
 func (s *Server) listSubmissions(c echo.Context) error {
-	f := data.SubmissionFilter{Unit: c.QueryParam("unit"), Limit: 1000}
-	var err error
+	pg, err := readPage(c, 200, 1000)
+	if err != nil {
+		return err
+	}
+	f := data.SubmissionFilter{Unit: c.QueryParam("unit"), Limit: pg.Limit, Offset: pg.Offset}
 	if f.Month, err = month(c, "period", 0); err != nil {
 		return err
 	}
-	subs, err := s.store.Submissions(c.Request().Context(), f)
+	ctx := c.Request().Context()
+	subs, err := s.store.Submissions(ctx, f)
+	if err != nil {
+		return err
+	}
+	total, err := s.store.CountSubmissions(ctx, f)
 	if err != nil {
 		return err
 	}
 	if subs == nil {
 		subs = []data.Submission{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"submissions": subs})
+	return c.JSON(http.StatusOK, map[string]any{"submissions": subs, "page": pg.info(c, total)})
 }

@@ -28,6 +28,7 @@ import (
 type Store interface {
 	Coverage(ctx context.Context) (data.Coverage, error)
 	Submissions(ctx context.Context, f data.SubmissionFilter) ([]data.Submission, error)
+	CountSubmissions(ctx context.Context, f data.SubmissionFilter) (int, error)
 }
 
 // Config is what the server is built from.

@@ -142,22 +142,41 @@ type SubmissionFilter struct {
 	Unit   string
 	Month  Month
 	SHA256 string
-	Limit  int
+	Limit  int // 0: all
+	Offset int
 }
 
-// Submissions lists submissions with their values, newest first.
-func (s *Store) Submissions(ctx context.Context, f SubmissionFilter) ([]Submission, error) {
-	q := `SELECT ` + submissionCols + ` FROM submissions WHERE (? = '' OR unit_code = ?)
-		AND (?::DATE IS NULL OR month = ?::DATE) AND (? = '' OR sha256 = ?)
-		ORDER BY month DESC, unit_code, version DESC`
+const submissionWhere = `WHERE (? = '' OR unit_code = ?) AND (?::DATE IS NULL OR month = ?::DATE) AND (? = '' OR sha256 = ?)`
+
+func (f SubmissionFilter) args() []any {
 	var m any
 	if !f.Month.IsZero() {
 		m = f.Month.Time()
 	}
-	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	return []any{f.Unit, f.Unit, m, m, f.SHA256, f.SHA256}
+}
+
+// CountSubmissions counts the submissions a filter selects, its limit aside.
+func (s *Store) CountSubmissions(ctx context.Context, f SubmissionFilter) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM submissions `+submissionWhere, f.args()...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count submissions: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, q, f.Unit, f.Unit, m, m, f.SHA256, f.SHA256)
+	return n, nil
+}
+
+// Submissions lists submissions with their values, newest first.
+func (s *Store) Submissions(ctx context.Context, f SubmissionFilter) ([]Submission, error) {
+	q := `SELECT ` + submissionCols + ` FROM submissions ` + submissionWhere + ` ORDER BY month DESC, unit_code, version DESC, id DESC`
+	args := f.args()
+	if f.Limit > 0 {
+		q += ` LIMIT ? OFFSET ?`
+		args = append(args, f.Limit, f.Offset)
+	} else if f.Offset > 0 {
+		q += ` OFFSET ?`
+		args = append(args, f.Offset)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list submissions: %w", err)
 	}
