@@ -124,7 +124,8 @@ func (s *Scheduler) RunNow(ctx context.Context) ([]string, error) {
 	if cov.LastMonth.IsZero() {
 		return nil, fmt.Errorf("%w: no data to report", data.ErrNotFound)
 	}
-	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+	// beside the database, and as private as it: the workbooks hold every unit's figures
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return nil, err
 	}
 	changed := time.Time{}
@@ -145,7 +146,7 @@ func (s *Scheduler) RunNow(ctx context.Context) ([]string, error) {
 		}
 		name := fmt.Sprintf("xep-hang-%s-%s.xlsx", g, m)
 		tmp := filepath.Join(s.Dir, "."+name+".tmp")
-		if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		if err := os.WriteFile(tmp, b, 0o600); err != nil {
 			return written, err
 		}
 		if err := os.Rename(tmp, filepath.Join(s.Dir, name)); err != nil {
