@@ -1,9 +1,11 @@
 package metrics
 
 // The index of Decision 766/QĐ-TTg, computed in plain Go from dossier, procedure and
-// feedback records (issue 17). This file is the reference implementation: it is written
-// to be read against the issue's text, rule by rule, not to be fast; a later SQL version
-// over DuckDB is checked against it. Where the issue leaves a choice open, the choice is
+// feedback records (issue 17). The computation is in two parts: counting (what each rule
+// counts for a unit and period: data.Index766Counts) and scoring (ScoreIndex766: points
+// from counts), shared by both paths. The record-level counting here is the reference: it
+// is written to be read against the issue's text, rule by rule, not to be fast; the SQL
+// counting over DuckDB (data/index766.go) is checked against it. Where the issue leaves a choice open, the choice is
 // written where it is made, marked "Choice:".
 
 import (
@@ -208,19 +210,14 @@ func LoadIndex766Config(path string) (*Index766Config, error) {
 	return ParseIndex766Config(b, path)
 }
 
-// index766Rules are the indicators this file knows how to compute; a definitions file may
-// leave some out but not name others.
-var index766Rules = map[string]func(*index766Ctx) measure766{
-	"1.1": (*index766Ctx).announcedOnTime, "1.2": (*index766Ctx).publishedOnTime,
-	"1.3": (*index766Ctx).componentsComplete, "1.4": (*index766Ctx).synced,
-	"2.1": (*index766Ctx).onTime, "2.2": (*index766Ctx).averageTime,
-	"3.1": (*index766Ctx).offeredOnline, "3.2": (*index766Ctx).onlineUsed,
-	"3.3": (*index766Ctx).onlineShare, "3.5": (*index766Ctx).paymentIntegrated,
-	"3.6": (*index766Ctx).paidOnline, "4.1": (*index766Ctx).electronicResults,
-	"4.2": (*index766Ctx).digitized, "4.3": (*index766Ctx).reusedData,
-	"4.4": (*index766Ctx).citizenStore, "4.5": (*index766Ctx).vneid,
-	"5.1": (*index766Ctx).feedbackClassified, "5.2": (*index766Ctx).feedbackOnTime,
-	"5.3": (*index766Ctx).feedbackSatisfaction, "5.4": (*index766Ctx).dossierSatisfaction,
+// index766Rules are the indicators this file knows how to compute, each a rule over the
+// counts; a definitions file may leave some out but not name others.
+var index766Rules = map[string]func(*data.Index766Counts) measure766{
+	"1.1": announcedOnTime, "1.2": publishedOnTime, "1.3": componentsComplete, "1.4": synced,
+	"2.1": onTime, "2.2": averageTime,
+	"3.1": offeredOnlineRule, "3.2": onlineUsed, "3.3": onlineShare, "3.5": paymentIntegrated, "3.6": paidOnline,
+	"4.1": electronicResults, "4.2": digitized, "4.3": reusedData, "4.4": citizenStore, "4.5": vneid,
+	"5.1": feedbackClassified, "5.2": feedbackOnTime, "5.3": feedbackSatisfaction, "5.4": dossierSatisfaction,
 }
 
 // ParseIndex766Config parses and checks a definitions file and splits each group's
@@ -412,7 +409,7 @@ func (r Index766Result) Group(code string) (Index766GroupScore, bool) {
 // ---------------------------------------------------------------------------------------
 // Computation
 
-// measure766 is what an indicator's rule counts, before scoring.
+// measure766 is what an indicator's rule makes of the counts, before scoring.
 type measure766 struct {
 	num, den int
 	raw      int // the numerator before a floor at 0 (5.3, 5.4); = num otherwise
@@ -425,32 +422,34 @@ type measure766 struct {
 	toFull func(threshold float64) int
 }
 
-type index766Ctx struct {
-	cfg        *Index766Config
-	cal        *data.Calendar
-	in         Index766Input
-	start, end time.Time // the period, [start, end), Viet Nam time
-	lastDay    time.Time // midnight of the period's last day
-
-	procs     []*Procedure766          // the unit's procedures in force, one per code
-	announced []*Procedure766          // the unit's procedures announced in the period
-	byCode    map[string]*Procedure766 // procs by code
-	received  []*Dossier766            // received in the period
-	handled   []*Dossier766            // handled in the period (2.1's population)
-	ended     []*Dossier766            // ended (resolved) in the period
-	feedback  []*Feedback766           // the unit's feedback
-	missing   map[string]bool          // procedure codes of dossiers not in the catalogue
-}
-
 // ComputeIndex766 computes every indicator, the six groups and the total of one unit for
-// one period, by the rules of issue 17.
+// one period, by the rules of issue 17, from the records themselves: the reference that
+// the SQL path (data.Store.Index766Counts, then ScoreIndex766) is checked against.
 func ComputeIndex766(cfg *Index766Config, cal *data.Calendar, in Index766Input) (Index766Result, error) {
 	if in.Unit.Kind != "ministry" && in.Unit.Kind != "province" {
 		return Index766Result{}, fmt.Errorf("%w: unit %s: kind %q (ministry or province)", data.ErrInvalid, in.Unit.Code, in.Unit.Kind)
 	}
-	c := newIndex766Ctx(cfg, cal, in)
-	res := Index766Result{UnitCode: in.Unit.Code, Period: in.Period}
-	if !cal.Covers(c.start) || !cal.Covers(c.lastDay) {
+	return ScoreIndex766(cfg, cal, in.Period, CountIndex766(cfg, cal, in)), nil
+}
+
+// CountIndex766 counts, record by record, what the rules of one unit and period count.
+func CountIndex766(cfg *Index766Config, cal *data.Calendar, in Index766Input) data.Index766Counts {
+	return newIndex766Ctx(cfg, cal, in).counts()
+}
+
+// Index766RulesOf is the definitions' day windows as the SQL path takes them.
+func Index766RulesOf(cfg *Index766Config) data.Index766Rules {
+	return data.Index766Rules{AnnounceLead: cfg.Rules.AnnounceLead, PublishWithin: cfg.Rules.PublishWithin, FeedbackDays: cfg.Rules.FeedbackDays}
+}
+
+// ScoreIndex766 turns one unit's counts for a period into points: each indicator's rate,
+// no-data reason and notes, the redistribution of a no-data indicator's points within its
+// group, the groups and the total, rescaled when a group has no data. Both paths share
+// it: the record-level reference (ComputeIndex766) and the SQL counts.
+func ScoreIndex766(cfg *Index766Config, cal *data.Calendar, p data.Period, k data.Index766Counts) Index766Result {
+	res := Index766Result{UnitCode: k.UnitCode, Period: p}
+	start, end := data.PeriodSpan(p)
+	if !cal.Covers(start) || !cal.Covers(end.AddDate(0, 0, -1)) {
 		// Working days of a year the calendar lacks are counted as Monday–Friday: say so
 		// rather than fail, until the committee adds the year.
 		res.Notes = append(res.Notes, NoteCalendarNotCovered)
@@ -460,7 +459,7 @@ func ComputeIndex766(cfg *Index766Config, cal *data.Calendar, in Index766Input) 
 		scores := make([]Index766Score, len(g.Indicators))
 		withData := 0.0 // the default points of the group's scored indicators with data
 		for i, def := range g.Indicators {
-			m := index766Rules[def.ID](c)
+			m := index766Rules[def.ID](&k)
 			s := Index766Score{ID: def.ID, Group: g.Code, NameVI: def.NameVI, Scored: def.Scored(),
 				Numerator: m.num, Denominator: m.den, Threshold: def.Threshold / 100,
 				DefaultMax: def.Points, NoDataReason: m.noData, Noun: m.noun, SyncRate: m.sync, Notes: m.notes}
@@ -506,8 +505,11 @@ func ComputeIndex766(cfg *Index766Config, cal *data.Calendar, in Index766Input) 
 	if covered > 0 {
 		res.Total = sum * 100 / covered
 	}
-	res.Averages = c.averages()
-	return res, nil
+	for _, a := range k.Averages {
+		res.Averages = append(res.Averages, ProcedureTime766{ProcedureCode: a.Code, NameVI: a.NameVI, Dossiers: a.Dossiers,
+			AverageDays: a.Days / float64(a.Dossiers)})
+	}
+	return res
 }
 
 // earned is the scoring rule: with a threshold t, min(rate / t, 1) × points; without, rate × points.
@@ -532,6 +534,267 @@ func toFull(m measure766, t float64) int {
 	// The small epsilon keeps 0.8 × 10 = 8.000000000000002 from asking for a 9th.
 	k := int(math.Ceil(t*float64(m.den) - float64(m.raw) - 1e-9))
 	return max(k, 0)
+}
+
+func ratio(num, den int, noun string) measure766 {
+	return measure766{num: num, den: den, raw: num, noun: noun}
+}
+
+func noData(reason, noun string) measure766 { return measure766{noData: reason, noun: noun} }
+
+// ---------------------------------------------------------------------------------------
+// The rules over the counts
+
+// 1.1: announced_on ≤ effective_on − 20 working days (ministries) or − 5 (provinces),
+// over the procedures announced in the period.
+func announcedOnTime(k *data.Index766Counts) measure766 {
+	if k.ProcsAnnounced == 0 {
+		return noData(NoProceduresAnnounced, "procedures")
+	}
+	return ratio(k.AnnouncedOnTime, k.ProcsAnnounced, "procedures")
+}
+
+// 1.2: published_on − announced_on ≤ 10 working days (ministries) or 5 (provinces).
+func publishedOnTime(k *data.Index766Counts) measure766 {
+	if k.ProcsAnnounced == 0 {
+		return noData(NoProceduresAnnounced, "procedures")
+	}
+	return ratio(k.PublishedOnTime, k.ProcsAnnounced, "procedures")
+}
+
+// 1.3: the unit's procedures in force whose components_complete is true. No data when the
+// catalogue has no components_complete at all.
+func componentsComplete(k *data.Index766Counts) measure766 {
+	if k.ProcsInForce == 0 {
+		return noData(NoProceduresInForce, "procedures")
+	}
+	if k.ComponentsKnown == 0 {
+		return noData(NoComponentsRecords, "procedures")
+	}
+	return ratio(k.ComponentsComplete, k.ProcsInForce, "procedures")
+}
+
+// 1.4: dossiers received in the period with synced / dossiers received in the period. An
+// export without synced anywhere: no data. An empty cell beside filled ones is "not synced".
+func synced(k *data.Index766Counts) measure766 {
+	if k.Received == 0 {
+		return noData(NoDossiersReceived, "dossiers")
+	}
+	if k.SyncedKnown == 0 {
+		return noData(NoSyncedRecords, "dossiers")
+	}
+	return ratio(k.Synced, k.Received, "dossiers")
+}
+
+// 2.1: on time / handled in the period.
+func onTime(k *data.Index766Counts) measure766 {
+	if k.Handled == 0 {
+		return noData(NoDossiersHandled, "dossiers")
+	}
+	m := ratio(k.HandledOnTime, k.Handled, "dossiers")
+	if k.SupplementUndated > 0 {
+		m.notes = append(m.notes, NoteSupplementUndated)
+	}
+	if k.MissingProcedures > 0 {
+		m.notes = append(m.notes, NoteProcedureNotInCatal)
+	}
+	return m
+}
+
+// 2.2 (shown, not scored): the average of end′ − received_at, in days, over the dossiers
+// ended in the period.
+func averageTime(k *data.Index766Counts) measure766 {
+	if k.Ended == 0 {
+		return noData(NoDossiersEnded, "dossiers")
+	}
+	avg := k.EndedDays / float64(k.Ended)
+	return measure766{num: k.Ended, den: k.Ended, raw: k.Ended, rate: &avg, noun: "dossiers"}
+}
+
+// 3.1: procedures with online partial or full / the unit's procedures (threshold 80%).
+func offeredOnlineRule(k *data.Index766Counts) measure766 {
+	if k.ProcsInForce == 0 {
+		return noData(NoProceduresInForce, "procedures")
+	}
+	return ratio(k.OfferedOnline, k.ProcsInForce, "procedures")
+}
+
+// 3.2: procedures offered online that received at least one online dossier in the period /
+// procedures offered online.
+func onlineUsed(k *data.Index766Counts) measure766 {
+	if k.OfferedOnline == 0 {
+		return noData(NoOnlineProcedures, "procedures")
+	}
+	return ratio(k.OnlineUsed, k.OfferedOnline, "procedures")
+}
+
+// 3.3: (online dossiers received that count / dossiers received) × the 1.4 rate (threshold
+// 50%). Without synced anywhere the factor is 1 and the score is marked.
+func onlineShare(k *data.Index766Counts) measure766 {
+	if k.Received == 0 {
+		return noData(NoDossiersReceived, "online dossiers")
+	}
+	m := ratio(k.OnlineCounting, k.Received, "online dossiers")
+	sync := 1.0
+	if s := synced(k); s.noData == "" {
+		sync = float64(s.num) / float64(s.den)
+	} else {
+		m.notes = append(m.notes, NoteSyncFactorOne)
+	}
+	if k.ElectronicKnown == 0 && k.OnlinePaper > 0 {
+		m.notes = append(m.notes, NoteElectronicResultNo)
+	}
+	rate := float64(m.num) / float64(m.den) * sync
+	m.rate, m.sync = &rate, &sync
+	// To full points: online dossiers that must count, the sync rate unchanged.
+	m.toFull = func(t float64) int {
+		if t == 0 {
+			t = 1
+		}
+		if rate >= t-1e-12 {
+			return 0
+		}
+		if sync == 0 {
+			return -1
+		}
+		n := int(math.Ceil(t*float64(m.den)/sync - float64(m.num) - 1e-9))
+		if n > m.den-m.num {
+			return -1
+		}
+		return n
+	}
+	return m
+}
+
+// 3.5: procedures with fee and payment_integrated / procedures with fee (threshold 80%).
+func paymentIntegrated(k *data.Index766Counts) measure766 {
+	if k.FeeProcs == 0 {
+		return noData(NoFeeProcedures, "procedures")
+	}
+	return ratio(k.FeeIntegrated, k.FeeProcs, "procedures")
+}
+
+// 3.6: dossiers received with fee_required and paid_online / dossiers received with
+// fee_required.
+func paidOnline(k *data.Index766Counts) measure766 {
+	if k.FeeDossiers == 0 {
+		return noData(NoFeeDossiers, "dossiers")
+	}
+	return ratio(k.PaidOnline, k.FeeDossiers, "dossiers")
+}
+
+// 4.1: dossiers ended in the period of paper_result procedures with electronic_result /
+// those dossiers. No data when none of them has the electronic_result column.
+func electronicResults(k *data.Index766Counts) measure766 {
+	if k.EndedPaper == 0 {
+		return noData(NoPaperResultDossiers, "dossiers")
+	}
+	if k.EndedPaperKnown == 0 {
+		return noData(NoElectronicResultCol, "dossiers")
+	}
+	return ratio(k.EndedPaperElectronic, k.EndedPaper, "dossiers")
+}
+
+// 4.2: dossiers received that are digitized and, for paper_result procedures, have
+// electronic_result / dossiers received (threshold 80%).
+// Choice: an export without electronic_result reads it as "no" here, as the rule asks
+// for it (the score is marked).
+func digitized(k *data.Index766Counts) measure766 {
+	if k.Received == 0 {
+		return noData(NoDossiersReceived, "dossiers")
+	}
+	m := ratio(k.DigitizedOK, k.Received, "dossiers")
+	if k.ElectronicKnown == 0 && k.PaperReceived > 0 {
+		m.notes = append(m.notes, NoteElectronicResultNo)
+	}
+	return m
+}
+
+// flagShare is 4.3–4.5: dossiers received with the flag / dossiers received; no data when
+// the column is absent from all of them.
+func flagShare(k *data.Index766Counts, known, yes int, absent string) measure766 {
+	if k.Received == 0 {
+		return noData(NoDossiersReceived, "dossiers")
+	}
+	if known == 0 {
+		return noData(absent, "dossiers")
+	}
+	return ratio(yes, k.Received, "dossiers")
+}
+
+// 4.3: reused_data / dossiers received (threshold 80%).
+func reusedData(k *data.Index766Counts) measure766 {
+	return flagShare(k, k.ReusedKnown, k.Reused, NoReusedDataCol)
+}
+
+// 4.4: citizen_store / dossiers received.
+func citizenStore(k *data.Index766Counts) measure766 {
+	return flagShare(k, k.StoreKnown, k.Store, NoCitizenStoreCol)
+}
+
+// 4.5: vneid / dossiers received.
+func vneid(k *data.Index766Counts) measure766 {
+	return flagShare(k, k.VNeIDKnown, k.VNeID, NoVNeIDCol)
+}
+
+// 5.1: feedback received in the period that is classified / feedback received.
+func feedbackClassified(k *data.Index766Counts) measure766 {
+	if k.FeedbackReceived == 0 {
+		return noData(NoFeedbackReceived, "feedback")
+	}
+	return ratio(k.FeedbackClassified, k.FeedbackReceived, "feedback")
+}
+
+// 5.2: feedback handled on time / feedback handled in the period (closed in it, or open
+// at its end).
+func feedbackOnTime(k *data.Index766Counts) measure766 {
+	if k.FeedbackHandled == 0 {
+		return noData(NoFeedbackHandled, "feedback")
+	}
+	return ratio(k.FeedbackHandledOnTime, k.FeedbackHandled, "feedback")
+}
+
+// 5.3: (feedback received − disliked − late) / feedback received, late judged by 5.2's
+// rule at the period's end.
+// Choice: as 5.4's formula does, a feedback both disliked and late is taken off twice, and
+// the numerator is floored at 0.
+func feedbackSatisfaction(k *data.Index766Counts) measure766 {
+	if k.FeedbackReceived == 0 {
+		return noData(NoFeedbackReceived, "feedback")
+	}
+	raw := k.FeedbackReceived - k.FeedbackDisliked - k.FeedbackLateReceived
+	return measure766{num: max(raw, 0), den: k.FeedbackReceived, raw: raw, noun: "feedback"}
+}
+
+// 5.4: (handled − late − with a complaint) / handled, over 2.1's dossiers, where "with a
+// complaint" is complaint or rating = dissatisfied; a late dossier with a complaint counts
+// in both, floor 0 (threshold 90%).
+func dossierSatisfaction(k *data.Index766Counts) measure766 {
+	if k.Handled == 0 {
+		return noData(NoDossiersHandled, "dossiers")
+	}
+	raw := k.HandledOnTime - k.HandledComplained // handled − late − complained
+	return measure766{num: max(raw, 0), den: k.Handled, raw: raw, noun: "dossiers"}
+}
+
+// ---------------------------------------------------------------------------------------
+// The record-level counting: the oracle
+
+type index766Ctx struct {
+	cfg        *Index766Config
+	cal        *data.Calendar
+	in         Index766Input
+	start, end time.Time // the period, [start, end), Viet Nam time
+	lastDay    time.Time // midnight of the period's last day
+
+	procs     []*Procedure766          // the unit's procedures in force, one per code
+	announced []*Procedure766          // the unit's procedures announced in the period
+	byCode    map[string]*Procedure766 // procs by code
+	received  []*Dossier766            // received in the period
+	handled   []*Dossier766            // handled in the period (2.1's population)
+	ended     []*Dossier766            // ended (resolved) in the period
+	feedback  []*Feedback766           // the unit's feedback
+	missing   map[string]bool          // procedure codes of dossiers not in the catalogue
 }
 
 func (c *index766Ctx) in766(t time.Time) bool {
@@ -621,94 +884,154 @@ func (c *index766Ctx) paperResult(d *Dossier766) bool {
 	return p != nil && p.PaperResult
 }
 
-func ratio(num, den int, noun string) measure766 {
-	return measure766{num: num, den: den, raw: num, noun: noun}
-}
+func offeredOnline(p *Procedure766) bool { return p.Online == "partial" || p.Online == "full" }
 
-func noData(reason, noun string) measure766 { return measure766{noData: reason, noun: noun} }
-
-// countProcs counts the procedures that pass.
-func countProcs(ps []*Procedure766, pass func(*Procedure766) bool) int {
-	n := 0
-	for _, p := range ps {
-		if pass(p) {
-			n++
+// counts applies every rule to every record of the unit.
+func (c *index766Ctx) counts() data.Index766Counts {
+	k := data.Index766Counts{UnitCode: c.in.Unit.Code, Kind: c.in.Unit.Kind}
+	// 1.1: announced_on ≤ effective_on − lead working days; a procedure announced without
+	// effective_on cannot show it was announced in time (Choice: not on time). 1.2: published
+	// no later than the within-th working day after the announcement (Choice: not yet
+	// published is not on time).
+	lead, within := c.cfg.Rules.AnnounceLead[c.in.Unit.Kind], c.cfg.Rules.PublishWithin[c.in.Unit.Kind]
+	k.ProcsAnnounced = len(c.announced)
+	for _, p := range c.announced {
+		if !p.EffectiveOn.IsZero() && !p.AnnouncedOn.After(c.cal.AddWorkingDays(p.EffectiveOn, -lead)) {
+			k.AnnouncedOnTime++
+		}
+		if !p.PublishedOn.IsZero() && !p.PublishedOn.After(c.cal.AddWorkingDays(p.AnnouncedOn, within)) {
+			k.PublishedOnTime++
 		}
 	}
-	return n
-}
-
-func countDossiers(ds []*Dossier766, pass func(*Dossier766) bool) int {
-	n := 0
-	for _, d := range ds {
-		if pass(d) {
-			n++
+	used := map[string]bool{} // procedures that received an online dossier (3.2)
+	for _, d := range c.received {
+		if d.Channel == ChannelOnline {
+			used[d.ProcedureCode] = true
 		}
 	}
-	return n
-}
-
-// anyKnown says whether a Tri column has a value in any of the dossiers.
-func anyKnown(ds []*Dossier766, col func(*Dossier766) Tri) bool {
-	for _, d := range ds {
-		if col(d) != Unknown {
-			return true
+	k.ProcsInForce = len(c.procs)
+	for _, p := range c.procs {
+		if p.ComponentsComplete != Unknown {
+			k.ComponentsKnown++
+		}
+		if p.ComponentsComplete == Yes {
+			k.ComponentsComplete++
+		}
+		if offeredOnline(p) {
+			k.OfferedOnline++
+			if used[p.Code] {
+				k.OnlineUsed++
+			}
+		}
+		if p.Fee {
+			k.FeeProcs++
+			if p.PaymentIntegrated {
+				k.FeeIntegrated++
+			}
 		}
 	}
-	return false
-}
-
-// 1.1: announced_on ≤ effective_on − 20 working days (ministries) or − 5 (provinces),
-// over the procedures announced in the period.
-// Choice: a procedure announced without effective_on cannot show it was announced in time
-// and counts as not on time.
-func (c *index766Ctx) announcedOnTime() measure766 {
-	if len(c.announced) == 0 {
-		return noData(NoProceduresAnnounced, "procedures")
+	tally := func(t Tri, known, yes *int) {
+		if t != Unknown {
+			*known++
+		}
+		if t == Yes {
+			*yes++
+		}
 	}
-	lead := c.cfg.Rules.AnnounceLead[c.in.Unit.Kind]
-	n := countProcs(c.announced, func(p *Procedure766) bool {
-		return !p.EffectiveOn.IsZero() && !p.AnnouncedOn.After(c.cal.AddWorkingDays(p.EffectiveOn, -lead))
-	})
-	return ratio(n, len(c.announced), "procedures")
-}
-
-// 1.2: published_on − announced_on ≤ 10 working days (ministries) or 5 (provinces), i.e.
-// published no later than the 10th (5th) working day after the announcement.
-// Choice: not yet published (published_on empty) counts as not on time.
-func (c *index766Ctx) publishedOnTime() measure766 {
-	if len(c.announced) == 0 {
-		return noData(NoProceduresAnnounced, "procedures")
+	k.Received = len(c.received)
+	for _, d := range c.received {
+		paper := c.paperResult(d)
+		tally(d.Synced, &k.SyncedKnown, &k.Synced)
+		tally(d.ReusedData, &k.ReusedKnown, &k.Reused)
+		tally(d.CitizenStore, &k.StoreKnown, &k.Store)
+		tally(d.VNeID, &k.VNeIDKnown, &k.VNeID)
+		if d.ElectronicResult != Unknown {
+			k.ElectronicKnown++
+		}
+		// 3.3: an online dossier of a paper_result procedure counts only with
+		// electronic_result
+		if d.Channel == ChannelOnline && (!paper || d.ElectronicResult == Yes) {
+			k.OnlineCounting++
+		}
+		if d.Channel == ChannelOnline && paper {
+			k.OnlinePaper++
+		}
+		if paper {
+			k.PaperReceived++
+		}
+		if d.FeeRequired {
+			k.FeeDossiers++
+			if d.PaidOnline {
+				k.PaidOnline++
+			}
+		}
+		if d.Digitized && (!paper || d.ElectronicResult == Yes) {
+			k.DigitizedOK++
+		}
 	}
-	within := c.cfg.Rules.PublishWithin[c.in.Unit.Kind]
-	n := countProcs(c.announced, func(p *Procedure766) bool {
-		return !p.PublishedOn.IsZero() && !p.PublishedOn.After(c.cal.AddWorkingDays(p.AnnouncedOn, within))
-	})
-	return ratio(n, len(c.announced), "procedures")
-}
-
-// 1.3: the unit's procedures in force whose components_complete is true. No data when the
-// catalogue has no components_complete at all.
-func (c *index766Ctx) componentsComplete() measure766 {
-	if len(c.procs) == 0 {
-		return noData(NoProceduresInForce, "procedures")
+	k.Handled = len(c.handled)
+	for _, d := range c.handled {
+		if c.dossierOnTime(d) {
+			k.HandledOnTime++
+		}
+		if d.Complaint == Yes || d.Rating == "dissatisfied" {
+			k.HandledComplained++
+		}
+		if _, _, undated := c.endPrime(d); undated {
+			k.SupplementUndated++
+		}
 	}
-	if countProcs(c.procs, func(p *Procedure766) bool { return p.ComponentsComplete != Unknown }) == 0 {
-		return noData(NoComponentsRecords, "procedures")
+	k.MissingProcedures = len(c.missing)
+	// 2.2 (Choice: a dossier with more than one supplement request has no end′; its end is
+	// used) and 4.1
+	k.Ended = len(c.ended)
+	by := map[string]*data.ProcedureDays{}
+	for _, d := range c.ended {
+		end, _, _ := c.endPrime(d)
+		days := end.Sub(d.ReceivedAt).Hours() / 24
+		k.EndedDays += days
+		a := by[d.ProcedureCode]
+		if a == nil {
+			a = &data.ProcedureDays{Code: d.ProcedureCode}
+			if p := c.procedure(d); p != nil {
+				a.NameVI = p.NameVI
+			}
+			by[d.ProcedureCode] = a
+		}
+		a.Dossiers++
+		a.Days += days
+		if c.paperResult(d) {
+			k.EndedPaper++
+			tally(d.ElectronicResult, &k.EndedPaperKnown, &k.EndedPaperElectronic)
+		}
 	}
-	return ratio(countProcs(c.procs, func(p *Procedure766) bool { return p.ComponentsComplete == Yes }), len(c.procs), "procedures")
-}
-
-// 1.4: dossiers received in the period with synced / dossiers received in the period. An
-// export without synced anywhere: no data. An empty cell beside filled ones is "not synced".
-func (c *index766Ctx) synced() measure766 {
-	if len(c.received) == 0 {
-		return noData(NoDossiersReceived, "dossiers")
+	for _, a := range by {
+		k.Averages = append(k.Averages, *a)
 	}
-	if !anyKnown(c.received, func(d *Dossier766) Tri { return d.Synced }) {
-		return noData(NoSyncedRecords, "dossiers")
+	sort.Slice(k.Averages, func(i, j int) bool { return k.Averages[i].Code < k.Averages[j].Code })
+	// 5.1, 5.3 over the feedback received; 5.2 over the feedback handled in the period
+	// (closed in it, or open at its end)
+	for _, f := range c.feedback {
+		if c.in766(f.ReceivedAt) {
+			k.FeedbackReceived++
+			if f.Classified {
+				k.FeedbackClassified++
+			}
+			if f.Disliked {
+				k.FeedbackDisliked++
+			}
+			if c.feedbackLate(f) {
+				k.FeedbackLateReceived++
+			}
+		}
+		if f.ReceivedAt.Before(c.end) && (!c.feedbackClosed(f) || !f.HandledAt.Before(c.start)) {
+			k.FeedbackHandled++
+			if !c.feedbackLate(f) {
+				k.FeedbackHandledOnTime++
+			}
+		}
 	}
-	return ratio(countDossiers(c.received, func(d *Dossier766) bool { return d.Synced == Yes }), len(c.received), "dossiers")
+	return k
 }
 
 // endPrime is 2.1's end′ of a handled dossier, and false when it has more than one
@@ -772,233 +1095,6 @@ func (c *index766Ctx) dossierOnTime(d *Dossier766) bool {
 	}
 }
 
-// 2.1: on time / handled in the period.
-func (c *index766Ctx) onTime() measure766 {
-	if len(c.handled) == 0 {
-		return noData(NoDossiersHandled, "dossiers")
-	}
-	m := ratio(countDossiers(c.handled, c.dossierOnTime), len(c.handled), "dossiers")
-	for _, d := range c.handled {
-		if _, _, undated := c.endPrime(d); undated {
-			m.notes = append(m.notes, NoteSupplementUndated)
-			break
-		}
-	}
-	if len(c.missing) > 0 {
-		m.notes = append(m.notes, NoteProcedureNotInCatal)
-	}
-	return m
-}
-
-// 2.2 (shown, not scored): the average of end′ − received_at, in days, over the dossiers
-// ended in the period (by procedure in Averages; over them all in Rate).
-// Choice: a dossier with more than one supplement request has no end′; its end is used.
-func (c *index766Ctx) averageTime() measure766 {
-	if len(c.ended) == 0 {
-		return noData(NoDossiersEnded, "dossiers")
-	}
-	total := 0.0
-	for _, d := range c.ended {
-		end, _, _ := c.endPrime(d)
-		total += end.Sub(d.ReceivedAt).Hours() / 24
-	}
-	avg := total / float64(len(c.ended))
-	return measure766{num: len(c.ended), den: len(c.ended), raw: len(c.ended), rate: &avg, noun: "dossiers"}
-}
-
-func (c *index766Ctx) averages() []ProcedureTime766 {
-	by := map[string]*ProcedureTime766{}
-	for _, d := range c.ended {
-		a := by[d.ProcedureCode]
-		if a == nil {
-			a = &ProcedureTime766{ProcedureCode: d.ProcedureCode}
-			if p := c.procedure(d); p != nil {
-				a.NameVI = p.NameVI
-			}
-			by[d.ProcedureCode] = a
-		}
-		end, _, _ := c.endPrime(d)
-		a.Dossiers++
-		a.AverageDays += end.Sub(d.ReceivedAt).Hours() / 24
-	}
-	out := make([]ProcedureTime766, 0, len(by))
-	for _, a := range by {
-		a.AverageDays /= float64(a.Dossiers)
-		out = append(out, *a)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ProcedureCode < out[j].ProcedureCode })
-	return out
-}
-
-func offeredOnline(p *Procedure766) bool { return p.Online == "partial" || p.Online == "full" }
-
-// 3.1: procedures with online partial or full / the unit's procedures (threshold 80%).
-func (c *index766Ctx) offeredOnline() measure766 {
-	if len(c.procs) == 0 {
-		return noData(NoProceduresInForce, "procedures")
-	}
-	return ratio(countProcs(c.procs, offeredOnline), len(c.procs), "procedures")
-}
-
-// 3.2: procedures offered online that received at least one online dossier in the period /
-// procedures offered online.
-func (c *index766Ctx) onlineUsed() measure766 {
-	online := []*Procedure766{}
-	for _, p := range c.procs {
-		if offeredOnline(p) {
-			online = append(online, p)
-		}
-	}
-	if len(online) == 0 {
-		return noData(NoOnlineProcedures, "procedures")
-	}
-	used := map[string]bool{}
-	for _, d := range c.received {
-		if d.Channel == ChannelOnline {
-			used[d.ProcedureCode] = true
-		}
-	}
-	return ratio(countProcs(online, func(p *Procedure766) bool { return used[p.Code] }), len(online), "procedures")
-}
-
-// onlineCounts: an online dossier of a paper_result procedure counts only with
-// electronic_result (3.3).
-func (c *index766Ctx) onlineCounts(d *Dossier766) bool {
-	return d.Channel == ChannelOnline && (!c.paperResult(d) || d.ElectronicResult == Yes)
-}
-
-// 3.3: (online dossiers received that count / dossiers received) × the 1.4 rate (threshold
-// 50%). Without synced anywhere the factor is 1 and the score is marked.
-func (c *index766Ctx) onlineShare() measure766 {
-	if len(c.received) == 0 {
-		return noData(NoDossiersReceived, "online dossiers")
-	}
-	m := ratio(countDossiers(c.received, c.onlineCounts), len(c.received), "online dossiers")
-	sync := 1.0
-	if s := c.synced(); s.noData == "" {
-		sync = float64(s.num) / float64(s.den)
-	} else {
-		m.notes = append(m.notes, NoteSyncFactorOne)
-	}
-	if !anyKnown(c.received, func(d *Dossier766) Tri { return d.ElectronicResult }) &&
-		countDossiers(c.received, func(d *Dossier766) bool { return d.Channel == ChannelOnline && c.paperResult(d) }) > 0 {
-		m.notes = append(m.notes, NoteElectronicResultNo)
-	}
-	rate := float64(m.num) / float64(m.den) * sync
-	m.rate, m.sync = &rate, &sync
-	// To full points: online dossiers that must count, the sync rate unchanged.
-	m.toFull = func(t float64) int {
-		if t == 0 {
-			t = 1
-		}
-		if rate >= t-1e-12 {
-			return 0
-		}
-		if sync == 0 {
-			return -1
-		}
-		k := int(math.Ceil(t*float64(m.den)/sync - float64(m.num) - 1e-9))
-		if k > m.den-m.num {
-			return -1
-		}
-		return k
-	}
-	return m
-}
-
-// 3.5: procedures with fee and payment_integrated / procedures with fee (threshold 80%).
-func (c *index766Ctx) paymentIntegrated() measure766 {
-	fee := countProcs(c.procs, func(p *Procedure766) bool { return p.Fee })
-	if fee == 0 {
-		return noData(NoFeeProcedures, "procedures")
-	}
-	return ratio(countProcs(c.procs, func(p *Procedure766) bool { return p.Fee && p.PaymentIntegrated }), fee, "procedures")
-}
-
-// 3.6: dossiers received with fee_required and paid_online / dossiers received with
-// fee_required.
-func (c *index766Ctx) paidOnline() measure766 {
-	fee := countDossiers(c.received, func(d *Dossier766) bool { return d.FeeRequired })
-	if fee == 0 {
-		return noData(NoFeeDossiers, "dossiers")
-	}
-	return ratio(countDossiers(c.received, func(d *Dossier766) bool { return d.FeeRequired && d.PaidOnline }), fee, "dossiers")
-}
-
-// 4.1: dossiers ended in the period of paper_result procedures with electronic_result /
-// those dossiers. No data when none of them has the electronic_result column.
-func (c *index766Ctx) electronicResults() measure766 {
-	var pop []*Dossier766
-	for _, d := range c.ended {
-		if c.paperResult(d) {
-			pop = append(pop, d)
-		}
-	}
-	if len(pop) == 0 {
-		return noData(NoPaperResultDossiers, "dossiers")
-	}
-	if !anyKnown(pop, func(d *Dossier766) Tri { return d.ElectronicResult }) {
-		return noData(NoElectronicResultCol, "dossiers")
-	}
-	return ratio(countDossiers(pop, func(d *Dossier766) bool { return d.ElectronicResult == Yes }), len(pop), "dossiers")
-}
-
-// 4.2: dossiers received that are digitized and, for paper_result procedures, have
-// electronic_result / dossiers received (threshold 80%).
-// Choice: an export without electronic_result reads it as "no" here, as the rule asks
-// for it (the score is marked).
-func (c *index766Ctx) digitized() measure766 {
-	if len(c.received) == 0 {
-		return noData(NoDossiersReceived, "dossiers")
-	}
-	m := ratio(countDossiers(c.received, func(d *Dossier766) bool {
-		return d.Digitized && (!c.paperResult(d) || d.ElectronicResult == Yes)
-	}), len(c.received), "dossiers")
-	if !anyKnown(c.received, func(d *Dossier766) Tri { return d.ElectronicResult }) &&
-		countDossiers(c.received, c.paperResult) > 0 {
-		m.notes = append(m.notes, NoteElectronicResultNo)
-	}
-	return m
-}
-
-// flagShare is 4.3–4.5: dossiers received with the flag / dossiers received; no data when
-// the column is absent from all of them.
-func (c *index766Ctx) flagShare(col func(*Dossier766) Tri, absent string) measure766 {
-	if len(c.received) == 0 {
-		return noData(NoDossiersReceived, "dossiers")
-	}
-	if !anyKnown(c.received, col) {
-		return noData(absent, "dossiers")
-	}
-	return ratio(countDossiers(c.received, func(d *Dossier766) bool { return col(d) == Yes }), len(c.received), "dossiers")
-}
-
-// 4.3: reused_data / dossiers received (threshold 80%).
-func (c *index766Ctx) reusedData() measure766 {
-	return c.flagShare(func(d *Dossier766) Tri { return d.ReusedData }, NoReusedDataCol)
-}
-
-// 4.4: citizen_store / dossiers received.
-func (c *index766Ctx) citizenStore() measure766 {
-	return c.flagShare(func(d *Dossier766) Tri { return d.CitizenStore }, NoCitizenStoreCol)
-}
-
-// 4.5: vneid / dossiers received.
-func (c *index766Ctx) vneid() measure766 {
-	return c.flagShare(func(d *Dossier766) Tri { return d.VNeID }, NoVNeIDCol)
-}
-
-// feedbackReceived is the unit's feedback received in the period.
-func (c *index766Ctx) feedbackReceived() []*Feedback766 {
-	var out []*Feedback766
-	for _, f := range c.feedback {
-		if c.in766(f.ReceivedAt) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // feedbackClosed says whether the feedback was closed before the period's end: an outcome
 // other than open, with handled_at before the end.
 // Choice: a handled_at with an empty outcome is read as "handled"; a closing after the
@@ -1020,83 +1116,4 @@ func (c *index766Ctx) feedbackLate(f *Feedback766) bool {
 		within = days["handled"]
 	}
 	return c.cal.WorkingDaysBetween(f.ReceivedAt, f.HandledAt) > float64(within)
-}
-
-// 5.1: feedback received in the period that is classified / feedback received.
-func (c *index766Ctx) feedbackClassified() measure766 {
-	rec := c.feedbackReceived()
-	if len(rec) == 0 {
-		return noData(NoFeedbackReceived, "feedback")
-	}
-	n := 0
-	for _, f := range rec {
-		if f.Classified {
-			n++
-		}
-	}
-	return ratio(n, len(rec), "feedback")
-}
-
-// 5.2: feedback handled on time / feedback handled in the period (closed in it, or open
-// at its end).
-func (c *index766Ctx) feedbackOnTime() measure766 {
-	var pop []*Feedback766
-	for _, f := range c.feedback {
-		if !f.ReceivedAt.Before(c.end) {
-			continue
-		}
-		if !c.feedbackClosed(f) || !f.HandledAt.Before(c.start) {
-			pop = append(pop, f)
-		}
-	}
-	if len(pop) == 0 {
-		return noData(NoFeedbackHandled, "feedback")
-	}
-	n := 0
-	for _, f := range pop {
-		if !c.feedbackLate(f) {
-			n++
-		}
-	}
-	return ratio(n, len(pop), "feedback")
-}
-
-// 5.3: (feedback received − disliked − late) / feedback received, late judged by 5.2's
-// rule at the period's end.
-// Choice: as 5.4's formula does, a feedback both disliked and late is taken off twice, and
-// the numerator is floored at 0.
-func (c *index766Ctx) feedbackSatisfaction() measure766 {
-	rec := c.feedbackReceived()
-	if len(rec) == 0 {
-		return noData(NoFeedbackReceived, "feedback")
-	}
-	raw := len(rec)
-	for _, f := range rec {
-		if f.Disliked {
-			raw--
-		}
-		if c.feedbackLate(f) {
-			raw--
-		}
-	}
-	return measure766{num: max(raw, 0), den: len(rec), raw: raw, noun: "feedback"}
-}
-
-// 5.4: (handled − late − with a complaint) / handled, over 2.1's dossiers, where "with a
-// complaint" is complaint or rating = dissatisfied; a late dossier with a complaint counts
-// in both, floor 0 (threshold 90%).
-func (c *index766Ctx) dossierSatisfaction() measure766 {
-	if len(c.handled) == 0 {
-		return noData(NoDossiersHandled, "dossiers")
-	}
-	raw := len(c.handled)
-	for _, d := range c.handled {
-		if !c.dossierOnTime(d) {
-			raw--
-		}
-		if d.Complaint == Yes || d.Rating == "dissatisfied" {
-			raw--
-		}
-	}
-	return measure766{num: max(raw, 0), den: len(c.handled), raw: raw, noun: "dossiers"}
 }
