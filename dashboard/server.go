@@ -440,6 +440,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusConflict, "conflict"
 	case errors.Is(err, data.ErrDiskFull):
 		return http.StatusInsufficientStorage, "disk_full"
+	case errors.Is(err, data.ErrLocked):
+		return http.StatusServiceUnavailable, "in_use"
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "timeout"
 	case errors.As(err, &he):

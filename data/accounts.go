@@ -464,8 +464,6 @@ func lockOf(ctx context.Context, q querier, m Month) (Lock, bool, error) {
 	return l, err == nil, err
 }
 
-// ErrMonthLocked is returned for a write into a locked month.
-var ErrMonthLocked = fmt.Errorf("%w: month locked", ErrConflict)
 
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {

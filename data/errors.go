@@ -16,6 +16,8 @@ var (
 	ErrConflict     = errors.New("conflict")
 	ErrLocked       = errors.New("database in use")
 	ErrDiskFull     = errors.New("disk full")
+	// ErrMonthLocked is a write into a locked month.
+	ErrMonthLocked = fmt.Errorf("%w: month locked", ErrConflict)
 	// ErrConfirm is a change that waits for the uploader's confirmation (a dossier
 	// export that would replace figures a unit reported itself).
 	ErrConfirm = fmt.Errorf("%w: confirmation needed", ErrConflict)
