@@ -769,6 +769,7 @@ var (
 	codeHeaders   = set("ma chi tieu", "ma", "code", "measure", "measure code", "ma so")
 	labelHeaders  = set("chi tieu", "ten chi tieu", "noi dung", "label", "indicator")
 	valueHeaders  = set("gia tri", "so lieu", "value", "thuc hien", "ket qua", "so luong", "gia tri bao cao")
+	sttHeaders    = set("stt", "tt", "so tt", "so thu tu", "no", "no.", "#")
 	totalWords    = set("tong", "tong cong", "cong", "ca nuoc", "toan quoc", "total", "grand total", "tong so")
 )
 
@@ -841,6 +842,9 @@ func mergedValue(sh *sheet, r, c int) string {
 type columns struct {
 	unit, period, code, label, value int
 	measures                         map[int]string
+	// ids are every column naming the unit (its code, its name), unit first; stt the
+	// row-number columns, where a total's label or a section's numeral may sit too
+	ids, stt []int
 }
 
 func findColumns(h []string) columns {
@@ -848,8 +852,13 @@ func findColumns(h []string) columns {
 	for c, v := range h {
 		switch {
 		case v == "":
-		case unitHeaders[v] && cs.unit < 0:
-			cs.unit = c
+		case unitHeaders[v]:
+			if cs.unit < 0 {
+				cs.unit = c
+			}
+			cs.ids = append(cs.ids, c)
+		case sttHeaders[v]:
+			cs.stt = append(cs.stt, c)
 		case periodHeaders[v] && cs.period < 0:
 			cs.period = c
 		case codeHeaders[v] && cs.code < 0:
@@ -917,6 +926,76 @@ func monthFromTitle(sh *sheet, above int, fileName string) (data.Month, bool) {
 	return 0, false
 }
 
+// rowSums are the unit rows' values read so far, by measure column: since the top of
+// the table and since the last total or section, to recognise a total row by its numbers.
+type rowSums struct {
+	all, span     map[int]int64
+	nAll, nSpan   int
+	sectionRow    int           // a section header row with numbers, 1-based, 0 if none
+	sectionValues map[int]int64 // its values, checked against the unit rows under it
+}
+
+func (s *rowSums) add(vals map[int]int64) {
+	for c, v := range vals {
+		s.all[c] += v
+		s.span[c] += v
+	}
+	s.nAll++
+	s.nSpan++
+}
+
+// sums reports whether every value given is the sum of the unit rows above it, since
+// the last total (a subtotal) or since the top (a grand total); min is how many unit
+// rows the sum must cover.
+func (s *rowSums) sums(vals map[int]int64, min int) bool {
+	if len(vals) == 0 {
+		return false
+	}
+	eq := func(sum map[int]int64, n int) bool {
+		if n < min {
+			return false
+		}
+		for c, v := range vals {
+			if sum[c] != v {
+				return false
+			}
+		}
+		return true
+	}
+	return eq(s.span, s.nSpan) || eq(s.all, s.nAll)
+}
+
+// boundary closes a span (a total or a section starts): a section header that carried
+// numbers must carry the sum of the unit rows under it. It returns that row when not.
+func (s *rowSums) boundary() (badSection int) {
+	if s.sectionRow > 0 {
+		if len(s.sectionValues) > 0 && !s.sums(s.sectionValues, 1) {
+			badSection = s.sectionRow
+		}
+		s.sectionRow, s.sectionValues = 0, nil
+	}
+	s.span, s.nSpan = map[int]int64{}, 0
+	return badSection
+}
+
+// The kinds of row in a wide table.
+const (
+	otherRow   = iota // no unit identity: a note, a total by its numbers, or an error
+	unitRow           // names a unit (by code or by name)
+	totalRow          // a total or subtotal, by its label
+	sectionRow        // "I. Các thành phố trực thuộc Trung ương"
+)
+
+// sectionLabel is a section header: a Roman numeral or a capital letter and a point
+// ("I. Các thành phố trực thuộc Trung ương", "B - Bộ, ngành").
+var sectionLabel = regexp.MustCompile(`^(?:[IVXLC]+|[A-Z])\s*[.):\-–]\s*\S`)
+
+// sectionPrefix is the numbering of a section or a subtotal: "II. ", "B - ".
+var sectionPrefix = regexp.MustCompile(`^\s*(?:[IVXLC]+|[A-Z])\s*[.):\-–]\s*`)
+
+// sectionMark is the STT of a section header: I, II, A, B.
+var sectionMark = regexp.MustCompile(`^(?:[IVXLC]+|[A-Z])[.)]?$`)
+
 func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Registry, lang string) (*Parsed, []Problem) {
 	p := &Parsed{Layout: "wide"}
 	var problems []Problem
@@ -933,38 +1012,85 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 	p.tab = tab
 	// a wide file names the same few units on every row: look each name up once
 	units := map[string]data.Unit{}
-	const (
-		otherRow = iota
-		unitRow
-		totalRow
-	)
-	rowKinds := map[string]int{} // by the text of the unit cell
+	rowKinds := map[string]int{} // by the text of an identifying cell
+	kindOf := func(text string) int {
+		kind, known := rowKinds[text]
+		if !known {
+			if _, ok := reg.Find(text, reg.AnyMonth(text)); ok {
+				kind = unitRow
+			}
+			switch {
+			case kind == unitRow:
+			case isTotalLabel(text):
+				kind = totalRow
+			case sectionLabel.MatchString(text):
+				kind = sectionRow
+			}
+			rowKinds[text] = kind
+		}
+		return kind
+	}
+	sums := rowSums{all: map[int]int64{}, span: map[int]int64{}}
+	sectionProblem := func(row int) Problem {
+		return Problem{Sheet: sh.name, Cell: cellName(max(cs.unit, 0), row-1), Row: row, Field: "unit",
+			Message: msg(lang, "Dòng tiêu đề mục có số liệu nhưng không bằng tổng các đơn vị bên dưới: hãy xóa số ở dòng này hoặc ghi mã đơn vị",
+				"A section header carries numbers that are not the sum of the units under it: delete them or write the unit's code")}
+	}
+	closeSpan := func() {
+		if bad := sums.boundary(); bad > 0 {
+			problems = append(problems, sectionProblem(bad))
+		}
+	}
 	var stop []Problem
 	err := sh.each(start, func(r int, row []string) {
 		if stop != nil || emptyRow(row) {
 			return
 		}
-		unitText := at(row, cs.unit)
+		// the row's identity: the first identifying cell with text (the code, else the
+		// name), and whether any of them, the STT included, labels a total or a section
+		unitCol, unitText, kind := cs.unit, "", otherRow
+		for _, c := range cs.ids {
+			t := at(row, c)
+			if t == "" {
+				continue
+			}
+			if unitText == "" {
+				unitCol, unitText, kind = c, t, kindOf(t)
+			}
+		}
+		if kind != unitRow {
+			for _, c := range append(cs.ids, cs.stt...) {
+				switch t := at(row, c); {
+				case t == "":
+				case isTotalLabel(t):
+					kind = totalRow
+				case kind != totalRow && (sectionLabel.MatchString(t) || slices.Contains(cs.stt, c) && sectionMark.MatchString(t)):
+					kind = sectionRow
+				}
+			}
+		}
+		if kind == totalRow {
+			closeSpan()
+			return // a total row: recognised by its label, not a unit
+		}
 		hasNumbers := false
 		for c := range cs.measures {
 			if v := at(row, c); v != "" && numberLike.MatchString(v) {
 				hasNumbers = true
 			}
 		}
-		kind, known := rowKinds[unitText]
-		if !known {
-			switch h := header(unitText); {
-			case totalWords[h] || strings.HasPrefix(h, "tong cong"):
-				kind = totalRow
-			default:
-				if _, ok := reg.Find(unitText, reg.AnyMonth(unitText)); ok {
-					kind = unitRow
+		if kind == sectionRow {
+			closeSpan()
+			if hasNumbers {
+				// a subtotal above its units: checked when the section closes
+				vals, ok := rowValues(row, cs)
+				if !ok {
+					problems = append(problems, sectionProblem(r+1))
+					return
 				}
+				sums.sectionRow, sums.sectionValues = r+1, vals
 			}
-			rowKinds[unitText] = kind
-		}
-		if kind == totalRow {
-			return // a total row: recognised, not a unit
+			return
 		}
 		if !hasNumbers && kind != unitRow {
 			return // a note, a signature, a blank line of the form
@@ -973,22 +1099,46 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 		if cs.period >= 0 {
 			pt := at(row, cs.period)
 			m, err := data.ParseMonth(pt)
-			if err != nil {
-				if pt == "" && hasTitleMonth {
-					m = titleMonth
-				} else {
-					problems = append(problems, Problem{Sheet: sh.name, Cell: cellName(cs.period, r), Row: r + 1, Field: "period",
-						Message: msg(lang, "%q không phải là kỳ báo cáo (viết 2026-10, 10/2026 hoặc Tháng 10/2026)", "%q is not a period (write 2026-10, 10/2026 or Tháng 10/2026)", pt)})
-					return
-				}
+			switch {
+			case err == nil:
+				month = m
+			case pt == "" && hasTitleMonth:
+				month = titleMonth
+			case kind != unitRow && pt == "":
+				// a row without a unit or a period: judged by its numbers below
+			default:
+				problems = append(problems, Problem{Sheet: sh.name, Cell: cellName(cs.period, r), Row: r + 1, Field: "period",
+					Message: msg(lang, "%q không phải là kỳ báo cáo (viết 2026-10, 10/2026 hoặc Tháng 10/2026)", "%q is not a period (write 2026-10, 10/2026 or Tháng 10/2026)", pt)})
+				return
 			}
-			month = m
 		} else if hasTitleMonth {
 			month = titleMonth
 		} else {
 			problems = append(problems, Problem{Sheet: sh.name, Row: r + 1, Field: "period",
 				Message: msg(lang, "Không có kỳ báo cáo: thêm cột Kỳ báo cáo, hoặc ghi Tháng 10/2026 ở tiêu đề", "No period: add a period column, or write the month in the title")})
 			stop = problems
+			return
+		}
+		if kind != unitRow {
+			// no unit: a total whose label was left out if each number is the sum of the
+			// unit rows above it; a row naming no known unit must sum more than one
+			vals, ok := rowValues(row, cs)
+			need := 1
+			if unitText != "" {
+				need = 2
+			}
+			if ok && sums.sums(vals, need) {
+				closeSpan()
+				return
+			}
+			pr := Problem{Sheet: sh.name, Cell: cellName(unitCol, r), Row: r + 1, Field: "unit"}
+			if unitText == "" {
+				pr.Message = msg(lang, "Dòng có số liệu nhưng không có mã hoặc tên đơn vị, và các số không phải là tổng các dòng bên trên: hãy ghi mã đơn vị, hoặc ghi \"Tổng cộng\" nếu là dòng tổng",
+					"The row has numbers but no unit code or name, and they are not the sum of the rows above: write the unit's code, or \"Tổng cộng\" if it is a total")
+			} else {
+				pr.Message = unknownUnit(reg, unitText, month, lang)
+			}
+			problems = append(problems, pr)
 			return
 		}
 		u, ok := units[unitText]
@@ -999,11 +1149,12 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 			}
 		}
 		if !ok {
-			problems = append(problems, Problem{Sheet: sh.name, Cell: cellName(cs.unit, r), Row: r + 1, Field: "unit",
+			problems = append(problems, Problem{Sheet: sh.name, Cell: cellName(unitCol, r), Row: r + 1, Field: "unit",
 				Message: unknownUnit(reg, unitText, month, lang)})
 			return
 		}
 		rep := tab.add(u.Code, month, r+1)
+		vals := make(map[int]int64, len(cs.measures))
 		for c, code := range cs.measures {
 			v, empty, err := parseCount(at(row, c), lang)
 			if err != "" {
@@ -1012,8 +1163,10 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 			}
 			if !empty {
 				rep.set(code, v)
+				vals[c] = v
 			}
 		}
+		sums.add(vals)
 	})
 	if err != nil {
 		problems = append(problems, Problem{Sheet: sh.name, Message: msg(lang, "Không đọc được tệp: %v", "Cannot read the file: %v", err)})
@@ -1022,7 +1175,53 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 	if stop != nil {
 		return nil, stop
 	}
+	closeSpan()
 	return p, problems
+}
+
+// rowValues reads a row's measure cells as counts, the empty ones left out; ok is false
+// when one is not a count.
+func rowValues(row []string, cs columns) (map[int]int64, bool) {
+	vals := map[int]int64{}
+	for c := range cs.measures {
+		v, empty, err := parseCount(at(row, c), "")
+		if err != "" {
+			return nil, false
+		}
+		if !empty {
+			vals[c] = v
+		}
+	}
+	return vals, true
+}
+
+// totalLabels begin a total or subtotal row; "cộng" and "tổng" alone only as the whole
+// label or before ":" or "(", so that "Cộng hòa…" and "Tổng cục…" are not totals.
+var (
+	totalLabels = []string{"tong cong", "tong so", "toan tinh", "toan thanh pho", "toan quoc", "ca nuoc", "total", "grand total", "subtotal", "sub-total", "sub total", "cong khoi", "tong khoi", "cong nhom"}
+	totalShort  = []string{"cong", "tong"}
+)
+
+// isTotalLabel recognises a total or subtotal by its label, with or without diacritics:
+// Tổng cộng, Cộng, Tổng số, Toàn tỉnh, Cả nước, Total.
+func isTotalLabel(text string) bool {
+	h := header(text)
+	if totalWords[h] {
+		return true
+	}
+	// "II. Cộng", "Cộng (I+II)", "Tổng cộng toàn tỉnh"
+	h = header(sectionPrefix.ReplaceAllString(text, ""))
+	for _, w := range totalLabels {
+		if h == w || strings.HasPrefix(h, w) && strings.ContainsRune(" :(-", rune(h[len(w)])) {
+			return true
+		}
+	}
+	for _, w := range totalShort {
+		if rest := strings.TrimLeft(strings.TrimPrefix(h, w), " "); h == w || strings.HasPrefix(h, w) && rest != "" && strings.ContainsRune(":(", rune(rest[0])) {
+			return true
+		}
+	}
+	return false
 }
 
 func unknownUnit(reg *data.Registry, text string, m data.Month, lang string) string {
@@ -1125,7 +1324,7 @@ func parseTemplate(sh *sheet, cs columns, headerAt, start int, fileName string, 
 
 var (
 	digits      = regexp.MustCompile(`^\d+$`)
-	numberLike  = regexp.MustCompile(`^[\s\-+]*[\d.,\s\x{00a0}]+%?\s*$|^-?\d+(\.\d+)?[eE][+-]?\d+$`)
+	numberLike  = regexp.MustCompile(`^[\s\-+]*[\d.,\s\x{00a0}\x{2009}\x{202f}]+%?\s*$|^-?\d+(\.\d+)?[eE][+-]?\d+$`)
 	thousandsVI = regexp.MustCompile(`^\d{1,3}(\.\d{3})+$`)
 	thousandsEN = regexp.MustCompile(`^\d{1,3}(,\d{3})+$`)
 	decimalVI   = regexp.MustCompile(`^\d{1,3}(\.\d{3})*,\d+$|^\d+,\d+$`)
@@ -1140,7 +1339,8 @@ func parseCount(raw, lang string) (v int64, empty bool, problem string) {
 		return n, false, "" // the common case, without allocating
 	}
 	s := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\u00a0' || r == '\t' {
+		// spaces, no-break spaces and thin spaces are thousands separators too (12 000)
+		if r == ' ' || r == '\u00a0' || r == '\t' || r == '\u2009' || r == '\u202f' {
 			return -1
 		}
 		return r

@@ -409,3 +409,121 @@ func TestUTF16CSV(t *testing.T) {
 		}
 	}
 }
+
+// TestTotalsSectionsAndNames: consolidated reports as offices make them (issue 20, #1):
+// totals and subtotals by their label in any identifying column, totals without a label
+// by their numbers, section headers, units by name when the code is empty, numbers with
+// spaces; and the rows that are really wrong, each told where.
+func TestTotalsSectionsAndNames(t *testing.T) {
+	const head = "STT,Mã đơn vị,Tên đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận,Số hồ sơ tiếp nhận trực tuyến\n"
+	ok := map[string]map[string]int64{
+		"01|2026-10": {"dossiers_received": 3451, "dossiers_received_online": 2000},
+		"79|2026-10": {"dossiers_received": 12000, "dossiers_received_online": 9000},
+		"04|2026-10": {"dossiers_received": 1200, "dossiers_received_online": 1100},
+	}
+	cases := []struct {
+		name string
+		file func(t *testing.T) (string, []byte)
+		want map[string]map[string]int64
+		says []string // the problems, as printed
+	}{
+		{"total labelled in the name column, the code column empty", func(t *testing.T) (string, []byte) {
+			return "tong-hop.xlsx", xlsx(t, "Tổng hợp", [][]any{
+				{"BÁO CÁO TỔNG HỢP THÁNG 10/2026"},
+				{"STT", "Mã đơn vị", "Tên đơn vị", "Số hồ sơ tiếp nhận", "Số hồ sơ tiếp nhận trực tuyến"},
+				{1, "01", "Thành phố Hà Nội", 3451, 2000},
+				{2, "79", "Thành phố Hồ Chí Minh", "12 000", "9\u00a0000"},
+				{3, "04", "Cao Bằng", "1.200", "1.100"},
+				{nil, nil, "Tổng cộng", 16651, 12100},
+			})
+		}, ok, nil},
+		{"labels without diacritics, in the STT and the code column; Toàn tỉnh, Cả nước", func(t *testing.T) (string, []byte) {
+			return "nhan.csv", []byte(head +
+				"1,01,Hà Nội,2026-10,3451,2000\n" +
+				"Cong,,,2026-10,3451,2000\n" +
+				"2,79,TP Hồ Chí Minh,2026-10,12 000,9 000\n" +
+				",TONG SO,,,15451,11000\n" +
+				"3,04,Cao Bằng,2026-10,1200,1100\n" +
+				",,Toàn tỉnh,,1200,1100\n" +
+				",,CẢ NƯỚC:,,16651,12100\n")
+		}, ok, nil},
+		{"section headers and subtotals, units by name with the code empty", func(t *testing.T) (string, []byte) {
+			return "muc.csv", []byte(head +
+				"I,,Các thành phố trực thuộc Trung ương,,,\n" +
+				"1,,Thành phố Hà Nội,2026-10,3.451,2.000\n" +
+				"2,,Thành phố Hồ Chí Minh,2026-10,12.000,9.000\n" +
+				",,Cộng (I),,15451,11000\n" +
+				",,II. Các tỉnh,,,\n" +
+				"3,,Cao Bằng,2026-10,1200,1100\n" +
+				",,Cộng:,,1200,1100\n")
+		}, ok, nil},
+		{"totals without a label, by their numbers; a section header carrying its sum", func(t *testing.T) (string, []byte) {
+			return "so.csv", []byte(head +
+				",,I. Các thành phố trực thuộc Trung ương,,15451,11000\n" +
+				"1,01,Hà Nội,2026-10,3451,2000\n" +
+				"2,79,Hồ Chí Minh,2026-10,12000,9000\n" +
+				",,,,15451,11000\n" +
+				"3,04,Cao Bằng,2026-10,1200,1100\n" +
+				",,,,1200,1100\n" +
+				",,,,16651,12100\n")
+		}, ok, nil},
+		{"a row without a unit that is no total is an error", func(t *testing.T) (string, []byte) {
+			return "sai.csv", []byte(head +
+				"1,01,Hà Nội,2026-10,3451,2000\n" +
+				"2,,,2026-10,500,400\n" +
+				"3,04,Cao Bằng,2026-10,1200,1100\n")
+		}, nil, []string{"dòng 3: Dòng có số liệu nhưng không có mã hoặc tên đơn vị"}},
+		{"a wrong code is not resolved by the name beside it; a bad number still told", func(t *testing.T) (string, []byte) {
+			return "ma.csv", []byte(head +
+				"1,99,Hà Nội,2026-10,3451,2000\n" +
+				"2,04,Cao Bằng,2026-10,12a,1100\n" +
+				",,Hà Nộii,2026-10,3451,2000\n")
+		}, nil, []string{`dòng 2: Mã đơn vị "99" không tồn tại`, `dòng 3: "12a" không phải là số`, `dòng 4: Mã đơn vị "Hà Nộii" không tồn tại`}},
+		{"a section header whose numbers are not its units' sum", func(t *testing.T) (string, []byte) {
+			return "muc-sai.xlsx", xlsx(t, "Sheet1", [][]any{
+				{"STT", "Mã đơn vị", "Tên đơn vị", "Kỳ báo cáo", "Số hồ sơ tiếp nhận"},
+				{"I", nil, "Các thành phố trực thuộc Trung ương", nil, 999},
+				{1, "01", "Hà Nội", "2026-10", 3451},
+				{"II", nil, "Các tỉnh", nil, nil},
+			})
+		}, nil, []string{"Sheet1!B2: Dòng tiêu đề mục có số liệu nhưng không bằng tổng"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			name, b := c.file(t)
+			p, probs := Parse(name, b, data.Reference(), "vi")
+			var all []string
+			for _, pr := range probs {
+				all = append(all, pr.String())
+			}
+			if len(all) != len(c.says) {
+				t.Fatalf("problems %q, want %q", all, c.says)
+			}
+			for i, s := range c.says {
+				if !strings.HasPrefix(all[i], s) {
+					t.Errorf("problem %d: %q, want %q", i, all[i], s)
+				}
+			}
+			if c.want == nil {
+				return
+			}
+			got := map[string]map[string]int64{}
+			for _, r := range p.Reports() {
+				got[r.UnitCode()+"|"+r.Month().String()] = r.Values()
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("got %v\nwant %v", got, c.want)
+			}
+		})
+	}
+	for _, l := range []string{"Tổng cộng", "TONG CONG", "Cộng", "cong:", "Tổng số", "Toàn tỉnh", "Cả nước", "II. Cộng", "Cộng (I+II)", "Total", "Tổng cộng toàn tỉnh"} {
+		if !isTotalLabel(l) {
+			t.Errorf("%q is a total", l)
+		}
+	}
+	for _, l := range []string{"Cộng hòa xã hội chủ nghĩa Việt Nam", "Tổng cục Thuế", "Hà Nội", "Ghi chú"} {
+		if isTotalLabel(l) {
+			t.Errorf("%q is not a total", l)
+		}
+	}
+}
