@@ -24,20 +24,25 @@ type Group string
 const (
 	Provinces  Group = "provinces"
 	Ministries Group = "ministries"
+	// Communes are the 3,321 xã, phường and đặc khu of the two-tier local government
+	// (from 2025-07-01), each under its province (Unit.Parent).
+	Communes Group = "communes"
 )
 
-// ParseGroup accepts "provinces" or "ministries" (empty means provinces).
+// ParseGroup accepts "provinces", "ministries" or "communes" (empty means provinces).
 func ParseGroup(s string) (Group, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "provinces", "province", "tinh":
 		return Provinces, nil
 	case "ministries", "ministry", "bo":
 		return Ministries, nil
+	case "communes", "commune", "xa":
+		return Communes, nil
 	}
-	return "", fmt.Errorf("%w: group %q: use provinces or ministries", ErrInvalid, s)
+	return "", fmt.Errorf("%w: group %q: use provinces or ministries, or communes", ErrInvalid, s)
 }
 
-// Unit is a province or a ministry as it was during its validity. A code can name two
+// Unit is a province, a ministry or a commune as it was during its validity. A code can name two
 // units at different times (01 Hà Nội before and after 2025-07-01); the pair of a code
 // and a month in force names exactly one.
 type Unit struct {
@@ -46,9 +51,10 @@ type Unit struct {
 	NameEN    string `json:"name_en"`
 	Type      string `json:"type"`
 	Group     Group  `json:"group"`
-	ValidFrom Month  `json:"valid_from"` // zero: in force since before the data starts
-	ValidTo   Month  `json:"valid_to"`   // zero: still in force
-	Successor string `json:"successor"`  // the code this unit's work went to, if it ended
+	ValidFrom Month  `json:"valid_from"`       // zero: in force since before the data starts
+	ValidTo   Month  `json:"valid_to"`         // zero: still in force
+	Successor string `json:"successor"`        // the code this unit's work went to, if it ended
+	Parent    string `json:"parent,omitempty"` // a commune's province
 }
 
 // InForce reports whether the unit existed in month m.
@@ -66,9 +72,23 @@ func (u Unit) Name(lang string) string {
 
 // Registry holds the reference units, embedded in the binary.
 type Registry struct {
+	// all is every unit, communes last; units is its head without the communes. The
+	// provinces' and ministries' code (All, the units table the store rewrites at every
+	// start, rankings, completeness, trends, the demo) iterates units, so the 3,321
+	// communes cost it nothing; communes are reached through InForce(Communes, m),
+	// Communes, At, Latest and ResolveCommune.
+	all     []Unit
 	units   []Unit
 	current map[string]string // any code → the code of the unit in force now that carries its work
 	byKey   map[string][]int  // code, folded names (with and without Tỉnh / Thành phố) → units
+	// byGroup lists each group's units sorted by code, so that InForce neither scans the
+	// 3,321 communes for a province list nor sorts on every call.
+	byGroup map[Group][]int
+	// Communes are found by name only within their province: 246 names are shared by 576
+	// communes across the country. byParent lists a province's communes by code;
+	// communeNames maps province → folded name (with and without its type word) → units.
+	byParent     map[string][]int
+	communeNames map[string]map[string][]int
 }
 
 var (
@@ -93,9 +113,12 @@ func Reference() *Registry {
 func (r *Registry) Scaled(k int) *Registry {
 	var units []Unit
 	for i := 1; i <= k; i++ {
-		for _, u := range r.units {
+		for _, u := range r.all {
 			c := u
 			c.Code = fmt.Sprintf("%s.%d", u.Code, i)
+			if u.Parent != "" {
+				c.Parent = fmt.Sprintf("%s.%d", u.Parent, i)
+			}
 			if u.Successor != "" {
 				c.Successor = fmt.Sprintf("%s.%d", u.Successor, i)
 			}
@@ -148,6 +171,19 @@ func loadRegistry() (*Registry, error) {
 				Group: Ministries, ValidFrom: from, ValidTo: to, Successor: rec["successor"]}, err
 		})
 	}
+	if err == nil {
+		err = add("reference/communes-2025.csv", func(rec map[string]string) (Unit, error) {
+			code, ok := CommuneCode(rec["code"])
+			if !ok || rec["province_code"] == "" || communeTypes[rec["type"]] == "" {
+				return Unit{}, fmt.Errorf("commune %q: bad code, province or type %q", rec["code"], rec["type"])
+			}
+			return Unit{Code: code, NameVI: rec["name_vi"], NameEN: communeNameEN(rec["name_vi"], rec["type"]), Type: rec["type"],
+				Group: Communes, ValidFrom: NewMonth(2025, 7), Parent: rec["province_code"]}, nil
+		})
+	}
+	if err == nil {
+		r.units, err = applyCommuneChanges(r.units)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -159,17 +195,45 @@ func loadRegistry() (*Registry, error) {
 func NewRegistry(units []Unit) (*Registry, error) { return newRegistry(units) }
 
 func newRegistry(units []Unit) (*Registry, error) {
-	r := &Registry{units: units, current: map[string]string{}, byKey: map[string][]int{}}
+	// communes last, everything else in the order given
+	units = append([]Unit(nil), units...)
+	sort.SliceStable(units, func(i, j int) bool { return units[i].Group != Communes && units[j].Group == Communes })
+	n := sort.Search(len(units), func(i int) bool { return units[i].Group == Communes })
+	r := &Registry{all: units, units: units[:n:n], current: map[string]string{}, byKey: map[string][]int{},
+		byGroup: map[Group][]int{}, byParent: map[string][]int{}, communeNames: map[string]map[string][]int{}}
 	for i, u := range units {
 		keys := map[string]bool{u.Code: true, fold(u.Code): true, stripUnitPrefix(fold(u.NameVI)): true, stripUnitPrefix(fold(u.NameEN)): true}
+		if u.Group == Communes {
+			// a commune's name alone names no unit nationally: see communeNames
+			keys = map[string]bool{u.Code: true}
+			names := r.communeNames[u.Parent]
+			if names == nil {
+				names = map[string][]int{}
+				r.communeNames[u.Parent] = names
+			}
+			for k := range map[string]bool{fold(u.NameVI): true, stripCommuneType(fold(u.NameVI)): true, fold(u.NameEN): true} {
+				names[k] = append(names[k], i)
+			}
+			r.byParent[u.Parent] = append(r.byParent[u.Parent], i)
+		}
 		for k := range keys {
 			r.byKey[k] = append(r.byKey[k], i)
 		}
+		r.byGroup[u.Group] = append(r.byGroup[u.Group], i)
+	}
+	byCodeOrder := func(idx []int) {
+		sort.SliceStable(idx, func(a, b int) bool { return units[idx[a]].Code < units[idx[b]].Code })
+	}
+	for _, idx := range r.byGroup {
+		byCodeOrder(idx)
+	}
+	for _, idx := range r.byParent {
+		byCodeOrder(idx)
 	}
 	// A code maps to the unit now in force by following successors; the reference data
 	// never gives a code to a new unit while an old unit of that code merged elsewhere.
 	byCode := map[string][]Unit{}
-	for _, u := range r.units {
+	for _, u := range r.all {
 		byCode[u.Code] = append(byCode[u.Code], u)
 	}
 	for code := range byCode {
@@ -239,25 +303,25 @@ func dateMonth(s string) (Month, error) {
 	return MonthOf(t), nil
 }
 
-// All returns every unit, in the order of the reference files.
+// All returns every province and ministry, in the order of the reference files; the
+// communes are left out (see Registry).
 func (r *Registry) All() []Unit { return append([]Unit(nil), r.units...) }
 
 // InForce returns the units of group g in force in month m, sorted by code.
 func (r *Registry) InForce(g Group, m Month) []Unit {
 	var out []Unit
-	for _, u := range r.units {
-		if u.Group == g && u.InForce(m) {
+	for _, i := range r.byGroup[g] {
+		if u := r.all[i]; u.InForce(m) {
 			out = append(out, u)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
 	return out
 }
 
 // At returns the unit with that code in force in month m.
 func (r *Registry) At(code string, m Month) (Unit, bool) {
 	for _, i := range r.byKey[code] {
-		if u := r.units[i]; u.Code == code && u.InForce(m) {
+		if u := r.all[i]; u.Code == code && u.InForce(m) {
 			return u, true
 		}
 	}
@@ -268,8 +332,8 @@ func (r *Registry) At(code string, m Month) (Unit, bool) {
 func (r *Registry) Latest(code string) (Unit, bool) {
 	var best Unit
 	found := false
-	for _, u := range r.units {
-		if u.Code == code && (!found || u.ValidTo.IsZero() || (!best.ValidTo.IsZero() && u.ValidTo > best.ValidTo)) {
+	for _, i := range r.byKey[code] {
+		if u := r.all[i]; u.Code == code && (!found || u.ValidTo.IsZero() || (!best.ValidTo.IsZero() && u.ValidTo > best.ValidTo)) {
 			best, found = u, true
 		}
 	}
@@ -284,7 +348,7 @@ func (r *Registry) Current(code string) string { return r.current[code] }
 // the unit itself in its present form.
 func (r *Registry) Predecessors(code string) []Unit {
 	var out []Unit
-	for _, u := range r.units {
+	for _, u := range r.all {
 		if !u.ValidTo.IsZero() && r.current[u.Code] == code {
 			out = append(out, u)
 		}
@@ -304,9 +368,18 @@ func (r *Registry) Find(s string, m Month) (Unit, bool) {
 			return u, true
 		}
 	}
+	if len(s) >= 3 {
+		// 3 to 4 digits name no province or ministry: a commune's code that lost its
+		// leading zeros in Excel ("123" for "00123")
+		if c, ok := CommuneCode(s); ok && c != s {
+			if u, ok := r.At(c, m); ok {
+				return u, true
+			}
+		}
+	}
 	for _, i := range r.byKey[stripUnitPrefix(fold(s))] {
-		if r.units[i].InForce(m) {
-			return r.units[i], true
+		if r.all[i].InForce(m) {
+			return r.all[i], true
 		}
 	}
 	return Unit{}, false
@@ -320,12 +393,12 @@ func (r *Registry) AnyMonth(s string) Month {
 		idx = r.byKey[stripUnitPrefix(fold(s))]
 	}
 	for _, i := range idx {
-		if r.units[i].ValidTo.IsZero() {
+		if r.all[i].ValidTo.IsZero() {
 			return NewMonth(2100, 1)
 		}
 	}
 	if len(idx) > 0 {
-		return r.units[idx[0]].ValidTo
+		return r.all[idx[0]].ValidTo
 	}
 	return 0
 }
