@@ -18,6 +18,7 @@ type Admin interface {
 	UnlockMonth(ctx context.Context, m data.Month, actor string) error
 	Locks(ctx context.Context) ([]data.Lock, error)
 	AuditLog(ctx context.Context, f data.AuditFilter) ([]data.AuditEntry, error)
+	CountAudit(ctx context.Context, f data.AuditFilter) (int, error)
 	Users(ctx context.Context) ([]data.User, error)
 	CreateUser(ctx context.Context, username, password, role, unit, actor string) (data.User, error)
 	DisableUser(ctx context.Context, username, actor string) error
@@ -68,23 +69,48 @@ func (s *Server) unlockMonth(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"period": m, "reopened_by": actorOf(c)})
 }
 
-// GET /api/v1/audit?actor=&action=&unit=&from=&to=&limit=
+// GET /api/v1/audit?actor=&action=&unit=&from=&to=&limit=&offset=
 func (s *Server) auditLog(c echo.Context) error {
-	f, err := auditFilter(c)
+	f, pg, err := auditFilter(c, 500)
 	if err != nil {
 		return err
 	}
-	es, err := s.admin.AuditLog(c.Request().Context(), f)
+	es, total, err := s.auditEntries(c, f)
 	if err != nil {
 		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"entries": es, "page": pg.info(c, total)})
+}
+
+// auditEntries is a page of the audit log and how many entries the filter selects.
+func (s *Server) auditEntries(c echo.Context, f data.AuditFilter) ([]data.AuditEntry, int, error) {
+	ctx := c.Request().Context()
+	es, err := s.admin.AuditLog(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := s.admin.CountAudit(ctx, f)
+	if err != nil {
+		return nil, 0, err
 	}
 	if es == nil {
 		es = []data.AuditEntry{}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"entries": es})
+	return es, total, nil
 }
 
-func auditFilter(c echo.Context) (data.AuditFilter, error) {
+// auditFilter reads the audit log's filters and page (def entries by default).
+func auditFilter(c echo.Context, def int) (data.AuditFilter, listPage, error) {
+	pg, err := readPage(c, def, 10000)
+	if err != nil {
+		return data.AuditFilter{}, pg, err
+	}
+	f, err := auditFilterOf(c)
+	f.Limit, f.Offset = pg.Limit, pg.Offset
+	return f, pg, err
+}
+
+func auditFilterOf(c echo.Context) (data.AuditFilter, error) {
 	f := data.AuditFilter{Actor: c.QueryParam("actor"), Action: c.QueryParam("action"), Unit: c.QueryParam("unit")}
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if v := c.QueryParam(name); v != "" {
@@ -101,13 +127,6 @@ func auditFilter(c echo.Context) (data.AuditFilter, error) {
 			}
 			*dst = t
 		}
-	}
-	if v := c.QueryParam("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return f, fmt.Errorf("%w: limit must be a positive number", data.ErrInvalid)
-		}
-		f.Limit = n
 	}
 	return f, nil
 }

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 )
@@ -14,11 +15,11 @@ type auditRow struct {
 // GET /audit: the audit log with its filters.
 func (s *Server) auditPage(c echo.Context) error {
 	lang := langOf(c)
-	f, err := auditFilter(c)
+	f, pg, err := auditFilter(c, 100)
 	if err != nil {
 		return err
 	}
-	es, err := s.admin.AuditLog(c.Request().Context(), f)
+	es, total, err := s.auditEntries(c, f)
 	if err != nil {
 		return err
 	}
@@ -31,6 +32,14 @@ func (s *Server) auditPage(c echo.Context) error {
 		}
 		rows = append(rows, auditRow{FormatTime(e.At, lang), e.Actor, e.Action, e.Unit, e.Month.String(), d, e.Peer})
 	}
+	info := pg.info(c, total)
+	prev := ""
+	if pg.Offset > 0 {
+		q := c.QueryParams()
+		q.Set("offset", strconv.Itoa(max(0, pg.Offset-pg.Limit)))
+		prev = "/audit?" + q.Encode()
+	}
 	return s.render(c, http.StatusOK, "audit.html", "audit", T(lang, "nav.audit"), map[string]any{
-		"Rows": rows, "Actor": f.Actor, "Action": f.Action, "Unit": f.Unit})
+		"Rows": rows, "Actor": f.Actor, "Action": f.Action, "Unit": f.Unit, "From": c.QueryParam("from"), "To": c.QueryParam("to"),
+		"First": min(pg.Offset+1, total), "Last": pg.Offset + len(rows), "Total": total, "Next": info.Next, "Prev": prev})
 }

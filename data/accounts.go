@@ -704,14 +704,14 @@ func (s *Store) SigninFailures(ctx context.Context, since time.Time, limit int) 
 type AuditFilter struct {
 	Actor, Action, Unit string
 	From, To            time.Time
-	Limit               int
+	Limit               int // 500 when 0
+	Offset              int
 }
 
-// AuditLog lists entries, newest first.
-func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
-	if f.Limit <= 0 || f.Limit > 10000 {
-		f.Limit = 500
-	}
+const auditWhere = `WHERE (? = '' OR actor = ?) AND (? = '' OR action = ?) AND (? = '' OR unit_code = ?)
+	AND (?::TIMESTAMP IS NULL OR at_time >= ?::TIMESTAMP) AND (?::TIMESTAMP IS NULL OR at_time <= ?::TIMESTAMP)`
+
+func (f AuditFilter) args() []any {
 	var from, to any
 	if !f.From.IsZero() {
 		from = f.From.UTC()
@@ -719,10 +719,25 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, erro
 	if !f.To.IsZero() {
 		to = f.To.UTC()
 	}
+	return []any{f.Actor, f.Actor, f.Action, f.Action, f.Unit, f.Unit, from, from, to, to}
+}
+
+// CountAudit counts the entries a filter selects, its limit aside.
+func (s *Store) CountAudit(ctx context.Context, f AuditFilter) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM audit_log `+auditWhere, f.args()...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count audit log: %w", err)
+	}
+	return n, nil
+}
+
+// AuditLog lists entries, newest first.
+func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	if f.Limit <= 0 || f.Limit > 10000 {
+		f.Limit = 500
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, at_time, actor, action, coalesce(unit_code, ''), month, coalesce(detail, ''), coalesce(peer, '')
-		FROM audit_log WHERE (? = '' OR actor = ?) AND (? = '' OR action = ?) AND (? = '' OR unit_code = ?)
-		AND (?::TIMESTAMP IS NULL OR at_time >= ?::TIMESTAMP) AND (?::TIMESTAMP IS NULL OR at_time <= ?::TIMESTAMP)
-		ORDER BY id DESC LIMIT ?`, f.Actor, f.Actor, f.Action, f.Action, f.Unit, f.Unit, from, from, to, to, f.Limit)
+		FROM audit_log `+auditWhere+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(f.args(), f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
@@ -739,7 +754,10 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, erro
 			e.Month = MonthOf(m.Time)
 		}
 		if detail != "" {
-			json.Unmarshal([]byte(detail), &e.Detail)
+			if err := json.Unmarshal([]byte(detail), &e.Detail); err != nil {
+				// a detail written by hand or cut short: shown as the text it is
+				e.Detail = map[string]any{"text": detail}
+			}
 		}
 		out = append(out, e)
 	}

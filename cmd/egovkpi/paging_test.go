@@ -50,3 +50,35 @@ func TestSubmissionsArePaged(t *testing.T) {
 		}
 	}
 }
+
+// The audit log pages the same way, on the API and on its page (it used to be one page of
+// tens of megabytes).
+func TestAuditIsPaged(t *testing.T) {
+	s := startServer(t, false)
+	for i := 1; i <= 3; i++ {
+		s.upload(t, "officer01", "", fmt.Sprintf("bc-%d.csv", i), []byte(fmt.Sprintf("unit,period,dossiers_received\n01,2026-%02d,%d\n", i, i)))
+	}
+	var total int
+	seen := map[int64]bool{}
+	for next, n := "/api/v1/audit?action=upload&limit=2", 0; next != "" && n < 5; n++ {
+		var got struct {
+			Entries []data.AuditEntry
+			Page    struct {
+				Total int
+				Next  string
+			}
+		}
+		getJSONAs(t, s, next, "admin1", 200, &got)
+		for _, e := range got.Entries {
+			seen[e.ID] = true
+		}
+		total, next = got.Page.Total, got.Page.Next
+	}
+	if total != 3 || len(seen) != 3 {
+		t.Errorf("upload attempts: %d listed of %d", len(seen), total)
+	}
+	_, page := s.do(t, "GET", "/audit?limit=2", "admin1", nil)
+	if !strings.Contains(string(page), `id="pager"`) || !strings.Contains(string(page), `rel="next"`) {
+		t.Error("the audit page has no pager")
+	}
+}
