@@ -14,18 +14,23 @@ import (
 type Sources interface {
 	Run(ctx context.Context, name string) (data.Run, error)
 	Runs(ctx context.Context, source string, limit int) ([]data.Run, error)
+	RunsPage(ctx context.Context, source string, limit, offset int) ([]data.Run, int, error)
 	Names() []string
 	// Confirm accepts a run's file that waits for confirmation, as actor.
 	Confirm(ctx context.Context, id int64, actor, lang string) (*ingest.Outcome, error)
 }
 
-// GET /api/v1/ingest/runs?source=
+// GET /api/v1/ingest/runs?source=&limit=&offset=
 func (s *Server) listRuns(c echo.Context) error {
-	runs, err := s.sources.Runs(c.Request().Context(), c.QueryParam("source"), 500)
+	pg, err := readPage(c, 200, 1000)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"sources": s.sources.Names(), "runs": runs})
+	runs, total, err := s.sources.RunsPage(c.Request().Context(), c.QueryParam("source"), pg.Limit, pg.Offset)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"sources": s.sources.Names(), "runs": runs, "page": pg.info(c, total)})
 }
 
 // POST /api/v1/sources/:name/run

@@ -43,11 +43,26 @@ func (s *Store) RecordRun(ctx context.Context, r Run) (Run, error) {
 
 // Runs lists the latest runs, newest first; source "" lists all.
 func (s *Store) Runs(ctx context.Context, source string, limit int) ([]Run, error) {
+	runs, _, err := s.RunsPage(ctx, source, limit, 0)
+	return runs, err
+}
+
+// RunsPage lists a page of the runs, newest first, and how many there are in all.
+func (s *Store) RunsPage(ctx context.Context, source string, limit, offset int) ([]Run, int, error) {
 	if limit <= 0 {
 		limit = 200
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+runCols+` FROM ingest_runs WHERE (? = '' OR source = ?) ORDER BY id DESC LIMIT ?`,
-		source, source, limit)
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM ingest_runs WHERE (? = '' OR source = ?)`, source, source).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	runs, err := s.runs(ctx, source, limit, offset)
+	return runs, total, err
+}
+
+func (s *Store) runs(ctx context.Context, source string, limit, offset int) ([]Run, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+runCols+` FROM ingest_runs WHERE (? = '' OR source = ?) ORDER BY id DESC LIMIT ? OFFSET ?`,
+		source, source, limit, offset)
 	if err != nil {
 		return nil, err
 	}

@@ -139,6 +139,7 @@ var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | 
 type RunStore interface {
 	RecordRun(ctx context.Context, r data.Run) (data.Run, error)
 	Runs(ctx context.Context, source string, limit int) ([]data.Run, error)
+	RunsPage(ctx context.Context, source string, limit, offset int) ([]data.Run, int, error)
 }
 
 // Scheduler runs sources on their schedules inside serve, the one process that writes.
@@ -832,6 +833,11 @@ func (s *Scheduler) Names() []string {
 // Runs lists the run history, newest first.
 func (s *Scheduler) Runs(ctx context.Context, source string, limit int) ([]data.Run, error) {
 	return s.History.Runs(ctx, source, limit)
+}
+
+// RunsPage lists a page of the run history and how many runs there are in all.
+func (s *Scheduler) RunsPage(ctx context.Context, source string, limit, offset int) ([]data.Run, int, error) {
+	return s.History.RunsPage(ctx, source, limit, offset)
 }
 
 // SourcesKey is the setting that holds the sources an admin edited on the sources page.
