@@ -82,7 +82,9 @@ func (id *identity) can(a access) bool {
 	return false
 }
 
-// canWriteUnit is the unit rule: an officer writes only its own unit's data.
+// canWriteUnit is the unit rule: an officer writes only its own unit's data, and a
+// province's officer also its communes' and its own agencies' (the province runs their
+// leaderboard and manages their reports). A commune's officer writes only the commune.
 func canWriteUnit(id *identity, unit string) error {
 	if id == nil {
 		return fmt.Errorf("%w: sign in first", data.ErrUnauthorized)
@@ -91,13 +93,38 @@ func canWriteUnit(id *identity, unit string) error {
 	case data.RoleCommittee, data.RoleAdmin:
 		return nil
 	case data.RoleOfficer:
-		if id.User.Unit == unit {
+		if id.User.Unit == unit || id.User.Unit != "" && parentOf(unit) == id.User.Unit {
 			return nil
 		}
 		return data.Errorf(data.ErrForbidden, "%s là cán bộ của đơn vị %s, không được ghi số liệu của đơn vị %s", "%s is an officer of unit %s and cannot write unit %s's data",
 			id.User.Username, id.User.Unit, unit)
 	}
 	return data.Errorf(data.ErrForbidden, "Vai trò %s không được ghi số liệu", "the %s role cannot write data", id.User.Role)
+}
+
+// parentOf is the province a commune or a province's agency belongs to ("" for a
+// province or a ministry). Communes come from the embedded reference, as the officer's
+// unit was checked against it.
+func parentOf(unit string) string {
+	if p := data.AgencyProvince(unit); p != "" {
+		return p
+	}
+	if u, ok := data.Reference().Latest(unit); ok {
+		return u.Parent
+	}
+	return ""
+}
+
+// canManageAgencies: an admin, or the province's own officer, defines its agencies;
+// there is no national list for the committee to keep.
+func canManageAgencies(id *identity, province string) error {
+	if id == nil {
+		return fmt.Errorf("%w: sign in first", data.ErrUnauthorized)
+	}
+	if id.User.Role == data.RoleAdmin || id.User.Role == data.RoleOfficer && id.User.Unit == province {
+		return nil
+	}
+	return data.Errorf(data.ErrForbidden, "Chỉ quản trị viên hoặc cán bộ của tỉnh %s được thêm cơ quan của tỉnh", "Only an administrator or province %s's officer may add its agencies", province)
 }
 
 func identityOf(c echo.Context) *identity {

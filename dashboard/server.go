@@ -153,6 +153,8 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/api/v1/rankings", reader, s.rankings)
 	r(GET, "/api/v1/composite", reader, s.composite)
 	r(GET, "/api/v1/units/:code/series", reader, s.series)
+	r(GET, "/api/v1/units/:province/agencies", reader, s.listAgencies)
+	r(POST, "/api/v1/units/:province/agencies", uploader, s.addAgency)
 	r(GET, "/api/v1/completeness", reader, s.completeness)
 	r(GET, "/api/v1/submissions", reader, s.listSubmissions)
 	r(POST, "/api/v1/submissions", uploader, s.upload)

@@ -52,6 +52,18 @@ func (s *server) snapshot(t *testing.T) string {
 
 func TestAccessMatrix(t *testing.T) {
 	s := startServer(t, true)
+	// an officer of one commune (Phường Ba Đình, 00004, in Hà Nội)
+	for _, req := range []string{`{"username":"officer00004","password":"` + testPassword + `","role":"officer","unit_code":"00004"}`, `{"username":"officer00004","name":"test"}`} {
+		path := map[bool]string{true: "/api/v1/users", false: "/api/v1/tokens"}[strings.Contains(req, "password")]
+		code, b := s.do(t, "POST", path, "admin1", strings.NewReader(req), "Content-Type", "application/json")
+		var tk struct{ Token string }
+		if code != 201 || json.Unmarshal(b, &tk) != nil {
+			t.Fatalf("commune officer: %d %s", code, b)
+		}
+		if tk.Token != "" {
+			s.tok["officer00004"] = tk.Token
+		}
+	}
 	type want map[string]int // identity → status; "*" for the rest
 	all := func(signedIn int) want { return want{"*": signedIn, "": 401, "gone": 401, "revoked": 401} }
 	only := func(ok int, roles ...string) want {
@@ -67,6 +79,8 @@ func TestAccessMatrix(t *testing.T) {
 		changes            bool
 	}{
 		{"GET", "/api/v1/units", "", all(200), false},
+		{"GET", "/api/v1/units/01/agencies", "", all(200), false},
+		{"POST", "/api/v1/units/01/agencies", `{"code":"S%d","name_vi":"Sở thử"}`, only(201, "admin1", "officer01"), true},
 		{"GET", "/api/v1/measures", "", all(200), false},
 		{"GET", "/api/v1/coverage", "", all(200), false},
 		{"GET", "/api/v1/indicators", "", all(200), false},
@@ -115,8 +129,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/api/v1/benchmarks/egdi", "", all(200), false},
 		{"GET", "/audit", "", want{"*": 403, "admin1": 200, "committee1": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/api/v1/health", "", want{"*": 200, "gone": 401, "revoked": 401}, false},
-		{"GET", "/upload", "", want{"*": 403, "admin1": 200, "committee1": 200, "officer01": 200, "officer79": 200, "": 303, "gone": 401, "revoked": 401}, false},
-		{"GET", "/template.xlsx?unit=01&period=2026-10", "", want{"*": 403, "admin1": 200, "committee1": 200, "officer01": 200, "officer79": 200, "": 303, "gone": 401, "revoked": 401}, false},
+		{"GET", "/upload", "", want{"*": 403, "admin1": 200, "committee1": 200, "officer01": 200, "officer79": 200, "officer00004": 200, "": 303, "gone": 401, "revoked": 401}, false},
+		{"GET", "/template.xlsx?unit=01&period=2026-10", "", want{"*": 403, "admin1": 200, "committee1": 200, "officer01": 200, "officer79": 200, "officer00004": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/api/v1/exports/rankings.xlsx?period=2026-09", "", only(200, "admin1", "committee1", "analyst1"), false},
 		{"GET", "/api/v1/exports/trend.xlsx?from=2026-01&to=2026-03", "", only(200, "admin1", "committee1", "analyst1"), false},
 		{"GET", "/api/v1/exports/raw.csv?from=2026-01&to=2026-01", "", only(200, "admin1", "committee1", "analyst1"), false},
@@ -126,9 +140,9 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/reports", "", want{"*": 403, "admin1": 200, "committee1": 200, "analyst1": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"POST", "/reports/schedule", "", only(303, "admin1"), true},
 		{"GET", "/reports/none.xlsx", "", want{"*": 403, "admin1": 404, "committee1": 404, "analyst1": 404, "": 303, "gone": 401, "revoked": 401}, false},
-		{"GET", "/api/v1/submissions/marked/nope", "", only(404, "admin1", "committee1", "officer01", "officer79"), false},
+		{"GET", "/api/v1/submissions/marked/nope", "", only(404, "admin1", "committee1", "officer01", "officer79", "officer00004"), false},
 	}
-	idents := []string{"", "admin1", "committee1", "analyst1", "officer01", "officer79", "gone", "revoked"}
+	idents := []string{"", "admin1", "committee1", "analyst1", "officer01", "officer79", "officer00004", "gone", "revoked"}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	n := 0
 	for _, rt := range routes {
@@ -199,7 +213,7 @@ func TestAccessMatrix(t *testing.T) {
 			continue
 		}
 		norm := regexp.MustCompile(`:[a-z]+`).ReplaceAllStringFunc(key, func(p string) string {
-			return map[string]string{":code": "01", ":period": "2020-0%d", ":username": "nobody", ":id": "999", ":format": "csv", ":name": "none.xlsx"}[p]
+			return map[string]string{":code": "01", ":period": "2020-0%d", ":username": "nobody", ":id": "999", ":format": "csv", ":name": "none.xlsx", ":province": "01"}[p]
 		})
 		if !covered[norm] && !covered[key] {
 			t.Errorf("route %s is not in the access matrix", key)
