@@ -305,7 +305,8 @@ func msg(lang, vi, en string, args ...any) string {
 }
 
 // Parse reads a report file: the XLSX template, the same rows as CSV, or the wide layout
-// (one row per unit and month). It never panics: a file that makes the reader fail is
+// (one row per unit and month), from a workbook (.xlsx), an OpenDocument spreadsheet
+// (.ods) or a CSV file. It never panics: a file that makes the reader fail is
 // reported as unreadable.
 func Parse(name string, content []byte, reg *data.Registry, lang string) (p *Parsed, problems []Problem) {
 	defer func() {
@@ -322,6 +323,17 @@ func Parse(name string, content []byte, reg *data.Registry, lang string) (p *Par
 		return nil, []Problem{{Message: msg(lang,
 			"%s là tệp Excel cũ (.xls) hoặc đã đặt mật khẩu: hãy mở và lưu lại dưới dạng .xlsx, không đặt mật khẩu",
 			"%s is an old Excel file (.xls) or is password-protected: open it and save it as .xlsx, without a password", name)}}
+	case bytes.HasPrefix(content, zipMagic) && isODS(content):
+		var err error
+		if sheets, err = readODS(content); err != nil {
+			if big, ok := errors.AsType[*SheetTooLarge](err); ok {
+				return nil, []Problem{{Sheet: big.Sheet, Message: big.message(lang, name)}}
+			}
+			if errors.Is(err, errODSEncrypted) {
+				return nil, []Problem{{Message: msg(lang, "%s đã đặt mật khẩu: hãy mở và lưu lại không đặt mật khẩu", "%s is password-protected: open it and save it without a password", name)}}
+			}
+			return nil, []Problem{{Message: msg(lang, "Không đọc được tệp %s: %v. Hãy mở và lưu lại dưới dạng .ods hoặc .xlsx", "Cannot read %s: %v. Open it and save it again as .ods or .xlsx", name, err)}}
+		}
 	case bytes.HasPrefix(content, zipMagic):
 		var err error
 		var closeAll func()
@@ -336,6 +348,9 @@ func Parse(name string, content []byte, reg *data.Registry, lang string) (p *Par
 		ext := strings.ToLower(filepath.Ext(name))
 		if ext == ".xlsx" || ext == ".xlsm" || ext == ".xls" {
 			return nil, []Problem{{Message: msg(lang, "%s không phải là tệp .xlsx hợp lệ: hãy mở và lưu lại dưới dạng .xlsx", "%s is not a valid .xlsx file: open it and save it as .xlsx", name)}}
+		}
+		if ext == ".ods" {
+			return nil, []Problem{{Message: msg(lang, "%s không phải là tệp .ods hợp lệ: hãy mở và lưu lại dưới dạng .ods hoặc .xlsx", "%s is not a valid .ods file: open it and save it as .ods or .xlsx", name)}}
 		}
 		if bytes.HasPrefix(content, []byte{0xFF, 0xFE}) || bytes.HasPrefix(content, []byte{0xFE, 0xFF}) {
 			// Excel's "Unicode Text" and some exports write UTF-16: the CSV reader would
@@ -1395,6 +1410,12 @@ func parseCount(raw, lang string) (v int64, empty bool, problem string) {
 func firstSheet(content []byte) (sh *sheet, done func()) {
 	done = func() {}
 	switch {
+	case bytes.HasPrefix(content, zipMagic) && isODS(content):
+		sheets, err := readODS(content)
+		if err != nil || len(sheets) == 0 {
+			return nil, done
+		}
+		return sheets[0], done
 	case bytes.HasPrefix(content, zipMagic):
 		sheets, closeAll, err := readXLSX(content)
 		if err != nil {
