@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestUploadFilesWrittenByLibreOffice uploads, through the server, the reports LibreOffice
+// Calc wrote (testdata/real, made once by make.sh; issue 20): the consolidated report as
+// XLSX and as ODS — its total row labelled in the name column, its code column empty —
+// and a report with sections and subtotals as ODS; then the same report with a row that
+// names no unit and is no total, refused with the row's place.
+func TestUploadFilesWrittenByLibreOffice(t *testing.T) {
+	s := startServer(t, false)
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "real", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	cases := []struct {
+		file, query string
+		units       string // the units and periods accepted, in the file's order
+		received79  float64
+	}{
+		{"bao-cao-tong-hop.xlsx", "?dry_run=true", "01 2026-10, 31 2026-10, 48 2026-10, 79 2026-10, 92 2026-10, 04 2026-10", 245310},
+		{"bao-cao-tong-hop.ods", "", "01 2026-10, 31 2026-10, 48 2026-10, 79 2026-10, 92 2026-10, 04 2026-10", 245310},
+		{"bao-cao-theo-muc.ods", "", "01 2026-09, 79 2026-09, 08 2026-09, 04 2026-09", 240000},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			code, r := s.upload(t, "committee1", c.query, c.file, read(c.file))
+			if code != 200 && code != 201 {
+				t.Fatalf("%d %v", code, r)
+			}
+			subs, _ := r["submissions"].([]any)
+			var got []string
+			for _, x := range subs {
+				sub := x.(map[string]any)
+				got = append(got, sub["unit_code"].(string)+" "+sub["period"].(string))
+				if sub["unit_code"] == "79" {
+					if v := sub["values"].(map[string]any)["dossiers_received"]; v != c.received79 {
+						t.Errorf("79: dossiers_received %v, want %v (pasted as text)", v, c.received79)
+					}
+				}
+			}
+			if strings.Join(got, ", ") != c.units {
+				t.Errorf("units %q, want %q", strings.Join(got, ", "), c.units)
+			}
+		})
+	}
+	// the uploaded ODS is in the store: the leaderboard's month has Hà Nội's figures
+	code, b := s.do(t, "GET", "/api/v1/submissions?unit=01&period=2026-10", "committee1", nil)
+	if code != 200 || !strings.Contains(string(b), "bao-cao-tong-hop.ods") {
+		t.Errorf("submissions of 01: %d %s", code, b)
+	}
+	// a row that names no unit and whose numbers are no sum: refused, the row told
+	bad := "STT,Mã đơn vị,Tên đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận\n1,01,Hà Nội,2026-08,100\n2,,,2026-08,5\n,,Tổng cộng,,105\n"
+	code, e := s.upload(t, "committee1", "", "thieu-ma.csv", []byte(bad))
+	errs, _ := e["errors"].([]any)
+	if code != 422 || len(errs) != 1 || errs[0].(map[string]any)["row"].(float64) != 3 ||
+		!strings.Contains(errs[0].(map[string]any)["message"].(string), "không có mã hoặc tên đơn vị") {
+		t.Errorf("a row without a unit: %d %v", code, e)
+	}
+}
