@@ -112,21 +112,21 @@ func (s *Store) CreateUser(ctx context.Context, username, password, role, unit, 
 		return User{}, fmt.Errorf("hash the password: %w", err)
 	}
 	u := User{Username: username, Role: role, Unit: unit, CreatedAt: time.Now().UTC(), hash: string(h)}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.change(ctx, changesAccounts, func(conn *sql.Conn) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE username = ?`, username).Scan(&n); err != nil {
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE username = ?`, username).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
 			return fmt.Errorf("%w: user %q exists already", ErrConflict, username)
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM users`).Scan(&u.ID); err != nil {
+		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM users`).Scan(&u.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO users VALUES (?, ?, ?, ?, ?, false, ?)`, u.ID, u.Username, u.hash, u.Role, nullString(u.Unit), u.CreatedAt); err != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO users VALUES (?, ?, ?, ?, ?, false, ?)`, u.ID, u.Username, u.hash, u.Role, nullString(u.Unit), u.CreatedAt); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "user_add", Unit: unit, Detail: map[string]any{"username": username, "role": role}})
+		return audit(ctx, conn, AuditEntry{Actor: actor, Action: "user_add", Unit: unit, Detail: map[string]any{"username": username, "role": role}})
 	})
 	return u, err
 }
@@ -182,14 +182,14 @@ func (s *Store) DisableUser(ctx context.Context, username, actor string) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = true WHERE id = ?`, u.ID); err != nil {
+	return s.change(ctx, changesAccounts, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, `UPDATE users SET disabled = true WHERE id = ?`, u.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
+		if _, err := conn.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "user_disable", Detail: map[string]any{"username": username}})
+		return audit(ctx, conn, AuditEntry{Actor: actor, Action: "user_disable", Detail: map[string]any{"username": username}})
 	})
 }
 
@@ -203,14 +203,14 @@ type Session struct {
 func (s *Store) CreateSession(ctx context.Context, u User, ttl time.Duration, peer string) (token string, sess Session, err error) {
 	token = RandomSecret(32)
 	sess = Session{CSRF: RandomSecret(24), ExpiresAt: time.Now().UTC().Add(ttl)}
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, time.Now().UTC()); err != nil {
+	err = s.change(ctx, changesAccounts, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, time.Now().UTC()); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions VALUES (?, ?, ?, ?, ?)`, hashToken(token), u.ID, sess.CSRF, time.Now().UTC(), sess.ExpiresAt); err != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO sessions VALUES (?, ?, ?, ?, ?)`, hashToken(token), u.ID, sess.CSRF, time.Now().UTC(), sess.ExpiresAt); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditEntry{Actor: u.Username, Action: "login", Peer: peer})
+		return audit(ctx, conn, AuditEntry{Actor: u.Username, Action: "login", Peer: peer})
 	})
 	return token, sess, err
 }
@@ -294,11 +294,11 @@ func (s *Store) sessionUser(ctx context.Context, token string) (User, Session, e
 
 // EndSession signs a browser out.
 func (s *Store) EndSession(ctx context.Context, token, actor, peer string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token)); err != nil {
+	return s.change(ctx, changesAccounts, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token)); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "logout", Peer: peer})
+		return audit(ctx, conn, AuditEntry{Actor: actor, Action: "logout", Peer: peer})
 	})
 }
 
@@ -322,29 +322,29 @@ func (s *Store) CreateToken(ctx context.Context, username, name, actor string) (
 	}
 	secret := "egk_" + RandomSecret(32)
 	t := Token{Username: username, Name: name, CreatedAt: time.Now().UTC()}
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM api_tokens`).Scan(&t.ID); err != nil {
+	err = s.change(ctx, changesAccounts, func(conn *sql.Conn) error {
+		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM api_tokens`).Scan(&t.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens VALUES (?, ?, ?, ?, ?, NULL)`, t.ID, u.ID, hashToken(secret), nullString(name), t.CreatedAt); err != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO api_tokens VALUES (?, ?, ?, ?, ?, NULL)`, t.ID, u.ID, hashToken(secret), nullString(name), t.CreatedAt); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "token_create", Detail: map[string]any{"token_id": t.ID, "username": username, "name": name}})
+		return audit(ctx, conn, AuditEntry{Actor: actor, Action: "token_create", Detail: map[string]any{"token_id": t.ID, "username": username, "name": name}})
 	})
 	return secret, t, err
 }
 
 // RevokeToken stops a token from working.
 func (s *Store) RevokeToken(ctx context.Context, id int64, actor string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().UTC(), id)
+	return s.change(ctx, changesAccounts, func(conn *sql.Conn) error {
+		res, err := conn.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().UTC(), id)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("%w: no live token %d", ErrNotFound, id)
 		}
-		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "token_revoke", Detail: map[string]any{"token_id": id}})
+		return audit(ctx, conn, AuditEntry{Actor: actor, Action: "token_revoke", Detail: map[string]any{"token_id": id}})
 	})
 }
 
@@ -404,30 +404,30 @@ type Lock struct {
 
 // LockMonth locks a month against writes.
 func (s *Store) LockMonth(ctx context.Context, m Month, actor string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		if l, ok, err := lockOf(ctx, tx, m); err != nil {
+	return s.change(ctx, changesLog, func(conn *sql.Conn) error {
+		if l, ok, err := lockOf(ctx, conn, m); err != nil {
 			return err
 		} else if ok {
 			return fmt.Errorf("%w: %s is locked already (by %s at %s)", ErrConflict, m, l.LockedBy, l.LockedAt.Format(time.RFC3339))
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO month_locks VALUES (?, ?, ?)`, m.Time(), actor, time.Now().UTC()); err != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO month_locks VALUES (?, ?, ?)`, m.Time(), actor, time.Now().UTC()); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "lock", Month: m})
+		return audit(ctx, conn, AuditEntry{Actor: actor, Action: "lock", Month: m})
 	})
 }
 
 // UnlockMonth reopens a locked month.
 func (s *Store) UnlockMonth(ctx context.Context, m Month, actor string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM month_locks WHERE month = ?`, m.Time())
+	return s.change(ctx, changesLog, func(conn *sql.Conn) error {
+		res, err := conn.ExecContext(ctx, `DELETE FROM month_locks WHERE month = ?`, m.Time())
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("%w: %s is not locked", ErrNotFound, m)
 		}
-		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "reopen", Month: m})
+		return audit(ctx, conn, AuditEntry{Actor: actor, Action: "reopen", Month: m})
 	})
 }
 
@@ -463,7 +463,6 @@ func lockOf(ctx context.Context, q querier, m Month) (Lock, bool, error) {
 	}
 	return l, err == nil, err
 }
-
 
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
@@ -563,7 +562,7 @@ func (e AuditEntry) bounded() (AuditEntry, string, error) {
 
 // audit appends to the log inside the caller's transaction, so the entry and the change
 // it records commit together.
-func audit(ctx context.Context, tx execer, e AuditEntry) error {
+func audit(ctx context.Context, conn execer, e AuditEntry) error {
 	e, d, err := e.bounded()
 	if err != nil {
 		return err
@@ -579,7 +578,7 @@ func audit(ctx context.Context, tx execer, e AuditEntry) error {
 	if e.Actor == "" {
 		e.Actor = "system"
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM audit_log`,
+	_, err = conn.ExecContext(ctx, `INSERT INTO audit_log SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM audit_log`,
 		time.Now().UTC(), e.Actor, e.Action, nullString(e.Unit), m, detail, nullString(e.Peer))
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
@@ -589,7 +588,7 @@ func audit(ctx context.Context, tx execer, e AuditEntry) error {
 
 // Audit records an event that changes nothing else (a failed login, an export).
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
-	return s.write(ctx, func(tx *sql.Tx) error { return audit(ctx, tx, e) })
+	return s.change(ctx, changesLog, func(conn *sql.Conn) error { return audit(ctx, conn, e) })
 }
 
 // SigninFailure counts the failed sign-ins from one client address in one minute: one
@@ -638,15 +637,15 @@ func (s *Store) RecordSigninFailure(ctx context.Context, peer, username string, 
 	if blocked {
 		attempts, blocks = 0, 1
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.change(ctx, changesLog, func(conn *sql.Conn) error {
 		if last, _ := signinPruned.Load(s); last != minute.Unix()/60 {
-			if err := pruneSigninFailures(ctx, tx, now); err != nil {
+			if err := pruneSigninFailures(ctx, conn, now); err != nil {
 				return err
 			}
 			signinPruned.Store(s, minute.Unix()/60)
 		}
 		var have, peers int
-		err := tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE peer = ?), count(*) FROM signin_failures WHERE minute = ?`,
+		err := conn.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE peer = ?), count(*) FROM signin_failures WHERE minute = ?`,
 			peer, minute).Scan(&have, &peers)
 		if err != nil {
 			return err
@@ -654,7 +653,7 @@ func (s *Store) RecordSigninFailure(ctx context.Context, peer, username string, 
 		if have == 0 && peers >= MaxSigninPeersPerMinute {
 			peer = "*"
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO signin_failures VALUES (?, ?, ?, ?, ?)
+		_, err = conn.ExecContext(ctx, `INSERT INTO signin_failures VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (peer, minute) DO UPDATE SET attempts = attempts + excluded.attempts,
 			blocked = blocked + excluded.blocked, last_username = coalesce(excluded.last_username, last_username)`,
 			peer, minute, attempts, blocks, name)
@@ -668,11 +667,11 @@ func (s *Store) RecordSigninFailure(ctx context.Context, peer, username string, 
 
 // pruneSigninFailures drops the records older than the retention, then all but the
 // newest MaxSigninFailureRows.
-func pruneSigninFailures(ctx context.Context, tx *sql.Tx, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE minute < ?`, now.Add(-SigninFailureRetention)); err != nil {
+func pruneSigninFailures(ctx context.Context, conn execer, now time.Time) error {
+	if _, err := conn.ExecContext(ctx, `DELETE FROM signin_failures WHERE minute < ?`, now.Add(-SigninFailureRetention)); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE rowid IN (
+	_, err := conn.ExecContext(ctx, `DELETE FROM signin_failures WHERE rowid IN (
 		SELECT rowid FROM signin_failures ORDER BY minute DESC, attempts + blocked DESC OFFSET ?)`, MaxSigninFailureRows)
 	return err
 }
@@ -762,14 +761,4 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, erro
 		out = append(out, e)
 	}
 	return out, rows.Err()
-}
-
-// write runs f in one transaction under the store's writer lock. Accounts and the audit
-// log do not move the data version: no computed result depends on them.
-func (s *Store) write(ctx context.Context, f func(*sql.Tx) error) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	s.creds.clear()       // before: lookups from now on wait for nothing stale …
-	defer s.creds.clear() // … and after the commit, anything read meanwhile is dropped
-	return s.inTx(ctx, f)
 }

@@ -39,9 +39,7 @@ func (s *Store) SubmitAssessments(ctx context.Context, as []Assessment) ([]Asses
 		}
 	}
 	out := append([]Assessment(nil), as...)
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	err := s.withConn(ctx, func(conn *sql.Conn) error {
+	err := s.change(ctx, changesData, func(conn *sql.Conn) error {
 		type key struct {
 			unit  string
 			month Month
@@ -190,25 +188,21 @@ func (s *Store) SubmitAssessments(ctx context.Context, as []Assessment) ([]Asses
 	if err != nil {
 		return nil, fmt.Errorf("store assessments: %w", err)
 	}
-	s.version.Add(1)
 	return out, nil
 }
 
 // ConfirmAssessment records the committee's confirmation.
 func (s *Store) ConfirmAssessment(ctx context.Context, id int64, actor string) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE assessments SET confirmed_by = ?, confirmed_at = ? WHERE id = ?`, actor, time.Now().UTC(), id)
+	err := s.change(ctx, changesData, func(conn *sql.Conn) error {
+		res, err := conn.ExecContext(ctx, `UPDATE assessments SET confirmed_by = ?, confirmed_at = ? WHERE id = ?`, actor, time.Now().UTC(), id)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("%w: no assessment %d", ErrNotFound, id)
 		}
-		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "assessment_confirm", Detail: map[string]any{"assessment_id": id}})
+		return audit(ctx, conn, AuditEntry{Actor: actor, Action: "assessment_confirm", Detail: map[string]any{"assessment_id": id}})
 	})
-	if err == nil {
-		s.version.Add(1)
-	}
 	return err
 }
 

@@ -30,20 +30,21 @@ func (s *Store) Backup(ctx context.Context, dir string) error {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	s.writeMu.Lock() // no write between the checkpoint and the export
-	defer s.writeMu.Unlock()
-	if _, err := s.db.ExecContext(ctx, `CHECKPOINT`); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`EXPORT DATABASE '%s' (FORMAT PARQUET)`, abs)); err != nil {
-		os.RemoveAll(abs)
-		return fmt.Errorf("backup: %w", err)
-	}
-	if err := makePrivate(abs); err != nil {
-		os.RemoveAll(abs)
-		return fmt.Errorf("backup: %w", err)
-	}
-	return nil
+	// no write between the checkpoint and the export
+	return s.exclusive(func() error {
+		if _, err := s.db.ExecContext(ctx, `CHECKPOINT`); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`EXPORT DATABASE '%s' (FORMAT PARQUET)`, abs)); err != nil {
+			os.RemoveAll(abs)
+			return fmt.Errorf("backup: %w", err)
+		}
+		if err := makePrivate(abs); err != nil {
+			os.RemoveAll(abs)
+			return fmt.Errorf("backup: %w", err)
+		}
+		return nil
+	})
 }
 
 // makePrivate sets a folder's tree to 0700 folders and 0600 files, whatever the umask

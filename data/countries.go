@@ -100,26 +100,25 @@ type EGDIImport struct {
 // ImportEGDI stores one survey year's results in one transaction, superseding an
 // earlier import of the same year (which stays).
 func (s *Store) ImportEGDI(ctx context.Context, imp EGDIImport, sha string) (EGDIImport, error) {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM egdi_imports`).Scan(&imp.ID); err != nil {
+	err := s.change(ctx, changesData, func(conn *sql.Conn) error {
+		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM egdi_imports`).Scan(&imp.ID); err != nil {
 			return err
 		}
 		imp.ImportedAt = time.Now().UTC()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO egdi_imports VALUES (?, ?, ?, ?, ?, ?, ?)`, imp.ID, imp.Year, imp.File, sha, imp.Precision, imp.ImportedBy, imp.ImportedAt); err != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO egdi_imports VALUES (?, ?, ?, ?, ?, ?, ?)`, imp.ID, imp.Year, imp.File, sha, imp.Precision, imp.ImportedBy, imp.ImportedAt); err != nil {
 			return err
 		}
 		for _, r := range imp.Rows {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO egdi_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, imp.ID, r.ISO3, r.Name,
+			if _, err := conn.ExecContext(ctx, `INSERT INTO egdi_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, imp.ID, r.ISO3, r.Name,
 				r.EGDI, r.Rank, r.OSI, r.HCI, r.TII, r.EPI); err != nil {
 				return err
 			}
 		}
-		return audit(ctx, tx, AuditEntry{Actor: imp.ImportedBy, Action: "egdi_import", Detail: map[string]any{"year": imp.Year, "file": imp.File, "countries": len(imp.Rows)}})
+		return audit(ctx, conn, AuditEntry{Actor: imp.ImportedBy, Action: "egdi_import", Detail: map[string]any{"year": imp.Year, "file": imp.File, "countries": len(imp.Rows)}})
 	})
 	if err != nil {
 		return imp, fmt.Errorf("import EGDI %d: %w", imp.Year, err)
 	}
-	s.version.Add(1)
 	return imp, nil
 }
 

@@ -173,9 +173,7 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			return res, tooManyDossiers(fileName, n, imp.MaxRows)
 		}
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	err = s.withConn(ctx, func(conn *sql.Conn) error {
+	err = s.change(ctx, changesData, func(conn *sql.Conn) error {
 		var n int
 		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM dossiers WHERE source_sha256 = ? LIMIT 1)`, sha).Scan(&n); err != nil {
 			return err
@@ -325,9 +323,6 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			return res, err
 		}
 		return res, fmt.Errorf("dossiers: %w", err)
-	}
-	if !res.Identical {
-		s.version.Add(1)
 	}
 	return res, nil
 }

@@ -29,12 +29,12 @@ type IndexImport struct {
 
 // ImportIndex stores one index year in one transaction.
 func (s *Store) ImportIndex(ctx context.Context, imp IndexImport, sha string) (IndexImport, error) {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM index_imports`).Scan(&imp.ID); err != nil {
+	err := s.change(ctx, changesData, func(conn *sql.Conn) error {
+		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM index_imports`).Scan(&imp.ID); err != nil {
 			return err
 		}
 		imp.ImportedAt = time.Now().UTC()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO index_imports VALUES (?, ?, ?, ?, ?, ?, ?)`, imp.ID, imp.Name, imp.Year, imp.File, sha, imp.ImportedBy, imp.ImportedAt); err != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO index_imports VALUES (?, ?, ?, ?, ?, ?, ?)`, imp.ID, imp.Name, imp.Year, imp.File, sha, imp.ImportedBy, imp.ImportedAt); err != nil {
 			return err
 		}
 		for _, v := range imp.Values {
@@ -43,16 +43,15 @@ func (s *Store) ImportIndex(ctx context.Context, imp IndexImport, sha string) (I
 				b, _ := json.Marshal(v.Pillars)
 				p = string(b)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO index_values VALUES (?, ?, ?, ?, ?)`, imp.ID, v.Unit, v.Value, v.Rank, p); err != nil {
+			if _, err := conn.ExecContext(ctx, `INSERT INTO index_values VALUES (?, ?, ?, ?, ?)`, imp.ID, v.Unit, v.Value, v.Rank, p); err != nil {
 				return err
 			}
 		}
-		return audit(ctx, tx, AuditEntry{Actor: imp.ImportedBy, Action: "index_import", Detail: map[string]any{"index": imp.Name, "year": imp.Year, "file": imp.File, "units": len(imp.Values)}})
+		return audit(ctx, conn, AuditEntry{Actor: imp.ImportedBy, Action: "index_import", Detail: map[string]any{"index": imp.Name, "year": imp.Year, "file": imp.File, "units": len(imp.Values)}})
 	})
 	if err != nil {
 		return imp, fmt.Errorf("import %s %d: %w", imp.Name, imp.Year, err)
 	}
-	s.version.Add(1)
 	return imp, nil
 }
 

@@ -68,9 +68,7 @@ func (s *Store) ImportCatalogue(ctx context.Context, imp CatalogueImport) (Catal
 		from = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	}
 	v.InForceFrom = from
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.change(ctx, changesData, func(tx *sql.Conn) error {
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM procedure_catalogues`).Scan(&v.ID); err != nil {
 			return err
 		}
@@ -102,7 +100,6 @@ func (s *Store) ImportCatalogue(ctx context.Context, imp CatalogueImport) (Catal
 	if err != nil {
 		return v, fmt.Errorf("catalogue: %w", err)
 	}
-	s.version.Add(1)
 	return v, nil
 }
 
@@ -223,9 +220,7 @@ func (s *Store) ImportFeedback(ctx context.Context, imp FeedbackImport) (Feedbac
 			EN: "The file holds feedback of units whose data you may not write; nothing was written. " + strings.Join(en, "; ")}
 	}
 	res.Rows = len(imp.Records)
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	err := s.withConn(ctx, func(conn *sql.Conn) error {
+	err := s.change(ctx, changesData, func(conn *sql.Conn) error {
 		var n int
 		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM feedback_imports WHERE source_sha256 = ?`, imp.SHA256).Scan(&n); err != nil {
 			return err
@@ -307,9 +302,6 @@ func (s *Store) ImportFeedback(ctx context.Context, imp FeedbackImport) (Feedbac
 			return res, err
 		}
 		return res, fmt.Errorf("feedback: %w", err)
-	}
-	if !res.Identical {
-		s.version.Add(1)
 	}
 	return res, nil
 }

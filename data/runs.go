@@ -29,11 +29,11 @@ const (
 
 // RecordRun appends a run to the history.
 func (s *Store) RecordRun(ctx context.Context, r Run) (Run, error) {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM ingest_runs`).Scan(&r.ID); err != nil {
+	err := s.change(ctx, changesLog, func(conn *sql.Conn) error {
+		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM ingest_runs`).Scan(&r.ID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO ingest_runs (id, source, started_at, finished_at, outcome, rows, message, file_sha256, file_name)
+		_, err := conn.ExecContext(ctx, `INSERT INTO ingest_runs (id, source, started_at, finished_at, outcome, rows, message, file_sha256, file_name)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Source, r.StartedAt.UTC(), r.FinishedAt, r.Outcome, r.Rows, nullString(r.Message),
 			nullString(r.FileSHA256), nullString(r.FileName))
 		return err
@@ -104,8 +104,8 @@ func (s *Store) RunByID(ctx context.Context, id int64) (Run, error) {
 // SettleRun records how a waiting run ended: confirmed and accepted, with what it
 // brought, by whom.
 func (s *Store) SettleRun(ctx context.Context, id int64, outcome string, rows int, message string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE ingest_runs SET outcome = ?, rows = ?, message = ? WHERE id = ? AND outcome = 'waiting'`,
+	return s.change(ctx, changesLog, func(conn *sql.Conn) error {
+		res, err := conn.ExecContext(ctx, `UPDATE ingest_runs SET outcome = ?, rows = ?, message = ? WHERE id = ? AND outcome = 'waiting'`,
 			outcome, rows, message, id)
 		if err != nil {
 			return err

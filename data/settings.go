@@ -23,10 +23,10 @@ func (s *Store) SetSetting(ctx context.Context, key, value, actor string) error 
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO settings VALUES (?, ?, ?, ?)`, key, value, actor, time.Now().UTC()); err != nil {
+	return s.change(ctx, changesLog, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, `INSERT OR REPLACE INTO settings VALUES (?, ?, ?, ?)`, key, value, actor, time.Now().UTC()); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditEntry{Actor: actor, Action: "setting", Detail: map[string]any{"key": key, "old": old, "new": value}})
+		return audit(ctx, conn, AuditEntry{Actor: actor, Action: "setting", Detail: map[string]any{"key": key, "old": old, "new": value}})
 	})
 }

@@ -183,11 +183,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = s.inTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		// each migration in one transaction, at open, before anything else writes
+		err = s.withConn(ctx, func(conn *sql.Conn) error {
+			if _, err := conn.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?, ?)`, n, base, time.Now().UTC())
+			_, err := conn.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?, ?)`, n, base, time.Now().UTC())
 			return err
 		})
 		if err != nil {
@@ -215,18 +216,6 @@ func (s *Store) AppliedMigrations(ctx context.Context) ([]string, error) {
 	return out, rows.Err()
 }
 
-func (s *Store) inTx(ctx context.Context, f func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := f(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
 func nullMonth(m Month) any {
 	if m.IsZero() {
 		return nil
@@ -235,7 +224,7 @@ func nullMonth(m Month) any {
 }
 
 func (s *Store) syncUnits(ctx context.Context) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.withConn(ctx, func(tx *sql.Conn) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM units`); err != nil {
 			return err
 		}

@@ -54,19 +54,16 @@ func (s *Store) Submit(ctx context.Context, subs []Submission) ([]Submission, er
 			}
 		}
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
 	out := make([]Submission, len(subs))
 	copy(out, subs)
 	lo, hi := out[0].Month, out[0].Month
 	for _, sub := range out {
 		lo, hi = min(lo, sub.Month), max(hi, sub.Month)
 	}
-	err := s.withConn(ctx, func(conn *sql.Conn) error { return submitConn(ctx, conn, out, lo, hi) })
+	err := s.change(ctx, changesData, func(conn *sql.Conn) error { return submitConn(ctx, conn, out, lo, hi) })
 	if err != nil {
 		return nil, fmt.Errorf("store submissions: %w", diskFull(s.path, err))
 	}
-	s.version.Add(1)
 	return out, nil
 }
 
