@@ -127,6 +127,19 @@ func canManageAgencies(id *identity, province string) error {
 	return data.Errorf(data.ErrForbidden, "Chỉ quản trị viên hoặc cán bộ của tỉnh %s được thêm cơ quan của tỉnh", "Only an administrator or province %s's officer may add its agencies", province)
 }
 
+// canManageCommunes: whether a province's communes report is the province's decision
+// (its officer) or the committee's; admins may set it too.
+func canManageCommunes(id *identity, province string) error {
+	if id == nil {
+		return fmt.Errorf("%w: sign in first", data.ErrUnauthorized)
+	}
+	switch {
+	case id.User.Role == data.RoleAdmin, id.User.Role == data.RoleCommittee, id.User.Role == data.RoleOfficer && id.User.Unit == province:
+		return nil
+	}
+	return data.Errorf(data.ErrForbidden, "Chỉ cán bộ của tỉnh %s, Ủy ban hoặc quản trị viên được đổi cài đặt này", "Only province %s's officer, the committee or an administrator may change this setting", province)
+}
+
 func identityOf(c echo.Context) *identity {
 	id, _ := c.Get("identity").(*identity)
 	return id

@@ -155,6 +155,8 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/api/v1/units/:code/series", reader, s.series)
 	r(GET, "/api/v1/units/:province/agencies", reader, s.listAgencies)
 	r(POST, "/api/v1/units/:province/agencies", uploader, s.addAgency)
+	r(GET, "/api/v1/commune-reporting", reader, s.listCommuneReporting)
+	r(PUT, "/api/v1/units/:province/commune-reporting", uploader, s.setCommuneReporting)
 	r(GET, "/api/v1/completeness", reader, s.completeness)
 	r(GET, "/api/v1/submissions", reader, s.listSubmissions)
 	r(POST, "/api/v1/submissions", uploader, s.upload)

@@ -13,7 +13,7 @@ type MonthStatus struct {
 	Month    data.Month `json:"period"`
 	Group    data.Group `json:"group"`
 	Reported int        `json:"reported"` // expected units with a report
-	Expected int        `json:"expected"` // units in force that month
+	Expected int        `json:"expected"` // units in force that month (communes: of provinces expecting them)
 	Deadline time.Time  `json:"deadline"`
 	// Closed months are the ones shown by default: every expected unit has reported, or
 	// the deadline has passed and at least the closing share has. The current month is
@@ -53,7 +53,11 @@ func (e *Engine) MonthStatus(ctx context.Context, g data.Group, m data.Month) (M
 	if err != nil {
 		return st, err
 	}
-	for _, u := range e.src.Units().InForce(g, m) {
+	units, err := e.expectedUnits(ctx, g, m)
+	if err != nil {
+		return st, err
+	}
+	for _, u := range units {
 		st.Expected++
 		if rep[m][u.Code] {
 			st.Reported++

@@ -77,7 +77,11 @@ func (e *Engine) Completeness(ctx context.Context, p data.Period, g data.Group) 
 		now := e.now()
 		for m := p.From; m <= p.To; m++ {
 			dl := e.Deadline(m)
-			for _, u := range e.src.Units().InForce(g, m) {
+			units, err := e.expectedUnits(ctx, g, m)
+			if err != nil {
+				return nil, err
+			}
+			for _, u := range units {
 				ur := UnitReport{UnitCode: u.Code, UnitNameVI: u.NameVI, UnitNameEN: u.NameEN, Period: m.String(), Deadline: dl}
 				c.Expected++
 				if t, ok := byKey[k{u.Code, m}]; ok {

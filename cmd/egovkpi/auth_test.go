@@ -81,6 +81,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/api/v1/units", "", all(200), false},
 		{"GET", "/api/v1/units/01/agencies", "", all(200), false},
 		{"POST", "/api/v1/units/01/agencies", `{"code":"S%d","name_vi":"Sở thử"}`, only(201, "admin1", "officer01"), true},
+		{"GET", "/api/v1/commune-reporting", "", all(200), false},
+		{"PUT", "/api/v1/units/01/commune-reporting", `{"from":""}`, only(200, "admin1", "committee1", "officer01"), true},
 		{"GET", "/api/v1/measures", "", all(200), false},
 		{"GET", "/api/v1/coverage", "", all(200), false},
 		{"GET", "/api/v1/indicators", "", all(200), false},
