@@ -62,16 +62,21 @@ func (s *Store) SubmitAssessments(ctx context.Context, as []Assessment) ([]Asses
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
+		err = eachRow(rows, func() error {
 			var k key
 			var t time.Time
 			var v int
 			var id int64
-			rows.Scan(&k.unit, &t, &v, &id)
+			if err := rows.Scan(&k.unit, &t, &v, &id); err != nil {
+				return err
+			}
 			k.month = MonthOf(t)
 			version[k], currentID[k] = v, id
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		rows.Close()
 		var superseded []int64
 		for _, a := range out {
 			if id := currentID[key{a.UnitCode, a.Month}]; id != 0 {
@@ -84,17 +89,22 @@ func (s *Store) SubmitAssessments(ctx context.Context, as []Assessment) ([]Asses
 			if err != nil {
 				return err
 			}
-			for irows.Next() {
+			err = eachRow(irows, func() error {
 				var id int64
 				var c string
 				var it Item
-				irows.Scan(&id, &c, &it.Value)
+				if err := irows.Scan(&id, &c, &it.Value); err != nil {
+					return err
+				}
 				if old[id] == nil {
 					old[id] = map[string]Item{}
 				}
 				old[id][c] = it
+				return nil
+			})
+			if err != nil {
+				return err
 			}
-			irows.Close()
 			if _, err := conn.ExecContext(ctx, `UPDATE assessments SET status = 'superseded' WHERE id IN (SELECT unnest(?::BIGINT[]))`, superseded); err != nil {
 				return err
 			}

@@ -276,17 +276,19 @@ func submitConn(ctx context.Context, conn *sql.Conn, out []Submission, lo, hi Mo
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	err = eachRow(rows, func() error {
 		var u string
 		var t time.Time
 		var v int
 		if err := rows.Scan(&u, &t, &v); err != nil {
-			rows.Close()
 			return err
 		}
 		last[key{u, MonthOf(t)}] = v
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	rows.Close()
 	// a locked month takes no writes
 	months := map[Month]bool{}
 	for _, sub := range out {
@@ -308,12 +310,11 @@ func submitConn(ctx context.Context, conn *sql.Conn, out []Submission, lo, hi Mo
 	if err != nil {
 		return err
 	}
-	for orows.Next() {
+	err = eachRow(orows, func() error {
 		var u, code string
 		var t time.Time
 		var v int64
 		if err := orows.Scan(&u, &t, &code, &v); err != nil {
-			orows.Close()
 			return err
 		}
 		k := key{u, MonthOf(t)}
@@ -321,8 +322,11 @@ func submitConn(ctx context.Context, conn *sql.Conn, out []Submission, lo, hi Mo
 			old[k] = map[string]int64{}
 		}
 		old[k][code] = v
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	orows.Close()
 	var nextID int64
 	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM submissions`).Scan(&nextID); err != nil {
 		return err
