@@ -1,5 +1,11 @@
 package data
 
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
 // The index of Decision 766 (issue 17) in SQL over DuckDB: for one period and a list of
 // units, what each indicator's rule counts, from the kept dossiers, the catalogue version
 // in force and the feedback. The scoring (points from counts) is metrics' own; metrics'
@@ -84,4 +90,213 @@ type Index766Rules struct {
 type Index766Unit struct {
 	Code string
 	Kind string
+}
+
+// calendarSQL lists the calendar's entries as two parallel lists (dates, and whether each
+// is a working day) for the query's calendar table.
+func (c *Calendar) sqlLists() (dates []string, working []bool) {
+	ns := make([]int, 0, len(c.days))
+	for n := range c.days {
+		ns = append(ns, n)
+	}
+	slices.Sort(ns)
+	for _, n := range ns {
+		dates = append(dates, dayStart(n).Format("2006-01-02"))
+		working = append(working, c.days[n].Kind == MakeUpDay)
+	}
+	return dates, working
+}
+
+// fUS is the SQL of F(t) in microseconds, the working time from the calendar's start to
+// t, where k is the calendar row of t's date: 24 h for every working day before t's date,
+// plus t's time of day if its date is a working day. The working time from a to b
+// (Calendar.WorkingTime) is F(b) − F(a).
+func fUS(t, k string) string {
+	return fmt.Sprintf("((%[2]s.c - %[2]s.w) * 86400000000 + %[2]s.w * (epoch_us(%[1]s) - epoch_us(date_trunc('day', %[1]s))))", t, k)
+}
+
+// daysOf is the SQL of a duration given in microseconds as Go's Duration.Hours() / 24
+// computes it (whole hours, then the rest as a fraction), so that comparisons with a
+// maximum fall on the same side as the reference's.
+func daysOf(us string) string {
+	return fmt.Sprintf("(((%[1]s) * 1000 // 3600000000000) + ((%[1]s) * 1000 %% 3600000000000) / 3600000000000.0) / 24", us)
+}
+
+// index766SQL counts, for every unit of the units table and the period of the p table,
+// what the rules of the 766 index count. It reads the kept dossiers once (those the
+// period can reach), the catalogue version in force and the feedback; working days come
+// from the calendar table built from data.Calendar.
+var index766SQL = `
+WITH p AS (SELECT ?::TIMESTAMP AS ps, ?::TIMESTAMP AS pe, ?::DATE AS last_day, ?::BIGINT AS cat,
+  ?::INT AS lead_m, ?::INT AS lead_p, ?::INT AS within_m, ?::INT AS within_p,
+  ?::INT AS fb_handled, ?::INT AS fb_refused, ?::INT AS fb_supplement),
+units AS (SELECT unnest(?::VARCHAR[]) AS unit_code, unnest(?::VARCHAR[]) AS kind),
+listed AS (SELECT unnest(?::VARCHAR[])::DATE AS d, unnest(?::BOOLEAN[]) AS working),
+-- the catalogue entries that apply to each unit: its level (a province also its communes'),
+-- level-wide or its own; one per code, its own entry first, then the file's order
+pu AS (SELECT u.unit_code AS unit, u.kind, pr.*, coalesce(pr.unit_code, '') <> '' AS own
+  FROM units u JOIN procedures pr ON (pr.level = u.kind OR (u.kind = 'province' AND pr.level = 'commune'))
+  AND (coalesce(pr.unit_code, '') = '' OR pr.unit_code = u.unit_code), p WHERE pr.catalogue_id = p.cat),
+inforce AS (SELECT pu.* FROM pu, p WHERE (valid_from IS NULL OR valid_from <= p.last_day) AND (valid_to IS NULL OR valid_to >= p.last_day)
+  QUALIFY row_number() OVER (PARTITION BY unit, procedure_code ORDER BY own DESC, line) = 1),
+announced AS (SELECT pu.*, CASE kind WHEN 'ministry' THEN p.lead_m ELSE p.lead_p END AS lead,
+  CASE kind WHEN 'ministry' THEN p.within_m ELSE p.within_p END AS within
+  FROM pu, p WHERE announced_on >= p.ps::DATE AND announced_on < p.pe::DATE
+  QUALIFY row_number() OVER (PARTITION BY unit, procedure_code ORDER BY own DESC, line) = 1),
+-- the dossiers the period reaches, with their procedure in force
+d AS MATERIALIZED (SELECT x.*, ip.procedure_code IS NOT NULL AS in_cat, coalesce(ip.paper_result, false) AS paper, ip.max_processing AS p_max,
+  ip.max_unit AS p_unit, ip.name_vi AS p_name,
+  x.received_at >= p.ps AND x.received_at < p.pe AS rec,
+  x.received_at < p.pe AND (x.resolved_at IS NULL OR x.resolved_at >= p.ps) AS handled,
+  coalesce(x.resolved_at >= p.ps AND x.resolved_at < p.pe, false) AS ended,
+  epoch_us(CASE WHEN x.resolved_at >= p.ps AND x.resolved_at < p.pe THEN x.resolved_at ELSE p.pe END) AS e0
+  FROM dossiers x JOIN units u ON u.unit_code = x.unit_code CROSS JOIN p
+  LEFT JOIN inforce ip ON ip.unit = x.unit_code AND ip.procedure_code = x.procedure_code
+  WHERE x.received_at < p.pe AND (x.received_at >= p.ps OR x.resolved_at IS NULL OR x.resolved_at >= p.ps)
+     OR (x.resolved_at >= p.ps AND x.resolved_at < p.pe)),
+-- feedback: closed before the period's end (an outcome other than open, handled before
+-- it); late by 5.2's windows, or, open at the end, past the handled window
+f AS MATERIALIZED (SELECT x.*, x.received_at >= p.ps AS rec,
+  coalesce(x.outcome, '') <> 'open' AND x.handled_at IS NOT NULL AND x.handled_at < p.pe AS closed, p.pe,
+  p.ps, p.fb_handled, p.fb_refused, p.fb_supplement
+  FROM feedback x JOIN units u ON u.unit_code = x.unit_code CROSS JOIN p WHERE x.received_at < p.pe),
+-- the working-day calendar over the dates the rules read, with 400 days to spare for the
+-- windows of 1.1 and 1.2: w says whether a day is a working day, c counts the working
+-- days up to it (its rank when it is one)
+bounds AS (SELECT least(p.ps::DATE, (SELECT min(received_at)::DATE FROM d), (SELECT min(received_at)::DATE FROM f),
+    (SELECT min(least(announced_on, effective_on)) FROM announced)) - 400 AS lo,
+  greatest(p.pe::DATE, (SELECT max(greatest(announced_on, effective_on)) FROM announced)) + 400 AS hi FROM p),
+cal AS MATERIALIZED (SELECT d, w, sum(w) OVER (ORDER BY d ROWS UNBOUNDED PRECEDING) AS c FROM (
+  SELECT g.d, CASE WHEN l.working IS NOT NULL THEN l.working::INT WHEN isodow(g.d) <= 5 THEN 1 ELSE 0 END AS w
+  FROM (SELECT unnest(generate_series(lo, hi, INTERVAL 1 DAY))::DATE AS d FROM bounds) g LEFT JOIN listed l ON l.d = g.d)),
+wd AS (SELECT c AS r, d FROM cal WHERE w = 1),
+-- 1.1: announced_on ≤ the lead-th working day before effective_on; 1.2: published_on ≤ the
+-- within-th working day after announced_on (ranks of working days: c counts them up to a date)
+ann AS (SELECT a.unit, count(*) AS n,
+  count(*) FILTER (WHERE a.effective_on IS NOT NULL AND a.announced_on <= CASE WHEN a.lead = 0 THEN a.effective_on ELSE we.d END) AS on_time,
+  count(*) FILTER (WHERE a.published_on IS NOT NULL AND a.published_on <= CASE WHEN a.within = 0 THEN a.announced_on ELSE wp.d END) AS published
+  FROM announced a LEFT JOIN cal ce ON ce.d = a.effective_on LEFT JOIN wd we ON we.r = ce.c - ce.w - a.lead + 1
+  LEFT JOIN cal ca ON ca.d = a.announced_on LEFT JOIN wd wp ON wp.r = ca.c + a.within GROUP BY a.unit),
+-- end′: with one dated supplement request, the wait (cut at end) taken off
+e AS (SELECT *, coalesce(supplement_requests, 0) > 1 AS many,
+  coalesce(supplement_requests = 1 AND supplement_requested_at IS NULL, false) AS undated,
+  CASE WHEN coalesce(supplement_requests, 0) = 1 AND supplement_requested_at IS NOT NULL
+    AND epoch_us(supplement_requested_at) < least(coalesce(epoch_us(supplement_completed_at), e0), e0)
+    THEN e0 - (least(coalesce(epoch_us(supplement_completed_at), e0), e0) - epoch_us(supplement_requested_at)) ELSE e0 END AS e1
+  FROM d),
+t AS (SELECT e.*, CASE WHEN many THEN false
+    WHEN due_at IS NOT NULL THEN e1 <= epoch_us(due_at)
+    WHEN NOT in_cat OR coalesce(p_max, 0) <= 0 THEN true
+    WHEN p_unit = 'working_days' THEN ` + daysOf(fUS("make_timestamp(e.e1)", "c1")+" - "+fUS("e.received_at", "c0")) + ` <= p_max
+    WHEN p_unit = 'days' THEN (e1 - epoch_us(received_at)) * 1000 <= trunc(p_max * 24 * 3600000000000.0)
+    ELSE (e1 - epoch_us(received_at)) * 1000 <= trunc(p_max * 3600000000000.0) END AS on_time,
+  ` + daysOf("e1 - epoch_us(received_at)") + ` AS days
+  FROM e LEFT JOIN cal c0 ON c0.d = e.received_at::DATE LEFT JOIN cal c1 ON c1.d = make_timestamp(e.e1)::DATE),
+used AS (SELECT DISTINCT unit_code AS unit, procedure_code FROM t WHERE rec AND channel = 'online'),
+procs AS (SELECT i.unit, count(*) AS n, count(components_complete) AS comp_known, count(*) FILTER (WHERE components_complete) AS comp,
+  count(*) FILTER (WHERE online IN ('partial', 'full')) AS online,
+  count(*) FILTER (WHERE online IN ('partial', 'full') AND u.unit IS NOT NULL) AS used,
+  count(*) FILTER (WHERE fee) AS fee, count(*) FILTER (WHERE fee AND payment_integrated) AS fee_int
+  FROM inforce i LEFT JOIN used u ON u.unit = i.unit AND u.procedure_code = i.procedure_code GROUP BY i.unit),
+ds AS (SELECT unit_code AS unit,
+  count(*) FILTER (WHERE rec) AS received,
+  count(synced) FILTER (WHERE rec) AS synced_known, count(*) FILTER (WHERE rec AND synced) AS synced,
+  count(*) FILTER (WHERE rec AND channel = 'online' AND (NOT paper OR electronic_result)) AS online_counting,
+  count(*) FILTER (WHERE rec AND channel = 'online' AND paper) AS online_paper,
+  count(electronic_result) FILTER (WHERE rec) AS electronic_known,
+  count(*) FILTER (WHERE rec AND paper) AS paper_received,
+  count(*) FILTER (WHERE rec AND fee_required) AS fee_dossiers, count(*) FILTER (WHERE rec AND fee_required AND paid_online) AS paid_online,
+  count(*) FILTER (WHERE rec AND digitized AND (NOT paper OR electronic_result)) AS digitized_ok,
+  count(reused_data) FILTER (WHERE rec) AS reused_known, count(*) FILTER (WHERE rec AND reused_data) AS reused,
+  count(citizen_store) FILTER (WHERE rec) AS store_known, count(*) FILTER (WHERE rec AND citizen_store) AS store,
+  count(vneid) FILTER (WHERE rec) AS vneid_known, count(*) FILTER (WHERE rec AND vneid) AS vneid,
+  count(*) FILTER (WHERE handled) AS handled, count(*) FILTER (WHERE handled AND on_time) AS handled_on_time,
+  count(*) FILTER (WHERE handled AND (complaint OR rating = 'dissatisfied')) AS complained,
+  count(*) FILTER (WHERE handled AND undated) AS undated,
+  count(DISTINCT coalesce(procedure_code, '')) FILTER (WHERE handled AND NOT in_cat) AS missing,
+  count(*) FILTER (WHERE ended) AS ended, coalesce(sum(days) FILTER (WHERE ended), 0) AS ended_days,
+  count(*) FILTER (WHERE ended AND paper) AS ended_paper, count(electronic_result) FILTER (WHERE ended AND paper) AS ended_paper_known,
+  count(*) FILTER (WHERE ended AND paper AND electronic_result) AS ended_paper_electronic
+  FROM t GROUP BY unit_code),
+avgs AS (SELECT unit, list({'code': code, 'name': name, 'n': n, 'days': days} ORDER BY code) AS averages FROM (
+  SELECT unit_code AS unit, coalesce(procedure_code, '') AS code, coalesce(any_value(p_name), '') AS name, count(*) AS n, sum(days) AS days
+  FROM t WHERE ended GROUP BY ALL) GROUP BY unit),
+fl AS (SELECT f.*, ` + daysOf(fUS("CASE WHEN f.closed THEN f.handled_at ELSE f.pe END", "ch")+" - "+fUS("f.received_at", "cr")) + ` >
+  CASE WHEN NOT f.closed THEN f.fb_handled WHEN f.outcome = 'refused' THEN f.fb_refused
+    WHEN f.outcome = 'supplement_requested' THEN f.fb_supplement ELSE f.fb_handled END AS late
+  FROM f LEFT JOIN cal cr ON cr.d = f.received_at::DATE LEFT JOIN cal ch ON ch.d = (CASE WHEN f.closed THEN f.handled_at ELSE f.pe END)::DATE),
+fs AS (SELECT unit_code AS unit, count(*) FILTER (WHERE rec) AS received, count(*) FILTER (WHERE rec AND classified) AS classified,
+  count(*) FILTER (WHERE rec AND disliked) AS disliked, count(*) FILTER (WHERE rec AND late) AS late_received,
+  count(*) FILTER (WHERE NOT closed OR handled_at >= ps) AS handled, count(*) FILTER (WHERE (NOT closed OR handled_at >= ps) AND NOT late) AS handled_on_time
+  FROM fl GROUP BY unit_code)
+SELECT u.unit_code, u.kind,
+  coalesce(procs.n, 0), coalesce(ann.n, 0), coalesce(ann.on_time, 0), coalesce(ann.published, 0), coalesce(procs.comp_known, 0), coalesce(procs.comp, 0),
+  coalesce(procs.online, 0), coalesce(procs.used, 0), coalesce(procs.fee, 0), coalesce(procs.fee_int, 0),
+  coalesce(ds.received, 0), coalesce(ds.synced_known, 0), coalesce(ds.synced, 0), coalesce(ds.online_counting, 0), coalesce(ds.online_paper, 0),
+  coalesce(ds.electronic_known, 0), coalesce(ds.paper_received, 0), coalesce(ds.fee_dossiers, 0), coalesce(ds.paid_online, 0),
+  coalesce(ds.digitized_ok, 0), coalesce(ds.reused_known, 0), coalesce(ds.reused, 0), coalesce(ds.store_known, 0), coalesce(ds.store, 0),
+  coalesce(ds.vneid_known, 0), coalesce(ds.vneid, 0),
+  coalesce(ds.handled, 0), coalesce(ds.handled_on_time, 0), coalesce(ds.complained, 0), coalesce(ds.undated, 0), coalesce(ds.missing, 0),
+  coalesce(ds.ended, 0), coalesce(ds.ended_days, 0)::DOUBLE, coalesce(ds.ended_paper, 0), coalesce(ds.ended_paper_known, 0),
+  coalesce(ds.ended_paper_electronic, 0),
+  coalesce(fs.received, 0), coalesce(fs.classified, 0), coalesce(fs.disliked, 0), coalesce(fs.late_received, 0), coalesce(fs.handled, 0),
+  coalesce(fs.handled_on_time, 0), coalesce(avgs.averages, [])
+FROM units u LEFT JOIN procs ON procs.unit = u.unit_code LEFT JOIN ann ON ann.unit = u.unit_code LEFT JOIN ds ON ds.unit = u.unit_code
+  LEFT JOIN fs ON fs.unit = u.unit_code LEFT JOIN avgs ON avgs.unit = u.unit_code
+ORDER BY u.unit_code`
+
+// Index766Counts counts, in one query, what the rules of the 766 index count for each of
+// the units over the period, with the catalogue version in force on the period's last
+// day. Every unit asked for is in the answer, with zero counts when it has no records.
+func (s *Store) Index766Counts(ctx context.Context, cal *Calendar, rules Index766Rules, p Period, units []Index766Unit) (map[string]*Index766Counts, error) {
+	start, end := p.From.Time(), p.To.Add(1).Time()
+	cat, err := s.CatalogueFor(ctx, end.AddDate(0, 0, -1))
+	if err != nil {
+		return nil, fmt.Errorf("index766: %w", err)
+	}
+	codes, kinds := make([]string, len(units)), make([]string, len(units))
+	for i, u := range units {
+		if u.Kind != "ministry" && u.Kind != "province" {
+			return nil, fmt.Errorf("%w: unit %s: kind %q (ministry or province)", ErrInvalid, u.Code, u.Kind)
+		}
+		codes[i], kinds[i] = u.Code, u.Kind
+	}
+	dates, working := cal.sqlLists()
+	fb := rules.FeedbackDays
+	rows, err := s.db.QueryContext(ctx, index766SQL, start, end, end.AddDate(0, 0, -1), cat,
+		rules.AnnounceLead["ministry"], rules.AnnounceLead["province"], rules.PublishWithin["ministry"], rules.PublishWithin["province"],
+		fb["handled"], fb["refused"], fb["supplement_requested"], codes, kinds, dates, working)
+	if err != nil {
+		return nil, fmt.Errorf("index766: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]*Index766Counts{}
+	for rows.Next() {
+		var k Index766Counts
+		var avgs []any
+		if err := rows.Scan(&k.UnitCode, &k.Kind,
+			&k.ProcsInForce, &k.ProcsAnnounced, &k.AnnouncedOnTime, &k.PublishedOnTime, &k.ComponentsKnown, &k.ComponentsComplete,
+			&k.OfferedOnline, &k.OnlineUsed, &k.FeeProcs, &k.FeeIntegrated,
+			&k.Received, &k.SyncedKnown, &k.Synced, &k.OnlineCounting, &k.OnlinePaper,
+			&k.ElectronicKnown, &k.PaperReceived, &k.FeeDossiers, &k.PaidOnline,
+			&k.DigitizedOK, &k.ReusedKnown, &k.Reused, &k.StoreKnown, &k.Store, &k.VNeIDKnown, &k.VNeID,
+			&k.Handled, &k.HandledOnTime, &k.HandledComplained, &k.SupplementUndated, &k.MissingProcedures,
+			&k.Ended, &k.EndedDays, &k.EndedPaper, &k.EndedPaperKnown, &k.EndedPaperElectronic,
+			&k.FeedbackReceived, &k.FeedbackClassified, &k.FeedbackDisliked, &k.FeedbackLateReceived, &k.FeedbackHandled,
+			&k.FeedbackHandledOnTime, &avgs); err != nil {
+			return nil, fmt.Errorf("index766: %w", err)
+		}
+		for _, a := range avgs {
+			m, _ := a.(map[string]any)
+			pd := ProcedureDays{}
+			pd.Code, _ = m["code"].(string)
+			pd.NameVI, _ = m["name"].(string)
+			n, _ := m["n"].(int64)
+			pd.Dossiers = int(n)
+			pd.Days, _ = m["days"].(float64)
+			k.Averages = append(k.Averages, pd)
+		}
+		out[k.UnitCode] = &k
+	}
+	return out, rows.Err()
 }

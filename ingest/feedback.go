@@ -53,10 +53,8 @@ func parseFeedback(name string, content []byte, reg *data.Registry, thisMonth da
 		if f.Outcome, ok = outcomeWords[data.Fold(r.get("outcome"))]; !ok {
 			r.bad("outcome", "không phải handled, refused, supplement_requested hoặc open", "is not handled, refused, supplement_requested or open")
 		}
-		switch {
-		case f.Outcome != "" && f.Outcome != "open" && f.HandledAt.IsZero() && r.get("handled_at") == "":
-			r.bad("handled_at", "trống khi kết quả là %s", "is empty while the outcome is %s", f.Outcome)
-		case !f.HandledAt.IsZero() && f.HandledAt.Before(f.ReceivedAt):
+		// an outcome without handled_at is accepted and counts as open (the index's rule)
+		if !f.HandledAt.IsZero() && f.HandledAt.Before(f.ReceivedAt) {
 			r.bad("handled_at", "trước thời điểm tiếp nhận", "is before the time received")
 		}
 		for _, c := range []struct {
