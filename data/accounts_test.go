@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -135,4 +136,52 @@ func TestUserLimits(t *testing.T) {
 	if (User{}).CheckPassword("") || (User{}).CheckPassword("anything") {
 		t.Error("an unknown user's password matched")
 	}
+}
+
+func TestSigninFailuresStayBounded(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	t.Run("addresses in one minute", func(t *testing.T) {
+		for i := 0; i < MaxSigninPeersPerMinute+5; i++ {
+			if err := s.RecordSigninFailure(ctx, fmt.Sprintf("2001:db8::%x", i), "x", false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var rows, total int64
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*), sum(attempts) FROM signin_failures`).Scan(&rows, &total); err != nil {
+			t.Fatal(err)
+		}
+		// a minute that turns meanwhile starts a new allowance, hence the margin
+		if rows > MaxSigninPeersPerMinute+2 || total != MaxSigninPeersPerMinute+5 {
+			t.Errorf("%d records for %d attempts", rows, total)
+		}
+	})
+	t.Run("records in all", func(t *testing.T) {
+		now := time.Now().UTC()
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM signin_failures`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO signin_failures
+			SELECT 'p' || i, ?::TIMESTAMP - INTERVAL (i) MINUTE, 1, 0, NULL FROM range(?) t(i)`, now, MaxSigninFailureRows+500); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO signin_failures VALUES ('old', ?, 1, 0, NULL)`, now.Add(-SigninFailureRetention-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pruneSigninFailures(ctx, tx, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		var rows, old int
+		s.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE peer = 'old') FROM signin_failures`).Scan(&rows, &old)
+		if rows != MaxSigninFailureRows || old != 0 {
+			t.Errorf("%d records kept (%d past the retention), want %d", rows, old, MaxSigninFailureRows)
+		}
+	})
 }
