@@ -152,6 +152,7 @@ func New(cfg Config) (*echo.Echo, error) {
 	r(GET, "/api/v1/indicators", reader, s.listIndicators)
 	r(GET, "/api/v1/rankings", reader, s.rankings)
 	r(GET, "/api/v1/composite", reader, s.composite)
+	r(GET, "/api/v1/units/:code/index766", reader, s.unitIndex766)
 	r(GET, "/api/v1/units/:code/series", reader, s.series)
 	r(GET, "/api/v1/units/:province/agencies", reader, s.listAgencies)
 	r(POST, "/api/v1/units/:province/agencies", uploader, s.addAgency)

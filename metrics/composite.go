@@ -70,6 +70,9 @@ type CompositeQuery struct {
 
 // Composite computes a weighted index for every unit of the group.
 func (e *Engine) Composite(ctx context.Context, q CompositeQuery) (*CompositeResult, error) {
+	if q.Name == Index766Name {
+		return e.index766Composite(ctx, q) // from dossier records: see index766_board.go
+	}
 	c, ok := e.defs.Composite(q.Name)
 	if !ok {
 		return nil, fmt.Errorf("%w: unknown composite %q", data.ErrInvalid, q.Name)

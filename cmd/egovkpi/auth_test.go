@@ -88,6 +88,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/api/v1/indicators", "", all(200), false},
 		{"GET", "/api/v1/rankings?indicator=level4_share", "", all(200), false},
 		{"GET", "/api/v1/composite", "", all(200), false},
+		{"GET", "/api/v1/composite?name=index766&period=2026-09", "", all(200), false},
+		{"GET", "/api/v1/units/01/index766?period=2026-09", "", all(200), false},
 		{"GET", "/api/v1/units/01/series?indicator=level4_share&from=2026-01", "", all(200), false},
 		{"GET", "/api/v1/completeness", "", all(200), false},
 		{"GET", "/api/v1/submissions?unit=01&period=2026-01", "", all(200), false},
