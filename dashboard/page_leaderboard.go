@@ -1,12 +1,13 @@
 package dashboard
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 
-	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/labstack/echo/v4"
 
 	"github.com/egovkpi/egovkpi/data"
@@ -28,7 +29,24 @@ type leaderboardData struct {
 	// Status is how far the month's reports have come: a month that has not closed is
 	// marked provisional.
 	Status *metrics.MonthStatus
+	// At a glance: the tiles over the chart, the "as of" line, the chart's colour key and
+	// where its value axis starts.
+	Tiles    []tile
+	AsOf     string
+	Key      []keyItem
+	AxisFrom string
+	// NationalLabel is "Cả nước" for provinces, "Chung các bộ, ngành" for ministries.
+	NationalLabel string
 }
+
+// tile is one figure at the top of the leaderboard.
+type tile struct {
+	ID, Label, Value, Note string
+	Class                  string // up, down
+}
+
+// keyItem explains one colour of the chart; Class names its swatch in app.css.
+type keyItem struct{ Class, Label string }
 
 // GET /: the leaderboard, the home page. The URL holds every choice.
 func (s *Server) leaderboardPage(c echo.Context) error {
@@ -40,6 +58,7 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 		return err
 	}
 	d.Coverage = cov
+	d.NationalLabel = T(lang, "national")
 	if cov.Submissions == 0 {
 		d.Empty = true
 		return s.render(c, http.StatusOK, "leaderboard.html", "leaderboard", T(lang, "nav.leaderboard"), d)
@@ -49,6 +68,9 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 		return err
 	}
 	d.Period, d.Group, d.Boundaries = v.Period.String(), string(v.Group), string(v.Boundaries)
+	if v.Group == data.Ministries {
+		d.NationalLabel = T(lang, "national.ministries")
+	}
 	if v.Period.Kind == data.KindMonth {
 		st, err := s.eng.MonthStatus(ctx, v.Group, v.Period.To)
 		if err != nil {
@@ -80,19 +102,7 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 		}
 		if r != nil {
 			d.Composite = r
-			var names []string
-			var vals []opts.BarData
-			for _, row := range r.Rows {
-				if row.Total == nil {
-					continue
-				}
-				names = append(names, row.UnitNameVI)
-				if lang == "en" {
-					names[len(names)-1] = row.UnitNameEN
-				}
-				vals = append(vals, opts.BarData{Value: *row.Total})
-			}
-			d.Chart = barChart(T(lang, "total"), names, vals, nil, "")
+			s.compositeGlance(ctx, &d, r, v, lang)
 			title += " · " + map[bool]string{true: r.NameEN, false: r.NameVI}[lang == "en"] + " · " + v.Period.String()
 		} else {
 			d.Empty = true
@@ -104,27 +114,222 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 		}
 		if r != nil {
 			d.Ranking = r
-			var names []string
-			var vals []opts.BarData
-			for _, row := range r.Rows {
-				if row.Value == nil {
-					continue
-				}
-				names = append(names, row.UnitNameVI)
-				if lang == "en" {
-					names[len(names)-1] = row.UnitNameEN
-				}
-				vals = append(vals, opts.BarData{Value: *row.Value})
-			}
-			var tv *float64
-			if r.Target != nil {
-				tv = &r.Target.Value
-			}
-			d.Chart = barChart(r.Def.Name(lang), names, vals, tv, T(lang, "target"))
+			s.rankingGlance(ctx, &d, r, v, lang)
 			title += " · " + r.Def.Name(lang) + " · " + v.Period.String()
 		} else {
 			d.Empty = true
 		}
 	}
 	return s.renderPage(c, http.StatusOK, "leaderboard.html", "leaderboard", title, key, d)
+}
+
+// name is a unit's name in the reader's language.
+func unitName(lang, vi, en string) string {
+	if lang == "en" {
+		return en
+	}
+	return vi
+}
+
+// received is the tile and the "as of" line's count of units that reported: the month's
+// status when the period is a month, otherwise the units with a value.
+func (d *leaderboardData) received(withValue, all int, lang string) (string, string) {
+	n, of := withValue, all
+	if d.Status != nil {
+		n, of = d.Status.Reported, d.Status.Expected
+	}
+	return fmt.Sprintf("%d/%d", n, of), T(lang, "units.reported")
+}
+
+// asOf is the line under the tiles: the period, the units that reported and when the data
+// last changed.
+func (d *leaderboardData) asOf(count, lang string) {
+	d.AsOf = fmt.Sprintf("%s %s · %s %s", T(lang, "asof.period"), d.Period, count, T(lang, "units.reported"))
+	if d.Coverage.LastChange != nil {
+		d.AsOf += " · " + T(lang, "asof.updated") + " " + FormatTime(*d.Coverage.LastChange, lang)
+	}
+}
+
+func signed(v float64, dec int, lang string) (string, string) {
+	switch {
+	case v > 0:
+		return "▲ +" + FormatNumber(v, dec, lang), "up"
+	case v < 0:
+		return "▼ " + FormatNumber(v, dec, lang), "down"
+	}
+	return "– " + FormatNumber(0, dec, lang), ""
+}
+
+// rankingGlance fills the tiles, the chart and its key of an indicator's leaderboard.
+func (s *Server) rankingGlance(ctx context.Context, d *leaderboardData, r *metrics.Ranking, v view, lang string) {
+	dec := r.Def.Decimals()
+	unit := ""
+	if r.Def.Kind == "percent" {
+		unit = "%"
+	}
+	var bars []boardBar
+	lo, hi := math.Inf(1), math.Inf(-1)
+	met, judged, withValue := 0, 0, 0
+	for _, row := range r.Rows {
+		if row.Value == nil {
+			continue
+		}
+		withValue++
+		b := boardBar{Name: unitName(lang, row.UnitNameVI, row.UnitNameEN), Value: *row.Value, Colour: colourUnit, Label: FormatNumber(*row.Value, dec, lang) + unit}
+		if row.TargetMet != nil {
+			judged++
+			if *row.TargetMet {
+				met++
+				b.Colour, b.Label = colourMet, b.Label+" ✔"
+			} else {
+				b.Colour, b.Label = colourMissed, b.Label+" ✘"
+			}
+		}
+		bars = append(bars, b)
+		lo, hi = min(lo, *row.Value), max(hi, *row.Value)
+	}
+	var lines []refLine
+	if r.Target != nil {
+		lines = append(lines, refLine{Value: r.Target.Value, Label: T(lang, "target") + ": " + FormatNumber(r.Target.Value, 0, lang) + unit, Colour: colourTarget})
+		lo, hi = min(lo, r.Target.Value), max(hi, r.Target.Value)
+		d.Key = append(d.Key, keyItem{"met", "✔ " + T(lang, "met")}, keyItem{"miss", "✘ " + T(lang, "notmet")})
+	} else {
+		d.Key = append(d.Key, keyItem{"unit", T(lang, "unit")})
+	}
+	nat := r.National.Value
+	if nat != nil {
+		lines = append(lines, refLine{Value: *nat, Label: d.NationalLabel + ": " + FormatNumber(*nat, dec, lang) + unit, Colour: colourNational, Dashed: true})
+		lo, hi = min(lo, *nat), max(hi, *nat)
+	}
+	for _, l := range lines {
+		cls := "national"
+		if l.Colour == colourTarget {
+			cls = "target"
+		}
+		d.Key = append(d.Key, keyItem{cls, strings.SplitN(l.Label, ":", 2)[0]})
+	}
+	if len(bars) == 0 {
+		lo, hi = 0, 100
+	}
+	limit := 0.0
+	if unit == "%" {
+		limit = 100
+	}
+	from, to, step := valueAxis(lo, hi, limit)
+	if from > 0 {
+		d.AxisFrom = FormatNumber(from, 0, lang) + unit
+	}
+	d.Chart = leaderboardChart(r.Def.Name(lang), bars, lines, from, to, step, unit, dec)
+
+	// the tiles: national value, its change, units meeting the target, reports received
+	t := tile{ID: "tile-national", Label: d.NationalLabel, Value: "—"}
+	if nat != nil {
+		t.Value = FormatNumber(*nat, dec, lang) + unit
+		t.Note = FormatNumber(float64(r.National.Numerator), 0, lang) + " / " + FormatNumber(float64(r.National.Denominator), 0, lang)
+	}
+	d.Tiles = append(d.Tiles, t)
+	ch := tile{ID: "tile-change", Label: T(lang, "tile.change"), Value: "—"}
+	prev := v.Period.Previous()
+	if pr, err := s.eng.Rankings(ctx, metrics.RankingQuery{Indicator: r.Indicator, Period: prev, Group: v.Group, Boundaries: v.Boundaries}); err == nil && pr != nil && pr.National.Value != nil && nat != nil {
+		ch.Value, ch.Class = signed(*nat-*pr.National.Value, dec, lang)
+		if unit == "%" {
+			ch.Value += " " + T(lang, "pp")
+		}
+		ch.Note = T(lang, "tile.since") + " " + prev.String() + ": " + FormatNumber(*pr.National.Value, dec, lang) + unit
+	}
+	d.Tiles = append(d.Tiles, ch)
+	mt := tile{ID: "tile-target", Label: T(lang, "tile.met"), Value: "—", Note: T(lang, "tile.notarget")}
+	if r.Target != nil {
+		mt.Value = fmt.Sprintf("%d/%d", met, judged)
+		mt.Note = T(lang, "target") + " " + FormatNumber(r.Target.Value, 0, lang) + unit + " (" + r.Target.Source + ")"
+	}
+	d.Tiles = append(d.Tiles, mt)
+	n, note := d.received(withValue, len(r.Rows), lang)
+	d.Tiles = append(d.Tiles, tile{ID: "tile-received", Label: T(lang, "tile.received"), Value: n, Note: note})
+	d.asOf(n, lang)
+}
+
+// compositeGlance does the same for a composite index: bars coloured by grade, the mean
+// total and its change, the units graded Good or better.
+func (s *Server) compositeGlance(ctx context.Context, d *leaderboardData, r *metrics.CompositeResult, v view, lang string) {
+	grades := s.eng.Defs().Grades // best first
+	gradeOf := func(total float64) int {
+		for i, g := range grades {
+			if total >= g.Min {
+				return i
+			}
+		}
+		return len(grades) - 1
+	}
+	var bars []boardBar
+	lo, hi := math.Inf(1), math.Inf(-1)
+	good, withValue := 0, 0
+	sum := 0.0
+	for _, row := range r.Rows {
+		if row.Total == nil {
+			continue
+		}
+		withValue++
+		sum += *row.Total
+		gi := gradeOf(*row.Total)
+		if gi <= 1 {
+			good++
+		}
+		colour := gradeColours[min(gi, len(gradeColours)-1)]
+		bars = append(bars, boardBar{Name: unitName(lang, row.UnitNameVI, row.UnitNameEN), Value: *row.Total, Colour: colour,
+			Label: FormatNumber(*row.Total, 2, lang) + " · " + unitName(lang, row.GradeVI, row.GradeEN)})
+		lo, hi = min(lo, *row.Total), max(hi, *row.Total)
+	}
+	for i, g := range grades {
+		if i < len(gradeColours) {
+			d.Key = append(d.Key, keyItem{fmt.Sprintf("grade%d", i), unitName(lang, g.LabelVI, g.LabelEN) + " (≥ " + FormatNumber(g.Min, 0, lang) + ")"})
+		}
+	}
+	var lines []refLine
+	var mean *float64
+	if withValue > 0 {
+		m := sum / float64(withValue)
+		mean = &m
+		lines = append(lines, refLine{Value: m, Label: T(lang, "tile.mean") + ": " + FormatNumber(m, 2, lang), Colour: colourNational, Dashed: true})
+		d.Key = append(d.Key, keyItem{"national", T(lang, "tile.mean")})
+		lo = min(lo, m)
+	} else {
+		lo, hi = 0, 100
+	}
+	from, to, step := valueAxis(lo, hi, 100)
+	if from > 0 {
+		d.AxisFrom = FormatNumber(from, 0, lang)
+	}
+	d.Chart = leaderboardChart(T(lang, "total"), bars, lines, from, to, step, "", 2)
+
+	t := tile{ID: "tile-national", Label: T(lang, "tile.mean"), Value: "—", Note: T(lang, "tile.points")}
+	if mean != nil {
+		t.Value = FormatNumber(*mean, 2, lang)
+	}
+	d.Tiles = append(d.Tiles, t)
+	ch := tile{ID: "tile-change", Label: T(lang, "tile.change"), Value: "—"}
+	prev := v.Period.Previous()
+	if pr, err := s.eng.Composite(ctx, metrics.CompositeQuery{Name: r.Name, Period: prev, Group: v.Group, Boundaries: v.Boundaries}); err == nil && pr != nil && mean != nil {
+		ps, pn := 0.0, 0
+		for _, row := range pr.Rows {
+			if row.Total != nil {
+				ps += *row.Total
+				pn++
+			}
+		}
+		if pn > 0 {
+			ch.Value, ch.Class = signed(*mean-ps/float64(pn), 2, lang)
+			ch.Value += " " + T(lang, "tile.pts")
+			ch.Note = T(lang, "tile.since") + " " + prev.String() + ": " + FormatNumber(ps/float64(pn), 2, lang)
+		}
+	}
+	d.Tiles = append(d.Tiles, ch)
+	gt := tile{ID: "tile-target", Label: T(lang, "tile.good"), Value: fmt.Sprintf("%d/%d", good, withValue)}
+	if len(grades) > 1 {
+		gt.Note = unitName(lang, grades[1].LabelVI, grades[1].LabelEN) + " (≥ " + FormatNumber(grades[1].Min, 0, lang) + ") " + T(lang, "tile.orbetter")
+	}
+	d.Tiles = append(d.Tiles, gt)
+	n, note := d.received(withValue, len(r.Rows), lang)
+	d.Tiles = append(d.Tiles, tile{ID: "tile-received", Label: T(lang, "tile.received"), Value: n, Note: note})
+	d.asOf(n, lang)
 }

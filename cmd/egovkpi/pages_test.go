@@ -261,3 +261,153 @@ func TestMapInBrowser(t *testing.T) {
 	}
 	w.check(t)
 }
+
+// chartFacts reads what a leaderboard chart drew: its bars' labels and colours, its
+// reference lines, where its value axis starts, and whether any text falls outside the
+// chart (a name or value cut off).
+const chartFacts = `(() => {
+  const el = document.querySelector("#chart");
+  const c = echarts.getInstanceByDom(el);
+  const o = c.getOption();
+  const s = o.series[0];
+  const w = el.clientWidth, h = el.clientHeight;
+  let texts = 0, cut = [];
+  for (const t of c.getZr().storage.getDisplayList(true)) {
+    if ((t.type !== "text" && t.type !== "tspan") || t.ignore || t.invisible || !t.style || !t.style.text) continue;
+    // the drawn extent: a tspan's own rectangle is its wrapping box, so measure from
+    // its anchor by its alignment (the charts' texts are not rotated)
+    const b = t.getBoundingRect(), m = t.getComputedTransform() || [1, 0, 0, 1, 0, 0];
+    const a = t.style.textAlign, x0 = m[4] + (t.style.x || 0);
+    const r = {x: a === "right" ? x0 - b.width : a === "center" ? x0 - b.width / 2 : x0, y: m[5] + b.y, width: b.width, height: b.height};
+    texts++;
+    if (r.x < -1 || r.y < -1 || r.x + r.width > w + 1 || r.y + r.height > h + 1) cut.push(t.style.text);
+  }
+  return {
+    Labels: s.data.map(d => d.label && d.label.formatter || ""),
+    Colours: [...new Set(s.data.map(d => d.itemStyle && d.itemStyle.color))],
+    Lines: (s.markLine && s.markLine.data || []).map(d => d.label.formatter),
+    AxisMin: o.xAxis[0].min,
+    Names: o.yAxis[0].data.length,
+    Texts: texts,
+    Cut: cut,
+  };
+})()`
+
+type chartFactsT struct {
+	Labels  []string
+	Colours []string
+	Lines   []string
+	AxisMin float64
+	Names   int
+	Texts   int
+	Cut     []string
+}
+
+// TestLeaderboardAtAGlance: tiles on top, an "as of" line, values on the bars, the
+// national value and the target as lines, bars coloured by target met with ✔/✘, an axis
+// that does not start at 0, no label cut, headers that look sortable (issue 18 #4).
+func TestLeaderboardAtAGlance(t *testing.T) {
+	ctx := browser(t)
+	s := startServer(t, true)
+	w := watchPage(ctx)
+	signIn(t, ctx, s, "committee1")
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/?indicator=online_dossier_rate&period=2025-12"), chromedp.WaitVisible(chromedp.CSS("#board"))); err != nil {
+		t.Fatal(err)
+	}
+	waitCharts(t, ctx)
+	tiles, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#tiles .tile")].map(e => e.innerText.replace(/\s+/g, " "))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []*regexp.Regexp{
+		regexp.MustCompile(`^Cả nước \d{1,3},\d\d% [\d.]+ / [\d.]+$`),
+		regexp.MustCompile(`^Thay đổi so với kỳ trước [▲▼–] [+-]?\d+,\d\d điểm % kỳ 2025-11: \d+,\d\d%$`),
+		regexp.MustCompile(`^Đơn vị đạt mục tiêu \d+/\d+ Mục tiêu 80% \(.+\)$`),
+		regexp.MustCompile(`^Báo cáo đã nhận \d+/34 đơn vị đã nộp$`),
+	}
+	if len(tiles) != len(want) {
+		t.Fatalf("tiles: %q", tiles)
+	}
+	for i, re := range want {
+		if !re.MatchString(tiles[i]) {
+			t.Errorf("tile %d %q, want %s", i, tiles[i], re)
+		}
+	}
+	asOf, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#asof")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^Số liệu kỳ 2025-12 · \d+/34 đơn vị đã nộp · cập nhật lần cuối \d\d:\d\d \d\d/\d\d/\d{4}$`).MatchString(asOf) {
+		t.Errorf("as of: %q", asOf)
+	}
+	f, err := chromedp.Run(ctx, chromedp.Evaluate[chartFactsT](chartFacts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	onBar := regexp.MustCompile(`^\d{1,3},\d\d% [✔✘]$`)
+	for _, l := range f.Labels {
+		if !onBar.MatchString(l) {
+			t.Errorf("bar label %q", l)
+			break
+		}
+	}
+	if len(f.Labels) < 30 || len(f.Colours) != 2 {
+		t.Errorf("%d bars in %d colours %v; want every province, met and missed apart", len(f.Labels), len(f.Colours), f.Colours)
+	}
+	if len(f.Lines) != 2 || !strings.HasPrefix(f.Lines[0], "Mục tiêu: 80%") || !strings.HasPrefix(f.Lines[1], "Cả nước: 80,00%") {
+		t.Errorf("reference lines %q", f.Lines)
+	}
+	if f.AxisMin <= 0 {
+		t.Errorf("the value axis starts at %v", f.AxisMin)
+	}
+	if len(f.Cut) > 0 || f.Texts < 2*f.Names {
+		t.Errorf("%d texts, cut: %q", f.Texts, f.Cut)
+	}
+	marks, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#board thead button[data-sort]")].map(b => getComputedStyle(b, "::after").content)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(marks) < 4 || marks[0] != `"⇅"` {
+		t.Errorf("sortable headers' marks: %q", marks)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	artefact(t, "leaderboard-glance.png", png)
+	w.check(t)
+
+	// ministries: long names whole, their own "national" label; the composite: grades
+	for _, p := range []struct{ name, path, national string }{
+		{"ministries", "/?indicator=on_time_rate&period=2026-Q3&group=ministries", "Chung các bộ, ngành"},
+		{"composite", "/", "Điểm trung bình"},
+	} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.url+p.path), chromedp.WaitVisible(chromedp.CSS("#board"))); err != nil {
+			t.Fatal(err)
+		}
+		waitCharts(t, ctx)
+		f, err := chromedp.Run(ctx, chromedp.Evaluate[chartFactsT](chartFacts))
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#tile-national .tile-label")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first != p.national {
+			t.Errorf("%s: first tile %q, want %q", p.name, first, p.national)
+		}
+		if len(f.Cut) > 0 || f.Names == 0 || len(f.Labels) != f.Names || f.Labels[0] == "" {
+			t.Errorf("%s: %d names, labels %q, cut %q", p.name, f.Names, f.Labels, f.Cut)
+		}
+		if p.name == "composite" && (len(f.Colours) < 2 || !strings.Contains(f.Labels[0], " · ")) {
+			t.Errorf("composite bars not by grade: %v %q", f.Colours, f.Labels[0])
+		}
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		artefact(t, "leaderboard-"+p.name+"-glance.png", png)
+		w.check(t)
+	}
+}

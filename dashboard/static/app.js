@@ -102,9 +102,11 @@
     // a choropleth needs no legend dot on every province
     (opt.series || []).forEach(function (sr) { if (sr.type === "map") { sr.showLegendSymbol = false; } });
     if ((opt.series || []).some(function (sr) { return sr.type === "map"; })) { opt.legend = [{ show: false }]; }
-    // a long leaderboard gets room for every name
-    var y = opt.yAxis && opt.yAxis[0];
-    if (y && y.data && y.data.length > 30) { box.style.height = (y.data.length * 16 + 60) + "px"; }
+    // a long leaderboard gets room for every name; on a narrow screen the names get less
+    // width and break over more lines (never cut)
+    var y = Array.isArray(opt.yAxis) ? opt.yAxis[0] : opt.yAxis;
+    if (y && y.data && y.data.length > 20) { box.style.height = (y.data.length * 19 + 90) + "px"; }
+    if (y && y.axisLabel && y.axisLabel.width && box.clientWidth < 640) { y.axisLabel.width = Math.round(box.clientWidth * 0.3); }
     var chart = window.echarts.init(box, null, { renderer: "canvas" });
     chart.setOption(localise(opt));
     box.setAttribute("data-drawn", "1");
