@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,9 +22,11 @@ type Country struct {
 
 // Countries is the 193 member states, with the names the UN has used for them.
 type Countries struct {
-	byCode map[string]Country
-	byName map[string]string // folded name or alias → ISO3
-	all    []Country
+	byCode    map[string]Country
+	byName    map[string]string // folded name or alias → ISO3
+	byVariant map[string]string // a name's common variants → ISO3, "" where two countries share one
+	until     map[string]int    // folded former name → the last survey edition that used it
+	all       []Country
 }
 
 var (
@@ -34,7 +37,7 @@ var (
 // UNCountries returns the embedded M49 table and aliases.
 func UNCountries() *Countries {
 	countriesOnce.Do(func() {
-		c := &Countries{byCode: map[string]Country{}, byName: map[string]string{}}
+		c := &Countries{byCode: map[string]Country{}, byName: map[string]string{}, byVariant: map[string]string{}, until: map[string]int{}}
 		recs, err := readCSV("reference/m49.csv")
 		if err != nil {
 			panic(err)
@@ -51,6 +54,18 @@ func UNCountries() *Countries {
 		}
 		for _, a := range aliases {
 			c.byName[fold(a["alias"])] = a["iso3"]
+			if y, err := strconv.Atoi(a["until"]); err == nil {
+				c.until[fold(a["alias"])] = y
+			}
+		}
+		for name, iso := range c.byName {
+			for _, v := range nameVariants(name) {
+				if prev, dup := c.byVariant[v]; dup && prev != iso {
+					c.byVariant[v] = "" // shared by two countries: no match by it
+				} else if !dup {
+					c.byVariant[v] = iso
+				}
+			}
 		}
 		countries = c
 	})
@@ -66,16 +81,71 @@ func (c *Countries) ByCode(code string) (Country, bool) {
 	return ct, ok
 }
 
-// Match finds a member state by code, or else by name or a name the UN used before
-// (Turkey and Türkiye, The former Yugoslav Republic of Macedonia and North Macedonia).
+// Match finds a member state by code, or else by its M49 name, a name the UN used before
+// (Turkey and Türkiye, The former Yugoslav Republic of Macedonia and North Macedonia) or
+// a common variant of either: the qualifier in brackets or after a comma moved or left
+// out ("Korea (Republic of)", "Moldova, Republic of", "Bolivia"), "The" and "Republic of"
+// left out, spaces, case and diacritics aside.
 func (c *Countries) Match(code, name string) (Country, bool) {
 	if ct, ok := c.ByCode(code); ok {
 		return ct, true
 	}
-	if iso, ok := c.byName[fold(name)]; ok {
-		return c.byCode[iso], true
+	// the most specific form first: the qualifier moved before the name it qualifies,
+	// then "The" or "Republic of" left out, and only then the qualifier dropped
+	for _, v := range nameVariants(fold(name)) {
+		if iso, ok := c.byName[v]; ok {
+			return c.byCode[iso], true
+		}
+		if iso := c.byVariant[v]; iso != "" {
+			return c.byCode[iso], true
+		}
 	}
 	return Country{}, false
+}
+
+// PublishedName is the name a survey edition shows a country under: the name its file
+// gives, unless that is a former name the UN had replaced by that edition (Turkey in
+// 2022, The former Yugoslav Republic of Macedonia in 2020), or no name at all; then the
+// current M49 name.
+func (c *Countries) PublishedName(iso3, name string, edition int) string {
+	name = strings.Join(strings.Fields(name), " ")
+	if name == "" {
+		return c.byCode[iso3].Name
+	}
+	if last, ok := c.until[fold(name)]; ok && edition > last {
+		if ct, ok := c.byCode[iso3]; ok {
+			return ct.Name
+		}
+	}
+	return name
+}
+
+// nameVariants are the keys a folded country name is also known by, the most specific
+// first: itself, its qualifier moved before it ("korea (republic of)", "moldova, republic
+// of" → "republic of korea", "republic of moldova"), these without a leading "the" or
+// "republic of", and last the name without its qualifier ("bolivia").
+func nameVariants(f string) []string {
+	f = strings.NewReplacer("\u2019", "'", "`", "'", "&", "and", ".", "").Replace(f)
+	f = strings.Join(strings.Fields(f), " ")
+	full, bare := []string{f}, []string(nil)
+	if i := strings.Index(f, "("); i > 0 {
+		base := strings.TrimSpace(f[:i])
+		q := strings.TrimSpace(strings.Trim(strings.TrimSpace(f[i:]), "()"))
+		full = append(full, strings.TrimSpace(q+" "+base))
+		bare = append(bare, base)
+	} else if a, b, ok := strings.Cut(f, ", "); ok {
+		full = append(full, strings.TrimSpace(b+" "+a))
+		bare = append(bare, a)
+	}
+	out := full
+	for _, v := range full {
+		for _, p := range []string{"the ", "republic of the ", "republic of "} {
+			if strings.HasPrefix(v, p) {
+				out = append(out, strings.TrimPrefix(v, p))
+			}
+		}
+	}
+	return append(out, bare...)
 }
 
 // EGDIRow is one country's published survey result.
@@ -95,6 +165,10 @@ type EGDIImport struct {
 	ImportedBy string    `json:"imported_by"`
 	ImportedAt time.Time `json:"imported_at"`
 	Rows       []EGDIRow `json:"-"`
+	// Matched is how the file's columns were read (field → the file's header) and Notes
+	// what else the reader should know (a column of regions not read): for the receipt.
+	Matched map[string]string `json:"-"`
+	Notes   []string          `json:"-"`
 }
 
 // ImportEGDI stores one survey year's results in one transaction, superseding an

@@ -18,7 +18,10 @@ type SurveySource interface {
 // EGDIRow is one country in a survey year: the index computed from its components
 // beside the published one.
 type EGDIRow struct {
+	// Country is the name the edition published (Turkey in 2018, Türkiye in 2022); Name
+	// the current M49 name, the same country in every edition by its code.
 	Country       string   `json:"country"`
+	Name          string   `json:"name"`
 	Code          string   `json:"code"`
 	Region        string   `json:"region"`
 	Subregion     string   `json:"subregion"`
@@ -82,7 +85,7 @@ func EGDI(ctx context.Context, src SurveySource, year int, region, focus string)
 	res := &EGDIResult{Year: year, Precision: imp.Precision, Method: "(OSI + HCI + TII) / 3"}
 	for _, r := range imp.Rows {
 		ct, _ := countries.ByCode(r.ISO3)
-		row := EGDIRow{Country: ct.Name, Code: r.ISO3, Region: ct.Region, Subregion: ct.Subregion, Intermediate: ct.Intermediate,
+		row := EGDIRow{Country: countries.PublishedName(r.ISO3, r.Name, year), Name: ct.Name, Code: r.ISO3, Region: ct.Region, Subregion: ct.Subregion, Intermediate: ct.Intermediate,
 			PublishedEGDI: r.EGDI, PublishedRank: r.Rank, OSI: r.OSI, HCI: r.HCI, TII: r.TII, EPI: r.EPI}
 		if v, ok := equalWeights(r.OSI, r.HCI, r.TII); ok {
 			v = round(v, imp.Precision)

@@ -121,3 +121,73 @@ func ptr(p *int) int {
 	}
 	return *p
 }
+
+// TestEGDINamesByEdition: each edition shows a country under the name it published, the
+// same country across editions by its code, with the current M49 name beside it; a
+// former name in an edition after the UN replaced it gives way to the current one; the
+// UN's own CSV for 2022–2024 is read as it is, its ranks kept and the computed ones
+// beside them (issue 20 #2, #4).
+func TestEGDINamesByEdition(t *testing.T) {
+	store := surveyStore(t, "egdi-2018.csv", "un-egov-data-sample-2022-2024.csv")
+	ctx := context.Background()
+	turkey := "Survey Year,Country Name,E-Government Rank,E-Government Index,Online Service Index,Human Capital Index,Telecommunication Infrastructure Index\n" +
+		"2020,Turkey,53,0.7112,0.8889,0.8148,0.4298\n2020,The former Yugoslav Republic of Macedonia,79,0.6312,0.7153,0.6924,0.4859\n"
+	imps, probs, _ := ingest.ParseEGDI("copy-2020.csv", []byte(turkey), "vi")
+	if len(probs) > 0 || len(imps) != 1 {
+		t.Fatalf("%v %v", imps, probs)
+	}
+	imps[0].Year = 2022 // the same names in a copy of the 2022 edition
+	if _, err := store.ImportEGDI(ctx, imps[0], "copy"); err != nil {
+		t.Fatal(err)
+	}
+	years, _ := store.EGDIYears(ctx)
+	if fmt.Sprint(years) != "[2018 2022 2024]" {
+		t.Fatalf("years %v", years)
+	}
+	names := func(year int) map[string][2]string {
+		r, err := EGDI(ctx, store, year, "", "VNM")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][2]string{}
+		for _, row := range r.Rows {
+			out[row.Code] = [2]string{row.Country, row.Name}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		year     int
+		code     string
+		shown, m string
+	}{
+		{2018, "MKD", "The former Yugoslav Republic of Macedonia", "North Macedonia"},
+		{2018, "TUR", "Turkey", "Türkiye"},
+		{2018, "GEO", "Georgia (Country)", "Georgia"},
+		{2022, "TUR", "Türkiye", "Türkiye"},
+		{2022, "MKD", "North Macedonia", "North Macedonia"},
+		{2024, "TUR", "Türkiye", "Türkiye"},
+		{2024, "MKD", "North Macedonia", "North Macedonia"},
+		{2024, "VNM", "Viet Nam", "Viet Nam"},
+	} {
+		if got := names(c.year)[c.code]; got != [2]string{c.shown, c.m} {
+			t.Errorf("%d %s: shown as %q (M49 %q), want %q (%q)", c.year, c.code, got[0], got[1], c.shown, c.m)
+		}
+	}
+	// the UN's CSV: the published ranks kept (in the world), the computed ones among the
+	// countries the file holds beside them, the difference flagged; the index as computed
+	r, err := EGDI(ctx, store, 2024, "", "VNM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Precision != 5 || len(r.Rows) != 14 {
+		t.Errorf("2024: precision %d, %d countries", r.Precision, len(r.Rows))
+	}
+	for _, row := range r.Rows {
+		if row.Code == "VNM" && (ptr(row.PublishedRank) != 71 || ptr(row.Rank) != 8 || !row.Differs || *row.EGDI != *row.PublishedEGDI) {
+			t.Errorf("Viet Nam 2024: published rank %d, computed %d, differs %v, EGDI %v/%v", ptr(row.PublishedRank), ptr(row.Rank), row.Differs, *row.EGDI, *row.PublishedEGDI)
+		}
+	}
+	if r.Focus == nil || r.Focus.Subregion != "South-eastern Asia" || r.Focus.SubregionSize != 5 || ptr(r.Focus.SubregionRank) != 3 {
+		t.Errorf("Viet Nam's sub-region from M49: %+v", r.Focus)
+	}
+}

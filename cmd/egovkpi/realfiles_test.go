@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,5 +65,38 @@ func TestUploadFilesWrittenByLibreOffice(t *testing.T) {
 	if code != 422 || len(errs) != 1 || errs[0].(map[string]any)["row"].(float64) != 3 ||
 		!strings.Contains(errs[0].(map[string]any)["message"].(string), "không có mã hoặc tên đơn vị") {
 		t.Errorf("a row without a unit: %d %v", code, e)
+	}
+}
+
+// TestUploadUNSurvey imports, through the server, the UN survey in the form of the UN's
+// own CSV for 2022–2024 and an analyst's copy (renamed columns, padded names, a column of
+// regions): the receipt names what was read as what; the benchmark page opens on the
+// latest edition imported (issue 20 #3, #4).
+func TestUploadUNSurvey(t *testing.T) {
+	s := startServer(t, false)
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "egdi", "un-egov-data-sample-2022-2024.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, r := s.upload(t, "committee1", "", "EGOV_DATA.csv", b)
+	surveys, _ := r["surveys"].([]any)
+	if code != 201 || len(surveys) != 2 {
+		t.Fatalf("UN CSV: %d %v", code, r)
+	}
+	first := surveys[0].(map[string]any)
+	cols := first["matched"].(map[string]any)["columns"].([]any)
+	if first["year"].(float64) != 2022 || first["rows"].(float64) != 13 || len(cols) != 8 ||
+		cols[2].(map[string]any)["field"] != "rank" || cols[2].(map[string]any)["header"] != "E-Government Rank" {
+		t.Errorf("receipt: %v", first)
+	}
+	analyst := "Country,E_Index,OSI,HCI,TII,Region\nViet Nam ,0.6787,0.6493,0.6940,0.6930,Asia\nKorea (Republic of),0.9529,0.9826,0.9087,0.9674,Asia\n"
+	code, r = s.upload(t, "committee1", "?lang=en", "egdi-2020-copy.csv", []byte(analyst))
+	surveys, _ = r["surveys"].([]any)
+	if code != 201 || len(surveys) != 1 || !strings.Contains(fmt.Sprint(surveys[0].(map[string]any)["matched"]), `The file's column "Region" is not read`) {
+		t.Errorf("analyst's copy: %d %v", code, r)
+	}
+	code, page := s.do(t, "GET", "/benchmark", "committee1", nil)
+	if code != 200 || !strings.Contains(string(page), `<option value="2024" selected>`) || !strings.Contains(string(page), "Viet Nam") {
+		t.Errorf("benchmark page: %d, opens on 2024: %v", code, strings.Contains(string(page), `<option value="2024" selected>`))
 	}
 }
