@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // The index of Decision 766 (issue 17) in SQL over DuckDB: for one period and a list of
@@ -136,15 +138,15 @@ listed AS (SELECT unnest(?::VARCHAR[])::DATE AS d, unnest(?::BOOLEAN[]) AS worki
 -- level-wide or its own; one per code, its own entry first, then the file's order
 pu AS (SELECT u.unit_code AS unit, u.kind, pr.*, coalesce(pr.unit_code, '') <> '' AS own
   FROM units u JOIN procedures pr ON (pr.level = u.kind OR (u.kind = 'province' AND pr.level = 'commune'))
-  AND (coalesce(pr.unit_code, '') = '' OR pr.unit_code = u.unit_code), p WHERE pr.catalogue_id = p.cat),
-inforce AS (SELECT pu.* FROM pu, p WHERE (valid_from IS NULL OR valid_from <= p.last_day) AND (valid_to IS NULL OR valid_to >= p.last_day)
+  AND (coalesce(pr.unit_code, '') = '' OR pr.unit_code = u.unit_code) WHERE pr.catalogue_id = {cat}),
+inforce AS (SELECT pu.* FROM pu WHERE (valid_from IS NULL OR valid_from <= {last}) AND (valid_to IS NULL OR valid_to >= {last})
   QUALIFY row_number() OVER (PARTITION BY unit, procedure_code ORDER BY own DESC, line) = 1),
 announced AS (SELECT pu.*, CASE kind WHEN 'ministry' THEN p.lead_m ELSE p.lead_p END AS lead,
   CASE kind WHEN 'ministry' THEN p.within_m ELSE p.within_p END AS within
-  FROM pu, p WHERE announced_on >= p.ps::DATE AND announced_on < p.pe::DATE
+  FROM pu, p WHERE announced_on >= {ps}::DATE AND announced_on < {pe}::DATE
   QUALIFY row_number() OVER (PARTITION BY unit, procedure_code ORDER BY own DESC, line) = 1),
 -- the dossiers the period reaches, with their procedure in force
-d AS MATERIALIZED (SELECT x.*, ip.procedure_code IS NOT NULL AS in_cat, coalesce(ip.paper_result, false) AS paper, ip.max_processing AS p_max,
+d AS MATERIALIZED (SELECT x.* EXCLUDE (dossier_id, source_sha256), ip.procedure_code IS NOT NULL AS in_cat, coalesce(ip.paper_result, false) AS paper, ip.max_processing AS p_max,
   ip.max_unit AS p_unit, ip.name_vi AS p_name,
   x.received_at >= p.ps AND x.received_at < p.pe AS rec,
   x.received_at < p.pe AND (x.resolved_at IS NULL OR x.resolved_at >= p.ps) AS handled,
@@ -152,14 +154,14 @@ d AS MATERIALIZED (SELECT x.*, ip.procedure_code IS NOT NULL AS in_cat, coalesce
   epoch_us(CASE WHEN x.resolved_at >= p.ps AND x.resolved_at < p.pe THEN x.resolved_at ELSE p.pe END) AS e0
   FROM dossiers x JOIN units u ON u.unit_code = x.unit_code CROSS JOIN p
   LEFT JOIN inforce ip ON ip.unit = x.unit_code AND ip.procedure_code = x.procedure_code
-  WHERE x.received_at < p.pe AND (x.received_at >= p.ps OR x.resolved_at IS NULL OR x.resolved_at >= p.ps)
-     OR (x.resolved_at >= p.ps AND x.resolved_at < p.pe)),
+  WHERE x.received_at < {pe} AND (x.received_at >= {ps} OR x.resolved_at IS NULL OR x.resolved_at >= {ps})
+     OR (x.resolved_at >= {ps} AND x.resolved_at < {pe})),
 -- feedback: closed before the period's end (an outcome other than open, handled before
 -- it); late by 5.2's windows, or, open at the end, past the handled window
 f AS MATERIALIZED (SELECT x.*, x.received_at >= p.ps AS rec,
   coalesce(x.outcome, '') <> 'open' AND x.handled_at IS NOT NULL AND x.handled_at < p.pe AS closed, p.pe,
   p.ps, p.fb_handled, p.fb_refused, p.fb_supplement
-  FROM feedback x JOIN units u ON u.unit_code = x.unit_code CROSS JOIN p WHERE x.received_at < p.pe),
+  FROM feedback x JOIN units u ON u.unit_code = x.unit_code CROSS JOIN p WHERE x.received_at < {pe}),
 -- the working-day calendar over the dates the rules read, with 400 days to spare for the
 -- windows of 1.1 and 1.2: w says whether a day is a working day, c counts the working
 -- days up to it (its rank when it is one)
@@ -263,7 +265,12 @@ func (s *Store) Index766Counts(ctx context.Context, cal *Calendar, rules Index76
 	}
 	dates, working := cal.sqlLists()
 	fb := rules.FeedbackDays
-	rows, err := s.db.QueryContext(ctx, index766SQL, start, end, end.AddDate(0, 0, -1), cat,
+	// The period's bounds and the catalogue version go in as literals where rows are read
+	// (made here from a Period and an id, never from a request's text): as parameters, or
+	// through the p row, DuckDB joined them to every row instead of filtering the scan.
+	q := strings.NewReplacer("{ps}", start.Format("TIMESTAMP '2006-01-02 15:04:05'"), "{pe}", end.Format("TIMESTAMP '2006-01-02 15:04:05'"),
+		"{last}", end.AddDate(0, 0, -1).Format("DATE '2006-01-02'"), "{cat}", strconv.FormatInt(cat, 10)).Replace(index766SQL)
+	rows, err := s.db.QueryContext(ctx, q, start, end, end.AddDate(0, 0, -1), cat,
 		rules.AnnounceLead["ministry"], rules.AnnounceLead["province"], rules.PublishWithin["ministry"], rules.PublishWithin["province"],
 		fb["handled"], fb["refused"], fb["supplement_requested"], codes, kinds, dates, working)
 	if err != nil {
