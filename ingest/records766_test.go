@@ -146,3 +146,30 @@ func sha(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
 }
+
+// TestReconcileRecords: a catalogue or feedback file left pending by a crash is settled
+// by what the database holds: committed when its rows are there, aborted otherwise.
+func TestReconcileRecords(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	if o := r.ingest("dm.csv", []byte(testCatalogue), func(q *Request) { q.Benchmarks = true }); o.Status != StatusAccepted {
+		t.Fatalf("%s %v", o.Status, o.Errors)
+	}
+	in := &Ingester{Store: r.store, FilesDir: t.TempDir()}
+	for _, e := range []manifestEntry{
+		{SHA256: sha(testCatalogue), Name: "dm.csv", Records: KindCatalogue, State: "pending"},
+		{SHA256: sha(testFeedback), Name: "pa.csv", Records: KindFeedback, State: "pending"},
+	} {
+		if err := in.record(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := in.Reconcile(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("reconciled %d, %v", n, err)
+	}
+	_, outcome, err := readManifest(in.FilesDir)
+	if err != nil || outcome[sha(testCatalogue)] != "committed" || outcome[sha(testFeedback)] != "aborted" {
+		t.Errorf("outcomes %v %v", outcome, err)
+	}
+}
