@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/ingest"
 	"github.com/egovkpi/egovkpi/metrics"
 )
 
@@ -20,11 +22,6 @@ type Capabilities interface {
 	SubmitAssessments(ctx context.Context, as []data.Assessment) ([]data.Assessment, error)
 	ConfirmAssessment(ctx context.Context, id int64, actor string) error
 	Assessments(ctx context.Context, unit string) ([]data.Assessment, error)
-}
-
-// AssessmentKeeper stores a checklist with its kept file; *ingest.Ingester is one.
-type AssessmentKeeper interface {
-	KeepAssessment(ctx context.Context, a data.Assessment) (data.Assessment, error)
 }
 
 // GET /api/v1/maturity?period=&group=&boundaries=
@@ -96,11 +93,25 @@ func (s *Server) postCapabilities(c echo.Context) error {
 			return fmt.Errorf("%w: items.%s: a percentage from 0 to 100", data.ErrInvalid, code)
 		}
 	}
-	out, err := s.keeper.KeepAssessment(c.Request().Context(), data.Assessment{UnitCode: u.Code, Month: m, SubmittedBy: id.User.Username, Items: b.Items})
+	// the checklist goes in by the one way every file does: permission, period, lock,
+	// kept file and audit as for any upload
+	body, err := json.Marshal(map[string]any{"unit_code": u.Code, "period": m.String(), "items": b.Items})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, out)
+	source := "capabilities"
+	if id.Via == "token" {
+		source = "api"
+	}
+	o, err := s.ingester.Ingest(c.Request().Context(), ingest.Request{Name: "capabilities-" + u.Code + "-" + m.String() + ".json", Content: body,
+		Actor: id.User.Username, Source: source, Lang: langOf(c), Peer: c.RealIP(), Allow: func(unit string) error { return canWriteUnit(id, unit) }})
+	if err != nil {
+		return err
+	}
+	if !o.Accepted || o.Checklist == nil {
+		return o.Reason
+	}
+	return c.JSON(http.StatusCreated, o.Checklist)
 }
 
 // POST /api/v1/capabilities/:id/confirm

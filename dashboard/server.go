@@ -46,7 +46,6 @@ type Config struct {
 	Indices  metrics.IndexSource
 	Sources  Sources
 	Backups  Backups
-	Keeper   AssessmentKeeper
 	Dossiers ingest.DossierStore
 	// DossierLog answers which dossiers were late; without it the unit page has no such table.
 	DossierLog DossierLog
@@ -80,7 +79,6 @@ type Server struct {
 	indexSrc   metrics.IndexSource
 	sources    Sources
 	backups    Backups
-	keeper     AssessmentKeeper
 	dossiers   ingest.DossierStore
 	dossierLog DossierLog
 	srcEdit    SourceEditor
@@ -108,7 +106,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
-		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, keeper: cfg.Keeper, dossiers: cfg.Dossiers, dossierLog: cfg.DossierLog, srcEdit: cfg.SrcEdit,
+		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, dossiers: cfg.Dossiers, dossierLog: cfg.DossierLog, srcEdit: cfg.SrcEdit,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute), proxies: cfg.TrustedProxies,
 		contents: untilChange[[]byte]{limit: 2000}, responses: untilChange[*response]{limit: 4000}, late: untilChange[data.LateDossiers]{limit: 2000}}
 	if s.log == nil {
@@ -389,10 +387,6 @@ func (s *Server) strictTransport(next echo.HandlerFunc) echo.HandlerFunc {
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		// Strict for styles too: no 'unsafe-inline' anywhere. Chart tooltips are built by
-		// app.js as DOM nodes coloured through element.style (the CSSOM, which style-src
-		// does not govern) instead of echarts' HTML strings with style="…" attributes, so
-		// injected markup still cannot restyle the page (e.g. overlay a fake form).
 		// Strict for styles too: no 'unsafe-inline' anywhere. Chart tooltips are built by
 		// app.js as DOM nodes coloured through element.style (the CSSOM, which style-src
 		// does not govern) instead of echarts' HTML strings with style="…" attributes, so

@@ -112,6 +112,8 @@ const (
 	KindCatalogue = "catalogue"
 	// KindFeedback is citizen feedback records of the 766 index (feedback.go).
 	KindFeedback = "feedback"
+	// KindChecklist is a unit's capability checklist (checklist.go).
+	KindChecklist = "checklist"
 )
 
 // Status is how a file ended.
@@ -129,21 +131,22 @@ const (
 
 // Outcome is what became of one file: every path in reads this one type.
 type Outcome struct {
-	File       string          `json:"file"`
-	SHA256     string          `json:"sha256"`
-	Kind       string          `json:"kind,omitempty"`
-	Layout     string          `json:"layout,omitempty"`
-	Status     Status          `json:"status"`
-	Accepted   bool            `json:"accepted"` // accepted, identical or a valid dry run
-	Identical  bool            `json:"identical,omitempty"`
-	DryRun     bool            `json:"dry_run,omitempty"`
-	Receipts   []Receipt       `json:"submissions"`
-	Surveys    []SurveyReceipt `json:"surveys,omitempty"`
-	Dossiers   *DossierReceipt `json:"dossiers,omitempty"`
-	Records    *RecordReceipt  `json:"records,omitempty"` // a catalogue or feedback file
-	Errors     []Problem       `json:"errors"`
-	ErrorCount int             `json:"error_count"` // all the problems, of which Errors lists the first MaxProblems
-	Warnings   []Problem       `json:"warnings"`
+	File       string           `json:"file"`
+	SHA256     string           `json:"sha256"`
+	Kind       string           `json:"kind,omitempty"`
+	Layout     string           `json:"layout,omitempty"`
+	Status     Status           `json:"status"`
+	Accepted   bool             `json:"accepted"` // accepted, identical or a valid dry run
+	Identical  bool             `json:"identical,omitempty"`
+	DryRun     bool             `json:"dry_run,omitempty"`
+	Receipts   []Receipt        `json:"submissions"`
+	Surveys    []SurveyReceipt  `json:"surveys,omitempty"`
+	Dossiers   *DossierReceipt  `json:"dossiers,omitempty"`
+	Checklist  *data.Assessment `json:"checklist,omitempty"`
+	Records    *RecordReceipt   `json:"records,omitempty"` // a catalogue or feedback file
+	Errors     []Problem        `json:"errors"`
+	ErrorCount int              `json:"error_count"` // all the problems, of which Errors lists the first MaxProblems
+	Warnings   []Problem        `json:"warnings"`
 	// Reason is why the file was refused when no problem list says it (forbidden, a
 	// locked month, a confirmation needed, an unreadable dossier file).
 	Reason *data.Error `json:"-"`
@@ -264,6 +267,9 @@ func kindOf(name string, content []byte) string {
 	if k := recordKind(name, content); k != "" {
 		return k
 	}
+	if isChecklist(name, content) {
+		return KindChecklist
+	}
 	return KindReport // or a survey or an index, which their parsers recognise
 }
 
@@ -290,6 +296,8 @@ func (in *Ingester) ingest(ctx context.Context, req Request, o *Outcome) error {
 		return in.ingestCatalogue(ctx, req, o)
 	case KindFeedback:
 		return in.ingestFeedback(ctx, req, o)
+	case KindChecklist:
+		return in.ingestChecklist(ctx, req, o)
 	}
 	// parsed before the lock: a large workbook takes seconds, and other files need not wait
 	release, err := in.parseSlot(ctx)

@@ -41,8 +41,8 @@ func (in *Ingester) LoadSurveys(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// KeepAssessment stores a capability checklist like any submission: the checklist itself
-// is kept as a file (JSON) by its SHA-256 and replayed by rebuild.
+// KeepAssessment stores a capability checklist replayed from the kept files (rebuild);
+// a checklist sent by a person goes through Ingest like any file.
 func (in *Ingester) KeepAssessment(ctx context.Context, a data.Assessment) (data.Assessment, error) {
 	st, ok := in.Store.(AssessmentSubmitter)
 	if !ok {
@@ -51,14 +51,21 @@ func (in *Ingester) KeepAssessment(ctx context.Context, a data.Assessment) (data
 	if a.SubmittedAt.IsZero() {
 		a.SubmittedAt = in.now().UTC()
 	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.keepAssessment(ctx, st, a)
+}
+
+// keepAssessment keeps the checklist as a file (JSON) by its SHA-256, then stores it as
+// the next version for its unit and month, under a manifest entry rebuild replays. The
+// caller holds in.mu.
+func (in *Ingester) keepAssessment(ctx context.Context, st AssessmentSubmitter, a data.Assessment) (data.Assessment, error) {
 	body, err := json.Marshal(a)
 	if err != nil {
 		return a, err
 	}
 	sum := sha256.Sum256(body)
 	sha := hex.EncodeToString(sum[:])
-	in.mu.Lock()
-	defer in.mu.Unlock()
 	if err := in.keep(sha, body); err != nil {
 		return a, err
 	}

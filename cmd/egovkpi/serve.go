@@ -171,7 +171,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer sched.Stop()
 	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Accounts: store, Admin: store,
-		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Surveys: store, Caps: store, Indices: store, Sources: ingesters, Backups: store, Keeper: ing, Dossiers: store, DossierLog: store, SrcEdit: srcConf, Logger: log, Public: c.Public, BenchStatic: c.Bench, TrustedProxies: proxies})
+		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Surveys: store, Caps: store, Indices: store, Sources: ingesters, Backups: store, Dossiers: store, DossierLog: store, SrcEdit: srcConf, Logger: log, Public: c.Public, BenchStatic: c.Bench, TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}

@@ -358,3 +358,37 @@ func TestErrorsNameTheFileNotTheServer(t *testing.T) {
 		t.Errorf("a broken Parquet file: %d %s", code, msg)
 	}
 }
+
+// A capability checklist goes in by the same way as every file: a locked month refuses
+// it (409) and keeps nothing, another unit's is forbidden, and each attempt is audited.
+func TestChecklistGoesInTheOneWay(t *testing.T) {
+	s := startServer(t, false)
+	post := func(user, unit, period string) (int, string) {
+		code, b := s.do(t, "POST", "/api/v1/capabilities", user, strings.NewReader(fmt.Sprintf(`{"unit_code":%q,"period":%q,"items":{"lgsp":{"value":1,"evidence":"QĐ 1"}}}`, unit, period)),
+			"Content-Type", "application/json")
+		return code, string(b)
+	}
+	if code, b := post("officer01", "01", "2026-09"); code != 201 || !strings.Contains(b, `"unit_code":"01"`) {
+		t.Fatalf("checklist: %d %s", code, b)
+	}
+	if code, b := s.do(t, "POST", "/api/v1/locks", "committee1", strings.NewReader(`{"period":"2026-08"}`), "Content-Type", "application/json"); code != 201 {
+		t.Fatalf("lock: %d %s", code, b)
+	}
+	kept := keptFiles(t, s)
+	if code, b := post("officer01", "01", "2026-08"); code != 409 || !strings.Contains(b, "khóa") {
+		t.Errorf("a locked month's checklist: %d %s", code, b)
+	}
+	if code, _ := post("officer01", "79", "2026-09"); code != 403 {
+		t.Errorf("another unit's checklist: %d", code)
+	}
+	if n := keptFiles(t, s); n != kept {
+		t.Errorf("a refused checklist was kept: %d files, was %d", n, kept)
+	}
+	statuses := map[string]string{}
+	for _, e := range uploads(t, s) {
+		statuses[fmt.Sprint(e.Detail["file"])] = fmt.Sprint(e.Detail["kind"], " ", e.Detail["status"])
+	}
+	if statuses["capabilities-01-2026-08.json"] != "checklist rejected" || statuses["capabilities-01-2026-09.json"] != "checklist accepted" {
+		t.Errorf("audit: %v", statuses)
+	}
+}
