@@ -11,7 +11,8 @@ import (
 	"github.com/egovkpi/egovkpi/metrics"
 )
 
-// GET /api/v1/rankings?indicator=&period=&group=&boundaries=
+// GET /api/v1/rankings?indicator=&period=&group=&boundaries=&province=&type=
+// (province and type narrow a ranking of communes: group=communes&province=01&type=phuong)
 func (s *Server) rankings(c echo.Context) error {
 	version := s.eng.DataVersion()
 	key := "rankings|" + c.QueryString()
@@ -26,7 +27,8 @@ func (s *Server) rankings(c echo.Context) error {
 		return fmt.Errorf("%w: indicator is required (see /api/v1/indicators)", data.ErrInvalid)
 	}
 	r, err := s.eng.Rankings(c.Request().Context(), metrics.RankingQuery{
-		Indicator: v.Indicator, Period: v.Period, Group: v.Group, Boundaries: v.Boundaries})
+		Indicator: v.Indicator, Period: v.Period, Group: v.Group, Boundaries: v.Boundaries,
+		Province: c.QueryParam("province"), Type: c.QueryParam("type")})
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,10 @@ type unitData struct {
 	Late *data.LateDossiers
 	// MoreProcedures is how many procedures with late dossiers the page leaves out.
 	MoreProcedures int
+	// Communes is a province's communes ranked on one indicator (?indicator=, else the
+	// first), with the completeness of their data.
+	Communes          *metrics.CommuneBoard
+	CommuneIndicators []metrics.Indicator
 }
 
 // GET /units/:code: a unit's profile.
@@ -120,6 +124,16 @@ func (s *Server) unitPage(c echo.Context) error {
 			d.MoreProcedures = keepProcedures(&late, 10)
 			d.Late = &late
 		}
+	}
+	if u.Group == data.Provinces && u.ValidTo.IsZero() && len(s.eng.Defs().Indicators) > 0 {
+		ind := s.eng.Defs().Indicators[0].Code
+		if q := c.QueryParam("indicator"); q != "" {
+			ind = q
+		}
+		if d.Communes, err = s.eng.CommuneBoard(ctx, code, ind, d.Month); err != nil {
+			return err
+		}
+		d.CommuneIndicators = s.eng.Defs().Indicators
 	}
 	subs, err := s.store.Submissions(ctx, data.SubmissionFilter{Unit: code, Limit: 36})
 	if err != nil {

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/egovkpi/egovkpi/data"
 )
@@ -41,4 +42,223 @@ func (e *Engine) expectedUnits(ctx context.Context, g data.Group, m data.Month) 
 		}
 	}
 	return out, nil
+}
+
+// checkCommuneFilters refuses a province or a type outside a ranking of communes, and
+// ones that do not exist.
+func (e *Engine) checkCommuneFilters(q RankingQuery) error {
+	if q.Province == "" && q.Type == "" {
+		return nil
+	}
+	if q.Group != data.Communes {
+		return data.Errorf(data.ErrInvalid, "province và type chỉ dùng với group=communes", "province and type apply to group=communes only")
+	}
+	if q.Province != "" {
+		if p, ok := e.src.Units().Latest(q.Province); !ok || p.Group != data.Provinces || !p.ValidTo.IsZero() {
+			return data.Errorf(data.ErrNotFound, "Không có tỉnh mã %q", "No province with code %q", q.Province)
+		}
+	}
+	switch q.Type {
+	case "", "xa", "phuong", "dac_khu":
+		return nil
+	}
+	return data.Errorf(data.ErrInvalid, "Loại %q không có: dùng xa, phuong hoặc dac_khu", "No type %q: use xa, phuong or dac_khu", q.Type)
+}
+
+// rankQuery is rank for any group: communes are summed by their codes (they are not in
+// the units table, and keep their codes when renamed), one indicator at a time.
+func (e *Engine) rankQuery(ctx context.Context, in Indicator, p data.Period, q RankingQuery) (*Ranking, error) {
+	if q.Group != data.Communes {
+		return e.rank(ctx, in, p, q.Group, q.Boundaries)
+	}
+	units := e.communes(q, p)
+	sums, err := e.communeSums(ctx, in, q, units, p.From, p.To, false)
+	if err != nil {
+		return nil, err
+	}
+	r := rankSums(ratioIndicator(in), p, q.Group, q.Boundaries, units, sums[0])
+	r.Def = in
+	r.Province, r.Type = q.Province, q.Type
+	byCode := make(map[string]data.Unit, len(units))
+	for _, u := range units {
+		byCode[u.Code] = u
+	}
+	for i := range r.Rows {
+		u := byCode[r.Rows[i].UnitCode]
+		r.Rows[i].UnitParent, r.Rows[i].UnitType = u.Parent, u.Type
+	}
+	return r, nil
+}
+
+// The keys under which communeSums keeps an indicator's summed numerator and
+// denominator; no measure code starts with a NUL.
+const numKey, denKey = "\x00num", "\x00den"
+
+// ratioIndicator is in reading its numerator and denominator from communeSums' keys.
+func ratioIndicator(in Indicator) Indicator {
+	in.Numerator, in.Denominator = []string{numKey}, []string{denKey}
+	return in
+}
+
+// monthlyQuery is monthly for any group; for communes, the sums of in's measures, to be
+// read with ratioIndicator(in).
+func (e *Engine) monthlyQuery(ctx context.Context, in Indicator, q RankingQuery, from, to data.Month) (map[data.Month]unitSums, error) {
+	if q.Group != data.Communes {
+		return e.monthly(ctx, q.Group, from, to, q.Boundaries)
+	}
+	return e.communeSums(ctx, in, q, e.communes(q, data.MonthPeriod(to)), from, to, true)
+}
+
+// communes are the communes a ranking lists: as they are now (current boundaries) or in
+// the period's last month (historical), of one province and one type if asked.
+func (e *Engine) communes(q RankingQuery, p data.Period) []data.Unit {
+	reg := e.src.Units()
+	at := p.To
+	if q.Boundaries != Historical {
+		at = data.NewMonth(2100, 1) // the units in force now: a renamed commune as it is named now
+	}
+	var all []data.Unit
+	if q.Province != "" {
+		all = reg.Communes(q.Province, at)
+	} else {
+		all = reg.InForce(data.Communes, at)
+	}
+	if q.Type == "" {
+		return all
+	}
+	var out []data.Unit
+	for _, u := range all {
+		if u.Type == q.Type {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// RatioSource sums an indicator's measures for units outside the units table, by their
+// codes; *data.Store is one.
+type RatioSource interface {
+	RatioSumsOf(ctx context.Context, codes, num, den []string, from, to data.Month, byMonth bool) ([]data.RatioSum, error)
+}
+
+// communeSums sums in's numerator and denominator for the units over the span (keyed by
+// month with byMonth, else under the zero month), once per indicator, province, type and
+// span. Units are determined by q and to, so the key names them.
+func (e *Engine) communeSums(ctx context.Context, in Indicator, q RankingQuery, units []data.Unit, from, to data.Month, byMonth bool) (map[data.Month]unitSums, error) {
+	key := fmt.Sprintf("csums|%v|%v|%s|%s|%s|%d|%d|%v", in.Numerator, in.Denominator, q.Province, q.Type, q.Boundaries, from, to, byMonth)
+	return cached(e, key, func() (map[data.Month]unitSums, error) {
+		out := map[data.Month]unitSums{}
+		src, ok := e.src.(RatioSource)
+		if !ok {
+			return out, nil
+		}
+		codes := make([]string, len(units))
+		for i, u := range units {
+			codes[i] = u.Code
+		}
+		rows, err := src.RatioSumsOf(ctx, codes, in.Numerator, in.Denominator, from, to, byMonth)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if out[r.Month] == nil {
+				out[r.Month] = unitSums{}
+			}
+			m := map[string]int64{}
+			if r.HasNum {
+				m[numKey] = r.Num
+			}
+			if r.HasDen {
+				m[denKey] = r.Den
+			}
+			out[r.Month][r.Unit] = m
+		}
+		return out, nil
+	})
+}
+
+// CommuneRow is one commune on its province's leaderboard: its place on the indicator and
+// how complete its data is.
+type CommuneRow struct {
+	Row
+	Type string `json:"type"`
+	// MonthsReported of MonthsExpected: the months with a report among the 12 ending at
+	// the board's month (fewer when the communes are younger: they exist from 2025-07).
+	MonthsReported int      `json:"months_reported"`
+	MonthsExpected int      `json:"months_expected"`
+	Completeness   *float64 `json:"completeness"` // %
+	ReportedMonth  bool     `json:"reported_month"`
+	// Bar is the value as a share of the board's largest, for a bar drawn without a
+	// chart library (no commune outlines exist offline, so tables and bars only).
+	Bar float64 `json:"-"`
+}
+
+// CommuneBoard is a province's communes ranked on one indicator for one month.
+type CommuneBoard struct {
+	Province  string       `json:"province"`
+	Indicator string       `json:"indicator"`
+	Period    string       `json:"period"`
+	Expected  bool         `json:"expected"` // the province expects its communes to report
+	Reported  int          `json:"reported"` // communes with a report for the month
+	Rows      []CommuneRow `json:"rows"`
+	National  National     `json:"total"` // the sum over the province's communes
+	Def       Indicator    `json:"-"`
+}
+
+// CommuneBoard ranks province's communes on indicator for month m, with the completeness
+// of each one's data.
+func (e *Engine) CommuneBoard(ctx context.Context, province, indicator string, m data.Month) (*CommuneBoard, error) {
+	r, err := e.Rankings(ctx, RankingQuery{Indicator: indicator, Period: data.MonthPeriod(m), Group: data.Communes, Boundaries: Current, Province: province})
+	if err != nil {
+		return nil, err
+	}
+	from := max(m.Add(-11), data.NewMonth(2025, 7))
+	key := fmt.Sprintf("ctimes|%s|%d|%d", province, from, m)
+	months, err := cached(e, key, func() (map[string]map[data.Month]bool, error) {
+		times, err := e.src.ReportTimes(ctx, from, m)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]map[data.Month]bool{}
+		for _, t := range times {
+			if out[t.Unit] == nil {
+				out[t.Unit] = map[data.Month]bool{}
+			}
+			out[t.Unit][t.Month] = true
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	on, err := e.communeReporting(ctx)
+	if err != nil {
+		return nil, err
+	}
+	start, ok := on[province]
+	b := &CommuneBoard{Province: province, Indicator: indicator, Period: m.String(), Expected: ok && start <= m, National: r.National, Def: r.Def}
+	for _, row := range r.Rows {
+		cr := CommuneRow{Row: row, Type: row.UnitType, MonthsExpected: int(m-from) + 1, ReportedMonth: months[row.UnitCode][m]}
+		cr.MonthsReported = len(months[row.UnitCode])
+		if cr.MonthsExpected > 0 {
+			v := round(float64(cr.MonthsReported)/float64(cr.MonthsExpected)*100, 1)
+			cr.Completeness = &v
+		}
+		if cr.ReportedMonth {
+			b.Reported++
+		}
+		b.Rows = append(b.Rows, cr)
+	}
+	top := 0.0
+	for _, r := range b.Rows {
+		if r.Value != nil {
+			top = max(top, *r.Value)
+		}
+	}
+	for i, r := range b.Rows {
+		if r.Value != nil && top > 0 {
+			b.Rows[i].Bar = round(*r.Value/top*100, 1)
+		}
+	}
+	return b, nil
 }

@@ -87,3 +87,106 @@ func TestCommunesExpectedOnlyWhereTheProvinceAsks(t *testing.T) {
 		}
 	}
 }
+
+func TestCommuneRankings(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	reg := f.store.Units()
+	sep := data.NewMonth(2026, 9)
+	at := time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC)
+	hn, hcm := reg.Communes("01", sep), reg.Communes("79", sep)
+	// three communes of Hà Nội, one of them far behind, one of TP Hồ Chí Minh, and Hà Nội itself
+	for i, c := range []struct {
+		code     string
+		month    string
+		got, onl int64
+	}{
+		{hn[0].Code, "2026-09", 100, 90}, {hn[1].Code, "2026-09", 100, 20}, {hn[2].Code, "2026-09", 100, 60},
+		{hn[0].Code, "2026-08", 100, 80}, {hcm[0].Code, "2026-09", 50, 50}, {"01", "2026-09", 1000, 100},
+	} {
+		f.put(c.code, c.month, at.Add(time.Duration(i)*time.Minute), map[string]int64{"dossiers_received": c.got, "dossiers_received_online": c.onl})
+	}
+	q := func(province, typ string) RankingQuery {
+		return RankingQuery{Indicator: "online_dossier_rate", Period: data.MonthPeriod(sep), Group: data.Communes, Province: province, Type: typ}
+	}
+	cases := []struct {
+		name        string
+		q           RankingQuery
+		rows, first int // rows; index in hn of the first ranked (-1: hcm[0])
+		ranked      int
+		natNum      int64
+	}{
+		{"Hà Nội", q("01", ""), 126, 0, 3, 170},
+		{"national", q("", ""), 3321, -1, 4, 220},
+		{"TP Hồ Chí Minh", q("79", ""), 168, -1, 1, 50},
+		{"Hà Nội's phường", q("01", "phuong"), countType(hn, "phuong"), 0, 3, 170},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := f.eng.Rankings(ctx, c.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ranked := 0
+			for _, row := range r.Rows {
+				if row.Rank != nil {
+					ranked++
+				}
+				if row.UnitParent == "" || row.UnitType == "" {
+					t.Fatalf("row %s lacks its province or type", row.UnitCode)
+				}
+			}
+			want := hcm[0].Code
+			if c.first >= 0 {
+				want = hn[c.first].Code
+			}
+			if len(r.Rows) != c.rows || ranked != c.ranked || r.Rows[0].UnitCode != want || r.National.Numerator != c.natNum {
+				t.Errorf("%d rows, %d ranked, first %s, national %d; want %d, %d, %s, %d", len(r.Rows), ranked, r.Rows[0].UnitCode, r.National.Numerator, c.rows, c.ranked, want, c.natNum)
+			}
+		})
+	}
+	t.Run("previous rank", func(t *testing.T) {
+		r, _ := f.eng.Rankings(ctx, q("01", ""))
+		if r.Rows[0].PreviousRank == nil || *r.Rows[0].PreviousRank != 1 {
+			t.Errorf("previous rank of %s = %v", r.Rows[0].UnitCode, r.Rows[0].PreviousRank)
+		}
+	})
+	t.Run("provinces unchanged", func(t *testing.T) {
+		r, err := f.eng.Rankings(ctx, RankingQuery{Indicator: "online_dossier_rate", Period: data.MonthPeriod(sep), Group: data.Provinces})
+		if err != nil || len(r.Rows) != 34 || r.Rows[0].UnitCode != "01" || r.National.Numerator != 100 {
+			t.Errorf("provinces: %v, %+v", err, r)
+		}
+	})
+	for name, bad := range map[string]RankingQuery{
+		"province outside communes": {Indicator: "online_dossier_rate", Period: data.MonthPeriod(sep), Group: data.Provinces, Province: "01"},
+		"no such province":          q("02", ""),
+		"no such type":              q("01", "huyen"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := f.eng.Rankings(ctx, bad); err == nil {
+				t.Error("accepted")
+			}
+		})
+	}
+	t.Run("board", func(t *testing.T) {
+		b, err := f.eng.CommuneBoard(ctx, "01", "online_dossier_rate", sep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := b.Rows[0]
+		// 2025-07 .. 2026-09: 12 months, two of them reported
+		if len(b.Rows) != 126 || b.Reported != 3 || first.MonthsExpected != 12 || first.MonthsReported != 2 || *first.Completeness != 16.7 || !first.ReportedMonth || b.Expected {
+			t.Errorf("board: %d rows, %d reported, first %+v, expected %v", len(b.Rows), b.Reported, first, b.Expected)
+		}
+	})
+}
+
+func countType(us []data.Unit, typ string) int {
+	n := 0
+	for _, u := range us {
+		if u.Type == typ {
+			n++
+		}
+	}
+	return n
+}

@@ -21,6 +21,8 @@ type Row struct {
 	UnitCode     string   `json:"unit_code"`
 	UnitNameVI   string   `json:"unit_name_vi"`
 	UnitNameEN   string   `json:"unit_name_en"`
+	UnitParent   string   `json:"unit_parent,omitempty"` // a commune's province
+	UnitType     string   `json:"unit_type,omitempty"`   // a commune's type: xa, phuong, dac_khu
 	Value        *float64 `json:"value"`
 	Numerator    *int64   `json:"numerator"`
 	Denominator  *int64   `json:"denominator"`
@@ -52,6 +54,8 @@ type Ranking struct {
 	Period     string     `json:"period"`
 	Group      data.Group `json:"group"`
 	Boundaries Boundaries `json:"boundaries"`
+	Province   string     `json:"province,omitempty"` // communes of one province only
+	Type       string     `json:"type,omitempty"`     // communes of one type only
 	Target     *Target    `json:"target"`
 	Rows       []Row      `json:"rows"`
 	National   National   `json:"national"`
@@ -64,6 +68,9 @@ type RankingQuery struct {
 	Period     data.Period
 	Group      data.Group
 	Boundaries Boundaries
+	// Province and Type narrow a ranking of communes to one province's, and to one type
+	// (xa, phuong, dac_khu); empty: all 3,321.
+	Province, Type string
 }
 
 // Rankings ranks the group's units on an indicator over a period.
@@ -75,19 +82,22 @@ func (e *Engine) Rankings(ctx context.Context, q RankingQuery) (*Ranking, error)
 	if q.Boundaries == "" {
 		q.Boundaries = Current
 	}
+	if err := e.checkCommuneFilters(q); err != nil {
+		return nil, err
+	}
 	if err := e.checkPeriod(ctx, q.Period); err != nil {
 		return nil, err
 	}
-	key := fmt.Sprintf("rank|%s|%s|%s|%s", q.Indicator, q.Period, q.Group, q.Boundaries)
+	key := fmt.Sprintf("rank|%s|%s|%s|%s|%s|%s", q.Indicator, q.Period, q.Group, q.Boundaries, q.Province, q.Type)
 	return cached(e, key, func() (*Ranking, error) {
-		r, err := e.rank(ctx, in, q.Period, q.Group, q.Boundaries)
+		r, err := e.rankQuery(ctx, in, q.Period, q)
 		if err != nil {
 			return nil, err
 		}
 		// previous period's ranks, where there was data
 		prev := q.Period.Previous()
 		if err := e.checkPeriod(ctx, prev); err == nil {
-			pr, err := e.rank(ctx, in, prev, q.Group, q.Boundaries)
+			pr, err := e.rankQuery(ctx, in, prev, q)
 			if err != nil {
 				return nil, err
 			}
@@ -248,7 +258,10 @@ func toReach(in Indicator, num, den int64, goal float64) (int64, bool) {
 // flagOutliers marks values far from the unit's own last 12 months (modified z-score).
 func (e *Engine) flagOutliers(ctx context.Context, in Indicator, q RankingQuery, r *Ranking) error {
 	m := q.Period.From
-	hist, err := e.monthly(ctx, q.Group, m.Add(-12), m.Add(-1), q.Boundaries)
+	hist, err := e.monthlyQuery(ctx, in, q, m.Add(-12), m.Add(-1))
+	if q.Group == data.Communes {
+		in = ratioIndicator(in)
+	}
 	if err != nil {
 		return err
 	}

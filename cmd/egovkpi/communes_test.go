@@ -86,6 +86,44 @@ func TestCommunesUnitsAndRoles(t *testing.T) {
 			t.Error("officer00004 sees no report of 00004")
 		}
 	})
+	t.Run("rankings and the province's page", func(t *testing.T) {
+		csv := "Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận,Số hồ sơ tiếp nhận trực tuyến\n00004,2026-09,100,40\n00008,2026-09,100,90\n" + hcm + ",2026-09,10,10\n"
+		if code, r := s.upload(t, "committee1", "", "communes.csv", []byte(csv)); code != 201 {
+			t.Fatalf("upload: %d %v", code, r)
+		}
+		for _, c := range []struct {
+			q           string
+			rows        int
+			first, last string
+		}{
+			{"group=communes&province=01", 126, "00008", ""},
+			{"group=communes&province=01&type=phuong", 51, "00008", ""},
+			{"group=communes", 3321, hcm, ""},
+		} {
+			var r struct {
+				Rows []struct {
+					UnitCode   string `json:"unit_code"`
+					UnitParent string `json:"unit_parent"`
+				}
+			}
+			s.getJSON(t, "/api/v1/rankings?indicator=online_dossier_rate&period=2026-09&"+c.q, 200, &r)
+			if len(r.Rows) != c.rows || r.Rows[0].UnitCode != c.first {
+				t.Errorf("%s: %d rows, first %+v; want %d, %s", c.q, len(r.Rows), r.Rows[0], c.rows, c.first)
+			}
+		}
+		var e struct{ Error struct{ Code string } }
+		s.getJSON(t, "/api/v1/rankings?indicator=online_dossier_rate&period=2026-09&group=provinces&province=01", 400, &e)
+		code, page := s.do(t, "GET", "/units/01?indicator=online_dossier_rate&lang=en", "analyst1", nil)
+		body := string(page)
+		if code != 200 || !strings.Contains(body, `id="communes-table"`) || strings.Count(body, "<meter") != 2 {
+			t.Fatalf("page of 01: %d, communes table %v, %d bars", code, strings.Contains(body, `id="communes-table"`), strings.Count(body, "<meter"))
+		}
+		for _, want := range []string{"No commune outlines are available offline", "Ba Dinh Ward", "2 / 126", "does not yet expect"} {
+			if !strings.Contains(body, want) && !strings.Contains(body, strings.ReplaceAll(want, " ", "")) {
+				t.Errorf("page of 01 lacks %q", want)
+			}
+		}
+	})
 	t.Run("agencies", func(t *testing.T) {
 		for _, c := range []struct {
 			user, province, body string
