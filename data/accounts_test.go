@@ -147,13 +147,16 @@ func TestSigninFailuresStayBounded(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// counted per minute: on a busy machine the minute may turn meanwhile, and the new
+		// minute starts a new allowance
 		var rows, total int64
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*), sum(attempts) FROM signin_failures`).Scan(&rows, &total); err != nil {
+		if err := s.db.QueryRowContext(ctx, `SELECT max(n), sum(a) FROM (SELECT minute, count(*) AS n, sum(attempts) AS a
+			FROM signin_failures GROUP BY minute)`).Scan(&rows, &total); err != nil {
 			t.Fatal(err)
 		}
-		// a minute that turns meanwhile starts a new allowance, hence the margin
-		if rows > MaxSigninPeersPerMinute+2 || total != MaxSigninPeersPerMinute+5 {
-			t.Errorf("%d records for %d attempts", rows, total)
+		// at most the allowance and one overflow record ("*") a minute, every attempt counted
+		if rows > MaxSigninPeersPerMinute+1 || total != MaxSigninPeersPerMinute+5 {
+			t.Errorf("%d records in a minute for %d attempts", rows, total)
 		}
 	})
 	t.Run("records in all", func(t *testing.T) {
