@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -249,7 +251,44 @@ func TestMapInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	artefact(t, "map.png", png)
+	if *updateScreenshots { // the README's picture: the map, without a tooltip
+		if err := chromedp.Do(ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("#chart")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join("..", "..", "docs", "map.png"), png, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
 	w.check(t)
+	// a phone: no sideways scroll, every region still drawn
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		t.Fatal(err)
+	}
+	waitCharts(t, ctx)
+	over, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](textsOutside+`(() => { const el = document.querySelector("#chart"); return textsOutside(echarts.getInstanceByDom(el), el)[1]; })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if over || len(cut) > 0 {
+		t.Errorf("the map at 390 px: sideways scroll %v, texts cut %q", over, cut)
+	}
+	png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	artefact(t, "map-phone.png", png)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
+		t.Fatal(err)
+	}
 	// in English, English names and decimals
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/map?indicator=online_dossier_rate&period=2026-09&lang=en"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
 		t.Fatal(err)
@@ -262,14 +301,9 @@ func TestMapInBrowser(t *testing.T) {
 	w.check(t)
 }
 
-// chartFacts reads what a leaderboard chart drew: its bars' labels and colours, its
-// reference lines, where its value axis starts, and whether any text falls outside the
-// chart (a name or value cut off).
-const chartFacts = `(() => {
-  const el = document.querySelector("#chart");
-  const c = echarts.getInstanceByDom(el);
-  const o = c.getOption();
-  const s = o.series[0];
+// textsOutside is JavaScript: the number of texts a chart drew and those that fall outside
+// it (a name or value cut off).
+const textsOutside = `function textsOutside(c, el) {
   const w = el.clientWidth, h = el.clientHeight;
   let texts = 0, cut = [];
   for (const t of c.getZr().storage.getDisplayList(true)) {
@@ -282,6 +316,19 @@ const chartFacts = `(() => {
     texts++;
     if (r.x < -1 || r.y < -1 || r.x + r.width > w + 1 || r.y + r.height > h + 1) cut.push(t.style.text);
   }
+  return [texts, cut];
+}
+`
+
+// chartFacts reads what a leaderboard chart drew: its bars' labels and colours, its
+// reference lines, where its value axis starts, and whether any text falls outside the
+// chart (a name or value cut off).
+const chartFacts = textsOutside + `(() => {
+  const el = document.querySelector("#chart");
+  const c = echarts.getInstanceByDom(el);
+  const o = c.getOption();
+  const s = o.series[0];
+  const [texts, cut] = textsOutside(c, el);
   return {
     Labels: s.data.map(d => d.label && d.label.formatter || ""),
     Colours: [...new Set(s.data.map(d => d.itemStyle && d.itemStyle.color))],
@@ -376,6 +423,31 @@ func TestLeaderboardAtAGlance(t *testing.T) {
 	}
 	artefact(t, "leaderboard-glance.png", png)
 	w.check(t)
+
+	// a phone: tiles one under another, names broken over lines, nothing cut or scrolling
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#board"))); err != nil {
+		t.Fatal(err)
+	}
+	waitCharts(t, ctx)
+	f, err = chromedp.Run(ctx, chromedp.Evaluate[chartFactsT](chartFacts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	over, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if over || len(f.Cut) > 0 {
+		t.Errorf("at 390 px: sideways scroll %v, cut %q", over, f.Cut)
+	}
+	png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	artefact(t, "leaderboard-phone.png", png)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
+		t.Fatal(err)
+	}
 
 	// ministries: long names whole, their own "national" label; the composite: grades
 	for _, p := range []struct{ name, path, national string }{

@@ -98,6 +98,20 @@
     return opt;
   }
 
+  // on a phone the map's legend goes under the map, its title over it, and the
+  // archipelagos' names break over lines instead of running off the edge
+  function narrowMap(opt, map, width) {
+    var vm = Array.isArray(opt.visualMap) ? opt.visualMap[0] : opt.visualMap;
+    var title = Array.isArray(opt.title) ? opt.title[0] : opt.title;
+    if (vm) { vm.orient = "horizontal"; vm.left = "center"; vm.bottom = 8; vm.itemWidth = 12; vm.itemHeight = Math.round(width * 0.45); }
+    if (title) { delete title.bottom; title.top = 4; if (title.textStyle) { title.textStyle.width = width - 24; } }
+    map.layoutCenter = ["50%", "52%"];
+    map.layoutSize = "86%";
+    (map.data || []).forEach(function (d) {
+      if (d.label && d.label.show) { d.label.width = 96; d.label.overflow = "break"; d.label.fontSize = 11; d.label.lineHeight = 13; }
+    });
+  }
+
   function draw(box, opt) {
     // a choropleth needs no legend dot on every province
     (opt.series || []).forEach(function (sr) { if (sr.type === "map") { sr.showLegendSymbol = false; } });
@@ -107,6 +121,11 @@
     var y = Array.isArray(opt.yAxis) ? opt.yAxis[0] : opt.yAxis;
     if (y && y.data && y.data.length > 20) { box.style.height = (y.data.length * 19 + 90) + "px"; }
     if (y && y.axisLabel && y.axisLabel.width && box.clientWidth < 640) { y.axisLabel.width = Math.round(box.clientWidth * 0.3); }
+    var map = (opt.series || []).filter(function (sr) { return sr.type === "map"; })[0];
+    if (map && box.clientWidth < 640) {
+      narrowMap(opt, map, box.clientWidth);
+      box.style.height = Math.round(box.clientWidth * 1.4) + "px"; // not 760 px of mostly sea
+    }
     var chart = window.echarts.init(box, null, { renderer: "canvas" });
     chart.setOption(localise(opt));
     box.setAttribute("data-drawn", "1");
