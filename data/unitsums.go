@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 )
 
 // unitSumsSQL sums current values of the listed units as they are: communes and a
@@ -97,6 +98,31 @@ func (s *Store) RatioSumsOf(ctx context.Context, codes, num, den []string, from,
 			r.Month = MonthOf(m.Time)
 		}
 		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ReportMonths lists, for each unit with one of codes, the months in from..to it sent a
+// report for (any version, as ReportTimes counts them): a province's communes' data
+// completeness without reading every unit's report times.
+func (s *Store) ReportMonths(ctx context.Context, codes []string, from, to Month) (map[string][]Month, error) {
+	if codes == nil {
+		codes = []string{}
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT unit_code, month FROM submissions
+		WHERE unit_code IN (SELECT unnest(?::VARCHAR[])) AND month BETWEEN ? AND ?`, codes, from.Time(), to.Time())
+	if err != nil {
+		return nil, fmt.Errorf("report months: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]Month{}
+	for rows.Next() {
+		var u string
+		var m time.Time
+		if err := rows.Scan(&u, &m); err != nil {
+			return nil, err
+		}
+		out[u] = append(out[u], MonthOf(m))
 	}
 	return out, rows.Err()
 }

@@ -72,11 +72,23 @@ func (e *Engine) rankQuery(ctx context.Context, in Indicator, p data.Period, q R
 		return e.rank(ctx, in, p, q.Group, q.Boundaries)
 	}
 	units := e.communes(q, p)
-	sums, err := e.communeSums(ctx, in, q, units, p.From, p.To, false)
-	if err != nil {
-		return nil, err
+	var sums unitSums
+	if p.From == p.To {
+		// a month: the 12 before it come in the same query, for the previous rank and
+		// the outliers that Rankings asks for next
+		months, err := e.communeMonths(ctx, in, q, units, p.To, p.To.Add(-12))
+		if err != nil {
+			return nil, err
+		}
+		sums = months[p.To]
+	} else {
+		spans, err := e.communeSums(ctx, in, q, units, p.From, p.To, false)
+		if err != nil {
+			return nil, err
+		}
+		sums = spans[0]
 	}
-	r := rankSums(ratioIndicator(in), p, q.Group, q.Boundaries, units, sums[0])
+	r := rankSums(ratioIndicator(in), p, q.Group, q.Boundaries, units, sums)
 	r.Def = in
 	r.Province, r.Type = q.Province, q.Type
 	byCode := make(map[string]data.Unit, len(units))
@@ -106,7 +118,59 @@ func (e *Engine) monthlyQuery(ctx context.Context, in Indicator, q RankingQuery,
 	if q.Group != data.Communes {
 		return e.monthly(ctx, q.Group, from, to, q.Boundaries)
 	}
-	return e.communeSums(ctx, in, q, e.communes(q, data.MonthPeriod(to)), from, to, true)
+	return e.communeMonths(ctx, in, q, e.communes(q, data.MonthPeriod(to)), to, from)
+}
+
+// communeMonths is communeSums by month for the months from..to, each month cached on its
+// own: what is missing is read in one query reaching back to fetchFrom at most, so that a
+// month's ranking, its previous month's and its outliers cost one query, not three.
+func (e *Engine) communeMonths(ctx context.Context, in Indicator, q RankingQuery, units []data.Unit, to, fetchFrom data.Month) (map[data.Month]unitSums, error) {
+	return e.communeMonthSpan(ctx, in, q, units, min(fetchFrom, to), to, fetchFrom)
+}
+
+func (e *Engine) communeMonthSpan(ctx context.Context, in Indicator, q RankingQuery, units []data.Unit, from, to, fetchFrom data.Month) (map[data.Month]unitSums, error) {
+	version := e.src.DataVersion()
+	var unitsAt data.Month // the units listed depend on the month only with historical boundaries
+	if q.Boundaries == Historical {
+		unitsAt = to
+	}
+	key := func(m data.Month) string {
+		return fmt.Sprintf("cmonth|%v|%v|%s|%s|%s|%d|%d", in.Numerator, in.Denominator, q.Province, q.Type, q.Boundaries, unitsAt, m)
+	}
+	out := map[data.Month]unitSums{}
+	var missing []data.Month
+	e.mu.Lock()
+	for m := from; m <= to; m++ {
+		if v, ok := e.cache[key(m)].(unitSums); ok && e.version == version {
+			out[m] = v
+		} else {
+			missing = append(missing, m)
+		}
+	}
+	e.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	lo, hi := min(missing[0], fetchFrom), missing[len(missing)-1]
+	got, err := e.communeSums(ctx, in, q, units, lo, hi, true)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for m := lo; m <= hi; m++ {
+		v := got[m]
+		if v == nil {
+			v = unitSums{}
+		}
+		if m >= from {
+			out[m] = v
+		}
+		if e.version == version {
+			e.cache[key(m)] = v
+		}
+	}
+	return out, nil
 }
 
 // communes are the communes a ranking lists: as they are now (current boundaries) or in
@@ -177,6 +241,11 @@ func (e *Engine) communeSums(ctx context.Context, in Indicator, q RankingQuery, 
 	})
 }
 
+// ReportMonthsSource lists the months some units reported; *data.Store is one.
+type ReportMonthsSource interface {
+	ReportMonths(ctx context.Context, codes []string, from, to data.Month) (map[string][]data.Month, error)
+}
+
 // CommuneRow is one commune on its province's leaderboard: its place on the indicator and
 // how complete its data is.
 type CommuneRow struct {
@@ -213,20 +282,33 @@ func (e *Engine) CommuneBoard(ctx context.Context, province, indicator string, m
 		return nil, err
 	}
 	from := max(m.Add(-11), data.NewMonth(2025, 7))
-	key := fmt.Sprintf("ctimes|%s|%d|%d", province, from, m)
+	key := fmt.Sprintf("cmonths|%s|%d|%d", province, from, m)
 	months, err := cached(e, key, func() (map[string]map[data.Month]bool, error) {
-		times, err := e.src.ReportTimes(ctx, from, m)
-		if err != nil {
-			return nil, err
-		}
 		out := map[string]map[data.Month]bool{}
-		for _, t := range times {
-			if out[t.Unit] == nil {
-				out[t.Unit] = map[data.Month]bool{}
+		add := func(unit string, mo data.Month) {
+			if out[unit] == nil {
+				out[unit] = map[data.Month]bool{}
 			}
-			out[t.Unit][t.Month] = true
+			out[unit][mo] = true
 		}
-		return out, nil
+		codes := make([]string, len(r.Rows))
+		for i, row := range r.Rows {
+			codes[i] = row.UnitCode
+		}
+		if src, ok := e.src.(ReportMonthsSource); ok {
+			got, err := src.ReportMonths(ctx, codes, from, m)
+			for u, ms := range got {
+				for _, mo := range ms {
+					add(u, mo)
+				}
+			}
+			return out, err
+		}
+		times, err := e.src.ReportTimes(ctx, from, m)
+		for _, t := range times {
+			add(t.Unit, t.Month)
+		}
+		return out, err
 	})
 	if err != nil {
 		return nil, err
