@@ -25,7 +25,6 @@
     if (parts[1]) { out += numPoint + parts[1]; }
     return (v < 0 && Number(s) !== 0 ? "-" : "") + out;
   }
-  window.egovkpiFormat = formatNumber;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -188,7 +187,7 @@
     var tr = function (k) { return out.getAttribute("data-t-" + k) || k; };
     var lang = out.getAttribute("data-lang");
     function el(tag, cls, text) { var e = document.createElement(tag); if (cls) { e.className = cls; } if (text) { e.textContent = text; } return e; }
-    var num = function (n) { return Number(n).toLocaleString(lang === "en" ? "en-US" : "vi-VN"); };
+    var num = function (n) { return formatNumber(Number(n)); }; // as the pages write numbers
     function send(file, confirmed) {
       var fd = new FormData();
       fd.append("file", file);
