@@ -57,6 +57,26 @@ type book struct {
 	head, pct, pct0, num, dec, wrap int
 	good, bad, title, muted         int
 	gradeStyles                     map[string]int
+	// err is the first error of any excelize call: the workbook is refused with it at the
+	// end rather than handed on with a cell, a style or a chart silently missing.
+	err error
+}
+
+// keep notes the first error of the calls that write the workbook.
+func (b *book) keep(err error) {
+	if b.err == nil && err != nil {
+		b.err = err
+	}
+}
+
+// close frees the workbook's temporary files; the bytes, if any, are written already, so
+// its error changes nothing for the caller.
+func (b *book) close() { _ = b.f.Close() }
+
+// sheet adds a sheet.
+func (b *book) sheet(name string) {
+	_, err := b.f.NewSheet(name)
+	b.keep(err)
 }
 
 func newBook() *book {
@@ -88,24 +108,24 @@ func cell(c, r int) string {
 // autofilter, widths, landscape, fit to width, header repeated on every page.
 func (b *book) table(sheet string, headerRow int, heads []string, widths []float64, lastRow int) {
 	for i, h := range heads {
-		b.f.SetCellStr(sheet, cell(i+1, headerRow), h)
+		b.keep(b.f.SetCellStr(sheet, cell(i+1, headerRow), h))
 	}
-	b.f.SetCellStyle(sheet, cell(1, headerRow), cell(len(heads), headerRow), b.head)
-	b.f.SetRowHeight(sheet, headerRow, 32)
+	b.keep(b.f.SetCellStyle(sheet, cell(1, headerRow), cell(len(heads), headerRow), b.head))
+	b.keep(b.f.SetRowHeight(sheet, headerRow, 32))
 	for i, w := range widths {
 		col, _ := excelize.ColumnNumberToName(i + 1)
-		b.f.SetColWidth(sheet, col, col, w)
+		b.keep(b.f.SetColWidth(sheet, col, col, w))
 	}
-	b.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: cell(1, headerRow+1), ActivePane: "bottomLeft"})
+	b.keep(b.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: cell(1, headerRow+1), ActivePane: "bottomLeft"}))
 	if lastRow > headerRow {
-		b.f.AutoFilter(sheet, cell(1, headerRow)+":"+cell(len(heads), lastRow), nil)
+		b.keep(b.f.AutoFilter(sheet, cell(1, headerRow)+":"+cell(len(heads), lastRow), nil))
 	}
 	landscape := "landscape"
 	fit := true
 	one, zero := 1, 0
-	b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &zero})
-	b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
-	b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, headerRow, headerRow), Scope: sheet})
+	b.keep(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &zero}))
+	b.keep(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
+	b.keep(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, headerRow, headerRow), Scope: sheet}))
 }
 
 // nameWidth fits the longest name (Vietnamese letters are one character each).
@@ -126,22 +146,31 @@ func Monthly(ctx context.Context, m Metrics, o Options) ([]byte, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
-	defs := m.Defs()
 	b := newBook()
-	defer b.f.Close()
+	defer b.close()
+	for _, sheet := range []func(context.Context, Metrics, Options) error{b.summarySheet, b.indicatorSheets, b.completenessSheet, b.maturitySheet, b.notesSheet} {
+		if err := sheet(ctx, m, o); err != nil {
+			return nil, err
+		}
+	}
+	return b.finish(o)
+}
+
+// summarySheet writes Tổng hợp: the first composite, ranked, with its grades and a bar chart of the totals.
+func (b *book) summarySheet(ctx context.Context, m Metrics, o Options) error {
+	defs := m.Defs()
 	f := b.f
 	name := func(vi, en string) string { return o.t(vi, en) }
-
 	// Tổng hợp: the first composite
 	summary := o.t("Tổng hợp", "Summary")
-	f.SetSheetName("Sheet1", summary)
+	b.keep(f.SetSheetName("Sheet1", summary))
 	if len(defs.Composites) > 0 {
 		comp, err := m.Composite(ctx, metrics.CompositeQuery{Name: defs.Composites[0].Code, Period: o.Period, Group: o.Group, Boundaries: o.Boundaries})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		f.SetCellStr(summary, "A1", fmt.Sprintf("%s — %s — %s", name(comp.NameVI, comp.NameEN), o.Period, groupName(o)))
-		f.SetCellStyle(summary, "A1", "A1", b.title)
+		b.keep(f.SetCellStr(summary, "A1", fmt.Sprintf("%s — %s — %s", name(comp.NameVI, comp.NameEN), o.Period, groupName(o))))
+		b.keep(f.SetCellStyle(summary, "A1", "A1", b.title))
 		heads := []string{o.t("Hạng", "Rank"), o.t("Thay đổi", "Change"), o.t("Mã", "Code"), o.t("Đơn vị", "Unit")}
 		for _, g := range defs.Composites[0].Groups {
 			heads = append(heads, fmt.Sprintf("%s (%g)", name(g.NameVI, g.NameEN), g.Points()))
@@ -159,29 +188,29 @@ func Monthly(ctx context.Context, m Metrics, o Options) ([]byte, error) {
 		first := 3
 		for i, r := range comp.Rows {
 			row := first + 1 + i
-			setIntPtr(f, summary, cell(1, row), r.Rank)
-			setIntPtr(f, summary, cell(2, row), r.RankChange)
-			f.SetCellStr(summary, cell(3, row), r.UnitCode)
-			f.SetCellStr(summary, cell(4, row), name(r.UnitNameVI, r.UnitNameEN))
+			b.keep(setIntPtr(f, summary, cell(1, row), r.Rank))
+			b.keep(setIntPtr(f, summary, cell(2, row), r.RankChange))
+			b.keep(f.SetCellStr(summary, cell(3, row), r.UnitCode))
+			b.keep(f.SetCellStr(summary, cell(4, row), name(r.UnitNameVI, r.UnitNameEN)))
 			for j, g := range r.Groups {
-				setFloatPtr(f, summary, cell(5+j, row), g.Points)
+				b.keep(setFloatPtr(f, summary, cell(5+j, row), g.Points))
 			}
 			tc := 5 + len(r.Groups)
-			setFloatPtr(f, summary, cell(tc, row), r.Total)
-			f.SetCellStr(summary, cell(tc+1, row), name(r.GradeVI, r.GradeEN))
+			b.keep(setFloatPtr(f, summary, cell(tc, row), r.Total))
+			b.keep(f.SetCellStr(summary, cell(tc+1, row), name(r.GradeVI, r.GradeEN)))
 		}
 		last := first + len(comp.Rows)
 		b.table(summary, first, heads, widths, last)
 		tc := 5 + len(defs.Composites[0].Groups)
-		f.SetCellStyle(summary, cell(5, first+1), cell(tc, last), b.dec)
+		b.keep(f.SetCellStyle(summary, cell(5, first+1), cell(tc, last), b.dec))
 		// grades: the top band green, the bottom red; the text says it too
 		if len(defs.Grades) > 1 {
 			top, bottom := defs.Grades[0], defs.Grades[len(defs.Grades)-1]
 			rng := cell(tc, first+1) + ":" + cell(tc+1, last)
-			f.SetConditionalFormat(summary, rng, []excelize.ConditionalFormatOptions{
+			b.keep(f.SetConditionalFormat(summary, rng, []excelize.ConditionalFormatOptions{
 				{Type: "formula", Criteria: "=", Format: &b.good, Value: fmt.Sprintf("$%s%d>=%g", colName(tc), first+1, top.Min)},
 				{Type: "formula", Criteria: "=", Format: &b.bad, Value: fmt.Sprintf("$%s%d<%g", colName(tc), first+1, defs.Grades[len(defs.Grades)-2].Min)},
-			})
+			}))
 			_ = bottom
 		}
 		// a native bar chart of the totals
@@ -206,22 +235,29 @@ func Monthly(ctx context.Context, m Metrics, o Options) ([]byte, error) {
 					Dimension: excelize.ChartDimension{Width: 560, Height: uint(max(320, 16*n+80))},
 				})
 				if err != nil {
-					return nil, fmt.Errorf("chart: %w", err)
+					return fmt.Errorf("chart: %w", err)
 				}
 			}
 		}
 	}
+	return nil
+}
 
+// indicatorSheets writes a sheet per indicator: the ranking with numerators, denominators, targets and the national figure.
+func (b *book) indicatorSheets(ctx context.Context, m Metrics, o Options) error {
+	defs := m.Defs()
+	f := b.f
+	name := func(vi, en string) string { return o.t(vi, en) }
 	// one sheet per indicator
 	for _, in := range defs.Indicators {
 		r, err := m.Rankings(ctx, metrics.RankingQuery{Indicator: in.Code, Period: o.Period, Group: o.Group, Boundaries: o.Boundaries})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		sh := sheetName(in.Code)
-		f.NewSheet(sh)
-		f.SetCellStr(sh, "A1", in.Name(o.Lang)+" — "+o.Period.String())
-		f.SetCellStyle(sh, "A1", "A1", b.title)
+		b.sheet(sh)
+		b.keep(f.SetCellStr(sh, "A1", in.Name(o.Lang)+" — "+o.Period.String()))
+		b.keep(f.SetCellStyle(sh, "A1", "A1", b.title))
 		heads := []string{o.t("Hạng", "Rank"), o.t("Mã", "Code"), o.t("Đơn vị", "Unit"), o.t("Tử số", "Numerator"), o.t("Mẫu số", "Denominator"),
 			o.t("Giá trị", "Value"), o.t("Mục tiêu", "Target"), o.t("Đạt", "Met"), o.t("Hạng kỳ trước", "Previous rank"), o.t("Thay đổi", "Change")}
 		var names []string
@@ -231,92 +267,105 @@ func Monthly(ctx context.Context, m Metrics, o Options) ([]byte, error) {
 		first := 3
 		for i, row := range r.Rows {
 			n := first + 1 + i
-			setIntPtr(f, sh, cell(1, n), row.Rank)
-			f.SetCellStr(sh, cell(2, n), row.UnitCode)
-			f.SetCellStr(sh, cell(3, n), name(row.UnitNameVI, row.UnitNameEN))
-			setInt64Ptr(f, sh, cell(4, n), row.Numerator)
-			setInt64Ptr(f, sh, cell(5, n), row.Denominator)
+			b.keep(setIntPtr(f, sh, cell(1, n), row.Rank))
+			b.keep(f.SetCellStr(sh, cell(2, n), row.UnitCode))
+			b.keep(f.SetCellStr(sh, cell(3, n), name(row.UnitNameVI, row.UnitNameEN)))
+			b.keep(setInt64Ptr(f, sh, cell(4, n), row.Numerator))
+			b.keep(setInt64Ptr(f, sh, cell(5, n), row.Denominator))
 			if row.Value != nil {
-				f.SetCellFloat(sh, cell(6, n), *row.Value/in.Scale(), in.Decimals()+2, 64)
+				b.keep(f.SetCellFloat(sh, cell(6, n), *row.Value/in.Scale(), in.Decimals()+2, 64))
 			} else {
-				f.SetCellStr(sh, cell(6, n), o.t("— không báo cáo", "— no report"))
+				b.keep(f.SetCellStr(sh, cell(6, n), o.t("— không báo cáo", "— no report")))
 				if row.Reason == metrics.ReasonNothingToMeasure {
-					f.SetCellStr(sh, cell(6, n), o.t("— không phát sinh", "— nothing to measure"))
+					b.keep(f.SetCellStr(sh, cell(6, n), o.t("— không phát sinh", "— nothing to measure")))
 				}
 			}
 			if row.Target != nil {
-				f.SetCellFloat(sh, cell(7, n), *row.Target/in.Scale(), 4, 64)
+				b.keep(f.SetCellFloat(sh, cell(7, n), *row.Target/in.Scale(), 4, 64))
 			}
 			if row.TargetMet != nil {
-				f.SetCellStr(sh, cell(8, n), map[bool]string{true: o.t("Đạt", "Met"), false: o.t("Chưa đạt", "Not met")}[*row.TargetMet])
+				b.keep(f.SetCellStr(sh, cell(8, n), map[bool]string{true: o.t("Đạt", "Met"), false: o.t("Chưa đạt", "Not met")}[*row.TargetMet]))
 			}
-			setIntPtr(f, sh, cell(9, n), row.PreviousRank)
-			setIntPtr(f, sh, cell(10, n), row.RankChange)
+			b.keep(setIntPtr(f, sh, cell(9, n), row.PreviousRank))
+			b.keep(setIntPtr(f, sh, cell(10, n), row.RankChange))
 		}
 		last := first + len(r.Rows)
 		b.table(sh, first, heads, []float64{7, 8, nameWidth(names), 13, 13, 11, 10, 10, 12, 10}, last)
-		f.SetCellStyle(sh, cell(4, first+1), cell(5, last), b.num)
+		b.keep(f.SetCellStyle(sh, cell(4, first+1), cell(5, last), b.num))
 		if in.Kind == "percent" {
-			f.SetCellStyle(sh, cell(6, first+1), cell(6, last), b.pct)
-			f.SetCellStyle(sh, cell(7, first+1), cell(7, last), b.pct0)
+			b.keep(f.SetCellStyle(sh, cell(6, first+1), cell(6, last), b.pct))
+			b.keep(f.SetCellStyle(sh, cell(7, first+1), cell(7, last), b.pct0))
 		}
-		f.SetConditionalFormat(sh, cell(8, first+1)+":"+cell(8, last), []excelize.ConditionalFormatOptions{
+		b.keep(f.SetConditionalFormat(sh, cell(8, first+1)+":"+cell(8, last), []excelize.ConditionalFormatOptions{
 			{Type: "cell", Criteria: "==", Format: &b.good, Value: `"` + o.t("Đạt", "Met") + `"`},
 			{Type: "cell", Criteria: "==", Format: &b.bad, Value: `"` + o.t("Chưa đạt", "Not met") + `"`},
-		})
-		f.SetCellStr(sh, cell(1, last+2), o.t("Cả nước", "National"))
-		f.SetCellInt(sh, cell(4, last+2), r.National.Numerator)
-		f.SetCellInt(sh, cell(5, last+2), r.National.Denominator)
+		}))
+		b.keep(f.SetCellStr(sh, cell(1, last+2), o.t("Cả nước", "National")))
+		b.keep(f.SetCellInt(sh, cell(4, last+2), r.National.Numerator))
+		b.keep(f.SetCellInt(sh, cell(5, last+2), r.National.Denominator))
 		if r.National.Value != nil {
-			f.SetCellFloat(sh, cell(6, last+2), *r.National.Value/in.Scale(), in.Decimals()+2, 64)
+			b.keep(f.SetCellFloat(sh, cell(6, last+2), *r.National.Value/in.Scale(), in.Decimals()+2, 64))
 			if in.Kind == "percent" {
-				f.SetCellStyle(sh, cell(6, last+2), cell(6, last+2), b.pct)
+				b.keep(f.SetCellStyle(sh, cell(6, last+2), cell(6, last+2), b.pct))
 			}
 		}
 	}
+	return nil
+}
 
+// completenessSheet writes Đầy đủ báo cáo: who was expected to report, who did, on time or late.
+func (b *book) completenessSheet(ctx context.Context, m Metrics, o Options) error {
+	f := b.f
+	name := func(vi, en string) string { return o.t(vi, en) }
 	// Đầy đủ báo cáo
 	cs := o.t("Đầy đủ báo cáo", "Reporting")
-	f.NewSheet(cs)
+	b.sheet(cs)
 	c, err := m.Completeness(ctx, o.Period, o.Group)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	f.SetCellStr(cs, "A1", fmt.Sprintf("%s %s: %d/%d %s, %d %s, %d %s, %d %s", o.t("Báo cáo kỳ", "Reports for"), o.Period, c.Received, c.Expected,
-		o.t("đã nộp", "received"), c.OnTime, o.t("đúng hạn", "on time"), c.Late, o.t("muộn", "late"), c.Missing, o.t("chưa nộp", "missing")))
-	f.SetCellStyle(cs, "A1", "A1", b.title)
+	b.keep(f.SetCellStr(cs, "A1", fmt.Sprintf("%s %s: %d/%d %s, %d %s, %d %s, %d %s", o.t("Báo cáo kỳ", "Reports for"), o.Period, c.Received, c.Expected,
+		o.t("đã nộp", "received"), c.OnTime, o.t("đúng hạn", "on time"), c.Late, o.t("muộn", "late"), c.Missing, o.t("chưa nộp", "missing"))))
+	b.keep(f.SetCellStyle(cs, "A1", "A1", b.title))
 	var names []string
 	for i, u := range c.Units {
 		n := 4 + i
 		names = append(names, name(u.UnitNameVI, u.UnitNameEN))
-		f.SetCellStr(cs, cell(1, n), u.UnitCode)
-		f.SetCellStr(cs, cell(2, n), name(u.UnitNameVI, u.UnitNameEN))
-		f.SetCellStr(cs, cell(3, n), u.Period)
-		f.SetCellStr(cs, cell(4, n), statusName(o, u.Status))
+		b.keep(f.SetCellStr(cs, cell(1, n), u.UnitCode))
+		b.keep(f.SetCellStr(cs, cell(2, n), name(u.UnitNameVI, u.UnitNameEN)))
+		b.keep(f.SetCellStr(cs, cell(3, n), u.Period))
+		b.keep(f.SetCellStr(cs, cell(4, n), statusName(o, u.Status)))
 		if u.FirstAt != nil {
-			f.SetCellValue(cs, cell(5, n), u.FirstAt.In(vietnam))
+			b.keep(f.SetCellValue(cs, cell(5, n), u.FirstAt.In(vietnam)))
 		}
-		f.SetCellInt(cs, cell(6, n), int64(u.Versions))
-		f.SetCellValue(cs, cell(7, n), u.Deadline.In(vietnam))
+		b.keep(f.SetCellInt(cs, cell(6, n), int64(u.Versions)))
+		b.keep(f.SetCellValue(cs, cell(7, n), u.Deadline.In(vietnam)))
 	}
 	last := 3 + len(c.Units)
 	b.table(cs, 3, []string{o.t("Mã", "Code"), o.t("Đơn vị", "Unit"), o.t("Kỳ", "Period"), o.t("Trạng thái", "Status"),
 		o.t("Nộp lần đầu", "First sent"), o.t("Số phiên bản", "Versions"), o.t("Hạn nộp", "Deadline")}, []float64{8, nameWidth(names), 10, 14, 18, 12, 18}, last)
 	dt := "dd/mm/yyyy hh:mm"
 	dts, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &dt})
-	f.SetCellStyle(cs, cell(5, 4), cell(5, last), dts)
-	f.SetCellStyle(cs, cell(7, 4), cell(7, last), dts)
-	f.SetConditionalFormat(cs, cell(4, 4)+":"+cell(4, last), []excelize.ConditionalFormatOptions{
+	b.keep(f.SetCellStyle(cs, cell(5, 4), cell(5, last), dts))
+	b.keep(f.SetCellStyle(cs, cell(7, 4), cell(7, last), dts))
+	b.keep(f.SetConditionalFormat(cs, cell(4, 4)+":"+cell(4, last), []excelize.ConditionalFormatOptions{
 		{Type: "cell", Criteria: "==", Format: &b.good, Value: `"` + statusName(o, metrics.StatusOnTime) + `"`},
 		{Type: "cell", Criteria: "==", Format: &b.bad, Value: `"` + statusName(o, metrics.StatusMissing) + `"`},
-	})
+	}))
+	return nil
+}
 
+// maturitySheet writes Mức độ trưởng thành: each unit's level, its capabilities and what it lacks for the next level.
+func (b *book) maturitySheet(ctx context.Context, m Metrics, o Options) error {
+	defs := m.Defs()
+	f := b.f
+	name := func(vi, en string) string { return o.t(vi, en) }
 	// Mức độ trưởng thành
 	ms := o.t("Mức độ trưởng thành", "Maturity")
-	f.NewSheet(ms)
+	b.sheet(ms)
 	mat, err := m.Maturity(ctx, o.Period.To, o.Group, o.Boundaries)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var caps []metrics.Capability
 	for _, c := range defs.Capabilities {
@@ -329,35 +378,35 @@ func Monthly(ctx context.Context, m Metrics, o Options) ([]byte, error) {
 		mheads = append(mheads, name(c.NameVI, c.NameEN))
 	}
 	mheads = append(mheads, o.t("Còn thiếu để lên mức tiếp theo", "Missing for the next level"))
-	f.SetCellStr(ms, "A1", fmt.Sprintf("%s — %s", o.t("Mức độ trưởng thành Chính phủ điện tử", "E-government maturity"), o.Period.To))
-	f.SetCellStyle(ms, "A1", "A1", b.title)
-	names = nil
+	b.keep(f.SetCellStr(ms, "A1", fmt.Sprintf("%s — %s", o.t("Mức độ trưởng thành Chính phủ điện tử", "E-government maturity"), o.Period.To)))
+	b.keep(f.SetCellStyle(ms, "A1", "A1", b.title))
+	var names []string
 	for i, row := range mat.Rows {
 		n := 4 + i
 		names = append(names, name(row.UnitNameVI, row.UnitNameEN))
-		f.SetCellStr(ms, cell(1, n), row.UnitCode)
-		f.SetCellStr(ms, cell(2, n), name(row.UnitNameVI, row.UnitNameEN))
-		f.SetCellInt(ms, cell(3, n), int64(row.Level))
-		f.SetCellStr(ms, cell(4, n), name(row.LevelName, row.LevelNameEN))
+		b.keep(f.SetCellStr(ms, cell(1, n), row.UnitCode))
+		b.keep(f.SetCellStr(ms, cell(2, n), name(row.UnitNameVI, row.UnitNameEN)))
+		b.keep(f.SetCellInt(ms, cell(3, n), int64(row.Level)))
+		b.keep(f.SetCellStr(ms, cell(4, n), name(row.LevelName, row.LevelNameEN)))
 		for j, c := range caps {
 			v := row.Capabilities[c.Code]
 			switch {
 			case v == nil:
-				f.SetCellStr(ms, cell(5+j, n), "—")
+				b.keep(f.SetCellStr(ms, cell(5+j, n), "—"))
 			case c.Kind == "percent":
-				f.SetCellFloat(ms, cell(5+j, n), *v/100, 4, 64)
-				f.SetCellStyle(ms, cell(5+j, n), cell(5+j, n), b.pct0)
+				b.keep(f.SetCellFloat(ms, cell(5+j, n), *v/100, 4, 64))
+				b.keep(f.SetCellStyle(ms, cell(5+j, n), cell(5+j, n), b.pct0))
 			case *v > 0:
-				f.SetCellStr(ms, cell(5+j, n), o.t("Có", "Yes"))
+				b.keep(f.SetCellStr(ms, cell(5+j, n), o.t("Có", "Yes")))
 			default:
-				f.SetCellStr(ms, cell(5+j, n), o.t("Chưa", "No"))
+				b.keep(f.SetCellStr(ms, cell(5+j, n), o.t("Chưa", "No")))
 			}
 		}
 		var miss []string
 		for _, x := range row.Missing {
 			miss = append(miss, name(x.TextVI, x.TextEN))
 		}
-		f.SetCellStr(ms, cell(5+len(caps), n), strings.Join(miss, "; "))
+		b.keep(f.SetCellStr(ms, cell(5+len(caps), n), strings.Join(miss, "; ")))
 	}
 	mwidths := []float64{8, nameWidth(names), 7, 14}
 	for range caps {
@@ -365,14 +414,20 @@ func Monthly(ctx context.Context, m Metrics, o Options) ([]byte, error) {
 	}
 	mwidths = append(mwidths, 60)
 	b.table(ms, 3, mheads, mwidths, 3+len(mat.Rows))
-	f.SetConditionalFormat(ms, cell(5, 4)+":"+cell(4+len(caps), 3+len(mat.Rows)), []excelize.ConditionalFormatOptions{
+	b.keep(f.SetConditionalFormat(ms, cell(5, 4)+":"+cell(4+len(caps), 3+len(mat.Rows)), []excelize.ConditionalFormatOptions{
 		{Type: "cell", Criteria: "==", Format: &b.good, Value: `"` + o.t("Có", "Yes") + `"`},
 		{Type: "cell", Criteria: "==", Format: &b.bad, Value: `"` + o.t("Chưa", "No") + `"`},
-	})
+	}))
+	return nil
+}
 
+// notesSheet writes Chú thích: the period, boundaries, when the data changed, the method and each indicator's formula and targets.
+func (b *book) notesSheet(ctx context.Context, m Metrics, o Options) error {
+	defs := m.Defs()
+	f := b.f
 	// Chú thích
 	notes := o.t("Chú thích", "Notes")
-	f.NewSheet(notes)
+	b.sheet(notes)
 	lines := [][]string{
 		{o.t("Kỳ", "Period"), o.Period.String()},
 		{o.t("Nhóm", "Group"), groupName(o)},
@@ -395,21 +450,29 @@ func Monthly(ctx context.Context, m Metrics, o Options) ([]byte, error) {
 	}
 	for i, l := range lines {
 		for j, v := range l {
-			f.SetCellStr(notes, cell(j+1, i+1), v)
+			b.keep(f.SetCellStr(notes, cell(j+1, i+1), v))
 		}
 	}
-	f.SetColWidth(notes, "A", "A", 48)
-	f.SetColWidth(notes, "B", "B", 60)
-	f.SetColWidth(notes, "C", "D", 30)
-	f.SetCellStyle(notes, "A1", cell(4, len(lines)), b.wrap)
-	f.SetCellStyle(notes, cell(1, 9), cell(4, 9), b.head)
+	b.keep(f.SetColWidth(notes, "A", "A", 48))
+	b.keep(f.SetColWidth(notes, "B", "B", 60))
+	b.keep(f.SetColWidth(notes, "C", "D", 30))
+	b.keep(f.SetCellStyle(notes, "A1", cell(4, len(lines)), b.wrap))
+	b.keep(f.SetCellStyle(notes, cell(1, 9), cell(4, 9), b.head))
+	return nil
+}
 
+// finish writes the document's properties and the workbook's bytes.
+func (b *book) finish(o Options) ([]byte, error) {
+	f := b.f
 	f.SetActiveSheet(0)
-	f.SetDocProps(&excelize.DocProperties{
+	b.keep(f.SetDocProps(&excelize.DocProperties{
 		Title: o.t("Báo cáo xếp hạng Chính phủ điện tử ", "E-government rankings ") + o.Period.String(), Creator: o.Author,
 		Subject: groupName(o), Language: map[bool]string{true: "en-GB", false: "vi-VN"}[o.Lang == "en"],
 		Created: o.Now.UTC().Format(time.RFC3339), Keywords: "egovkpi",
-	})
+	}))
+	if b.err != nil {
+		return nil, fmt.Errorf("monthly workbook: %w", b.err)
+	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return nil, err
@@ -451,20 +514,23 @@ func statusName(o Options, s string) string {
 	return o.t("Chưa đến hạn", "Not yet due")
 }
 
-func setIntPtr(f *excelize.File, sh, c string, p *int) {
+func setIntPtr(f *excelize.File, sh, c string, p *int) error {
 	if p != nil {
-		f.SetCellInt(sh, c, int64(*p))
+		return f.SetCellInt(sh, c, int64(*p))
 	}
+	return nil
 }
 
-func setInt64Ptr(f *excelize.File, sh, c string, p *int64) {
+func setInt64Ptr(f *excelize.File, sh, c string, p *int64) error {
 	if p != nil {
-		f.SetCellInt(sh, c, *p)
+		return f.SetCellInt(sh, c, *p)
 	}
+	return nil
 }
 
-func setFloatPtr(f *excelize.File, sh, c string, p *float64) {
+func setFloatPtr(f *excelize.File, sh, c string, p *float64) error {
 	if p != nil {
-		f.SetCellFloat(sh, c, *p, 2, 64)
+		return f.SetCellFloat(sh, c, *p, 2, 64)
 	}
+	return nil
 }
