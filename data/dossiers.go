@@ -262,7 +262,13 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			return s.deniedDossiers(ctx, conn, sha, denied)
 		}
 		progress("checked", res.Rows)
+		// rows of a locked month changed only in columns no figure shows (the 766 index's):
+		// refused after the figures' own lock check, which names the figures
+		var lockedRows *Error
 		if before > 0 {
+			if lockedRows, err = lockedDossierRows(ctx, conn, sha); err != nil {
+				return err
+			}
 			// an export replaces the rows of the same dossiers of the same units, and no others
 			if _, err := conn.ExecContext(ctx, `DELETE FROM dossiers d USING (SELECT unit_code, dossier_id FROM dossiers WHERE source_sha256 = ?) n
 				WHERE d.unit_code = n.unit_code AND d.dossier_id = n.dossier_id AND d.source_sha256 <> ?`, sha, sha); err != nil {
@@ -303,6 +309,9 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			if err := submitConn(ctx, conn, subs, lo, hi); err != nil {
 				return err
 			}
+		}
+		if lockedRows != nil {
+			return lockedRows
 		}
 		res.Submissions = subs
 		progress("stored", len(subs))

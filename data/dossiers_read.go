@@ -3,10 +3,12 @@ package data
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 )
 
 // dossierColumn is a column of a dossier export and of the dossiers table.
@@ -133,4 +135,52 @@ func csvHeader(path string) ([]string, error) {
 		head[i] = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 	}
 	return head, nil
+}
+
+// lockedDossierRows finds what an export (its rows already in the table under sha, the
+// rows it replaces still there) would change in a locked month beyond the figures that
+// lockedDossierMonths guards: a dossier of that month (received or resolved in it) added,
+// removed from it, or with any column changed — the 766 index's columns included, which
+// no unit-month figure shows. The refusal names the month, the unit and the first
+// dossiers; nil when nothing locked changes. Only the rows of locked months are compared.
+func lockedDossierRows(ctx context.Context, conn *sql.Conn, sha string) (*Error, error) {
+	var locks int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM month_locks`).Scan(&locks); err != nil || locks == 0 {
+		return nil, err
+	}
+	const inLocked = `(date_trunc('month', received_at)::DATE IN (SELECT month FROM month_locks)
+		OR date_trunc('month', resolved_at)::DATE IN (SELECT month FROM month_locks))`
+	rows, err := conn.QueryContext(ctx, `WITH
+		n AS (SELECT * EXCLUDE (source_sha256) FROM dossiers WHERE source_sha256 = ? AND `+inLocked+`),
+		o AS (SELECT d.* EXCLUDE (source_sha256) FROM dossiers d SEMI JOIN (SELECT unit_code, dossier_id FROM dossiers WHERE source_sha256 = ?)
+			USING (unit_code, dossier_id) WHERE d.source_sha256 <> ? AND `+inLocked+`),
+		changed AS ((SELECT * FROM n EXCEPT SELECT * FROM o) UNION ALL (SELECT * FROM o EXCEPT SELECT * FROM n))
+		SELECT l.month, any_value(l.locked_by), any_value(l.locked_at), c.unit_code, count(DISTINCT c.dossier_id),
+			list(DISTINCT c.dossier_id ORDER BY c.dossier_id)[1:3]
+		FROM changed c JOIN month_locks l ON l.month = date_trunc('month', c.received_at)::DATE OR l.month = date_trunc('month', c.resolved_at)::DATE
+		GROUP BY l.month, c.unit_code ORDER BY 1, 4 LIMIT 1`, sha, sha, sha)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, rows.Err()
+	}
+	var m, at time.Time
+	var by, unit string
+	var n int
+	var ids []any
+	if err := rows.Scan(&m, &by, &at, &unit, &n, &ids); err != nil {
+		return nil, err
+	}
+	names := make([]string, len(ids))
+	for i, v := range ids {
+		names[i], _ = v.(string)
+	}
+	month := MonthOf(m)
+	return &Error{Kind: ErrMonthLocked,
+		VI: fmt.Sprintf("Tháng %s đã bị %s khóa lúc %s; tệp sẽ thay đổi %d hồ sơ của đơn vị %s trong tháng này (%s), làm thay đổi chỉ số 766 của tháng. Đề nghị Ban chỉ đạo mở lại tháng",
+			month, by, at.In(vietnam).Format("15:04 02/01/2006"), n, unit, dossierNames(names, n)),
+		EN: fmt.Sprintf("%s was locked by %s at %s; the file would change %d dossiers of unit %s in that month (%s), and so its 766 index. Ask the committee to reopen it",
+			month, by, at.In(vietnam).Format("15:04 02/01/2006"), n, unit, dossierNames(names, n))}, nil
 }

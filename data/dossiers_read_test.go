@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +83,51 @@ func TestDossierOptionalColumns(t *testing.T) {
 	want := []string{"A1 online - - - - -", "B1 online 1 true true - 05", "B2 postal 0 false - - -", "C1 online - - - - -"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("kept rows:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestDossierLockedIndexColumns: once September is locked, an export that changes only a
+// 766 column of a September dossier (no figure of the month moves) is refused naming the
+// month, the unit and the dossier; the same rows again beside a new October dossier pass.
+func TestDossierLockedIndexColumns(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, filepath.Join(dir, "d.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	head := "dossier_id,unit_code,procedure_code,channel,received_at,due_at,resolved_at,digitized,fee_required,paid_online,rating,synced\n"
+	sept := "S1,01,P1,online,2026-09-03 08:00:00,,2026-09-04 08:00:00,true,false,false,,false\n"
+	now := time.Date(2026, 10, 15, 0, 0, 0, 0, vietnam)
+	send := func(i int, body string) error {
+		p := filepath.Join(dir, "e"+strconv.Itoa(i)+".csv")
+		os.WriteFile(p, []byte(head+body), 0o600)
+		_, err := s.IngestDossiers(ctx, DossierImport{Path: p, Format: "csv", SHA256: strings.Repeat("b", 63) + strconv.Itoa(i), FileName: "e.csv", Now: now})
+		return err
+	}
+	if err := send(1, sept); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LockMonth(ctx, NewMonth(2026, 9), "committee1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"synced changed", strings.Replace(sept, ",false\n", ",true\n", 1), "2026-09 was locked by committee1"},
+		{"same rows, a new October dossier", sept + "O1,01,P1,direct,2026-10-03 08:00:00,,,true,false,false,,true\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := send(len(tc.name), tc.body)
+			var e *Error
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatal(err)
+			case tc.want != "" && (!errors.As(err, &e) || !errors.Is(err, ErrMonthLocked) || !strings.Contains(e.EN, tc.want) ||
+				!strings.Contains(e.EN, "1 dossiers of unit 01") || !strings.Contains(e.EN, "(S1)") || !strings.Contains(e.VI, "chỉ số 766")):
+				t.Fatalf("want a refusal naming %q, got %v", tc.want, err)
+			}
+		})
 	}
 }
