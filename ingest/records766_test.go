@@ -173,3 +173,26 @@ func TestReconcileRecords(t *testing.T) {
 		t.Errorf("outcomes %v %v", outcome, err)
 	}
 }
+
+// TestFeedbackLockedMonth: once September is locked, a feedback file changing a record
+// received in September is refused naming the month and the record; the same records
+// again, with one more in October, pass.
+func TestFeedbackLockedMonth(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	if o := r.ingest("pa.csv", []byte(testFeedback)); o.Status != StatusAccepted {
+		t.Fatalf("%s %v", o.Status, o.Errors)
+	}
+	if err := r.store.LockMonth(ctx, data.NewMonth(2026, 9), "committee1"); err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(testFeedback, "F01,01,2026-09-03 08:00,true", "F01,01,2026-09-03 08:00,false", 1)
+	if o := r.ingest("pa2.csv", []byte(changed), func(q *Request) { q.Lang = "en" }); o.Status != StatusRejected ||
+		!strings.Contains(o.Message, "2026-09 was locked by committee1") || !strings.Contains(o.Message, "(F01)") {
+		t.Errorf("changed in a locked month: %s %s", o.Status, o.Message)
+	}
+	more := testFeedback + "F03,01,2026-10-07 08:00,true,,open,false\n"
+	if o := r.ingest("pa3.csv", []byte(more)); o.Status != StatusAccepted || o.Records.Replaced != 2 {
+		t.Errorf("unchanged in the locked month: %s %s %+v", o.Status, o.Message, o.Records)
+	}
+}
