@@ -860,6 +860,8 @@ type columns struct {
 	// ids are every column naming the unit (its code, its name), unit first; stt the
 	// row-number columns, where a total's label or a section's numeral may sit too
 	ids, stt []int
+	// communes are the columns naming a commune, also in ids (see communeHeaders)
+	communes []int
 }
 
 func findColumns(h []string) columns {
@@ -867,6 +869,12 @@ func findColumns(h []string) columns {
 	for c, v := range h {
 		switch {
 		case v == "":
+		case communeHeaders[v]:
+			if cs.unit < 0 {
+				cs.unit = c
+			}
+			cs.ids = append(cs.ids, c)
+			cs.communes = append(cs.communes, c)
 		case unitHeaders[v]:
 			if cs.unit < 0 {
 				cs.unit = c
@@ -1073,6 +1081,10 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 				unitCol, unitText, kind = c, t, kindOf(t)
 			}
 		}
+		communeText, communeCol, province := rowCommune(reg, cs, row)
+		if communeText != "" {
+			unitCol, unitText, kind = communeCol, communeText, unitRow
+		}
 		if kind != unitRow {
 			for _, c := range append(cs.ids, cs.stt...) {
 				switch t := at(row, c); {
@@ -1156,7 +1168,19 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 			problems = append(problems, pr)
 			return
 		}
+		if communeText != "" {
+			unitText = province + "|" + communeText // a name means one commune per province
+		}
 		u, ok := units[unitText]
+		if communeText != "" && (!ok || !u.InForce(month)) {
+			cu, problem := resolveCommune(reg, province, communeText, month, lang)
+			if problem != "" {
+				problems = append(problems, Problem{Sheet: sh.name, Cell: cellName(unitCol, r), Row: r + 1, Field: "unit", Message: problem})
+				return
+			}
+			u, ok = cu, true
+			units[unitText] = u
+		}
 		if !ok || !u.InForce(month) {
 			u, ok = reg.Find(unitText, month)
 			if ok {
