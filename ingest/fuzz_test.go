@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,7 +12,8 @@ import (
 
 // FuzzParse feeds the parser arbitrary bytes under both a CSV and an XLSX name: it must
 // never panic, and what it accepts must be whole, non-negative counts of known units.
-// The seed corpus is testdata/fuzz/FuzzParse plus the files below; `go test` runs them.
+// The seed corpus is testdata/fuzz/FuzzParse plus the files below, the fixtures of
+// ../testdata/real among them; `go test` runs them.
 func FuzzParse(f *testing.F) {
 	u, _ := data.Reference().At("01", data.NewMonth(2026, 10))
 	tpl, _ := Template(u, data.NewMonth(2026, 10), nil)
@@ -19,12 +21,22 @@ func FuzzParse(f *testing.F) {
 	f.Add("w.csv", []byte("Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận\n01,2026-10,3.451\n"))
 	f.Add("w.csv", []byte("Mã đơn vị,79\nKỳ báo cáo,2026-10\nMã chỉ tiêu,Giá trị\nprocedures_total,12\n"))
 	f.Add("x.xlsx", []byte("PK\x03\x04garbage"))
-	if files, _ := filepath.Glob("testdata/corpus/*"); files != nil {
+	// the files other tools wrote (LibreOffice Calc's XLSX and ODS, issue 20) and the
+	// survey's small CSVs, from the repository's testdata
+	for _, pattern := range []string{"../testdata/real/*.xlsx", "../testdata/real/*.ods", "../testdata/real/*.csv", "../testdata/egdi/un-*.csv"} {
+		files, _ := filepath.Glob(pattern)
 		for _, name := range files {
-			b, _ := os.ReadFile(name)
+			b, err := os.ReadFile(name)
+			if err != nil {
+				f.Fatal(err)
+			}
 			f.Add(filepath.Base(name), b)
 		}
 	}
+	f.Add("r.ods", ods(f, func(w io.Writer) {
+		io.WriteString(w, `<table:table table:name="S">`+odsHead+odsRow("01", "2026-10", "=5")+
+			`<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="16384"/></table:table-row></table:table>`)
+	}))
 	reg := data.Reference()
 	f.Fuzz(func(t *testing.T, name string, content []byte) {
 		var p *Parsed
