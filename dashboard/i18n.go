@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/egovkpi/egovkpi/data"
 )
 
 // messages holds every label of the pages, Vietnamese first.
@@ -256,7 +258,7 @@ func FormatNumber(v float64, dec int, lang string) string {
 
 // FormatTime prints a time in Viet Nam time, in the reader's order.
 func FormatTime(t time.Time, lang string) string {
-	t = t.In(time.FixedZone("ICT", 7*3600))
+	t = t.In(data.VietnamTime())
 	if lang == "en" {
 		return t.Format("2006-01-02 15:04")
 	}

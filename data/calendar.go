@@ -68,10 +68,6 @@ func dayStart(n int) time.Time {
 	return time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, vietnam)
 }
 
-// VietnamTime is Asia/Ho_Chi_Minh: UTC+7 without daylight saving (since 1975), fixed so
-// that it works without the system's time-zone database.
-func VietnamTime() *time.Location { return vietnam }
-
 // DefaultCalendar is the embedded calendar (2019–2026).
 func DefaultCalendar() (*Calendar, error) { return NewCalendar() }
 

@@ -97,8 +97,6 @@ func changes(prev, next map[string]int64) map[string][2]*int64 {
 	return out
 }
 
-var vietnam = time.FixedZone("ICT", 7*3600)
-
 func keysUnits(subs []Submission) []string {
 	out := make([]string, len(subs))
 	for i, s := range subs {

@@ -33,9 +33,8 @@ func LastCompleteMonth(now time.Time) data.Month {
 	return data.MonthOf(now.In(VietnamTime)).Add(-1)
 }
 
-// VietnamTime is Asia/Ho_Chi_Minh (UTC+7, no daylight saving), fixed so that it works
-// without the system's time zone database.
-var VietnamTime = time.FixedZone("ICT", 7*3600)
+// VietnamTime is data.VietnamTime, the one time zone every month is judged in.
+var VietnamTime = data.VietnamTime()
 
 // anchor is a point on a national curve: the rate the demo aims at in that month.
 type anchor struct {

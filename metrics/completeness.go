@@ -54,7 +54,7 @@ func (e *Engine) Deadline(m data.Month) time.Time {
 	return time.Date(next.Year(), time.Month(next.Num()), e.defs.Reporting.DeadlineDay, 23, 59, 59, 0, vietnam)
 }
 
-var vietnam = time.FixedZone("ICT", 7*3600)
+var vietnam = data.VietnamTime()
 
 // Completeness reports who was expected to report in each month of p (the units in force
 // then), who did, and who did on time.

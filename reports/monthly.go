@@ -480,7 +480,7 @@ func (b *book) finish(o Options) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-var vietnam = time.FixedZone("ICT", 7*3600)
+var vietnam = data.VietnamTime()
 
 func colName(c int) string {
 	n, _ := excelize.ColumnNumberToName(c)

@@ -52,7 +52,7 @@ func ParseSchedule(spec string) error {
 
 // Start loads the saved schedule and starts the clock.
 func (s *Scheduler) Start(ctx context.Context) error {
-	s.cron = cron.New(cron.WithLocation(time.FixedZone("ICT", 7*3600)), cron.WithParser(cronParser))
+	s.cron = cron.New(cron.WithLocation(data.VietnamTime()), cron.WithParser(cronParser))
 	s.cron.Start()
 	spec, err := s.Settings.Setting(ctx, ScheduleKey)
 	if err != nil {
