@@ -81,6 +81,7 @@ func (m *markedFiles) mark(content []byte, problems []ingest.Problem, name, lang
 	if len(content) < 4 || string(content[:2]) != "PK" {
 		return ""
 	}
+	ods := ingest.IsODS(content)
 	// one comment a cell, its problems joined
 	notes := map[[2]string][]string{}
 	var cells [][2]string
@@ -97,7 +98,7 @@ func (m *markedFiles) mark(content []byte, problems []ingest.Problem, name, lang
 		}
 		notes[k] = append(notes[k], p.Message)
 	}
-	if len(cells) == 0 || !markable(content, cells) {
+	if len(cells) == 0 || !ods && !markable(content, cells) {
 		return ""
 	}
 	m.init()
@@ -106,6 +107,15 @@ func (m *markedFiles) mark(content []byte, problems []ingest.Problem, name, lang
 		defer func() { <-m.slot }()
 	case <-time.After(markedWaitBuild):
 		return ""
+	}
+	if ods {
+		// an OpenDocument spreadsheet comes back as a workbook, its cells where they were;
+		// written within the same bounds, one at a time like the marking itself
+		x, err := ingest.ODSAsXLSX(content, markedMaxRows, markedMaxCells)
+		if err != nil || !markable(x, cells) {
+			return ""
+		}
+		content, name = x, strings.TrimSuffix(name, filepath.Ext(name))+".xlsx"
 	}
 	path, size, err := m.build(content, cells, notes)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // OpenDocument spreadsheets (.ods, what LibreOffice saves by default) are read as a
@@ -22,6 +24,9 @@ const odsMime = "application/vnd.oasis.opendocument.spreadsheet"
 
 // odsMaxXML bounds content.xml unzipped, as excelize's UnzipSizeLimit bounds a workbook.
 const odsMaxXML = 256 << 20
+
+// odsMaxMerges bounds the merged ranges kept from a sheet (a header has a few).
+const odsMaxMerges = 10_000
 
 // errODSTooLarge is content.xml past odsMaxXML.
 var errODSTooLarge = fmt.Errorf("content.xml is larger than %d MB unzipped", odsMaxXML>>20)
@@ -206,6 +211,10 @@ type odsReader struct {
 	table  string       // the sheet being read
 	row    int          // the index of the next row in it, 0-based
 	merges *[]cellRange // where to keep merged cells of the header zone; nil: not kept
+	// allMerges keeps merged cells in every row, and numeric which cells of the row just
+	// read are numbers: for writing the sheet again as a workbook
+	allMerges bool
+	numeric   []bool
 }
 
 // nextTable moves to the start of the next sheet and returns its name; io.EOF after the
@@ -268,6 +277,7 @@ func (o *odsReader) nextRow() (row int, cells []string, repeat int, err error) {
 // counted until a value follows it, so a row padded with 16,384 empty cells costs nothing.
 func (o *odsReader) cells(row int) ([]string, error) {
 	var out []string
+	o.numeric = o.numeric[:0]
 	pending := 0 // empty cells not yet written out
 	for {
 		tok, err := o.dec.Token()
@@ -288,9 +298,9 @@ func (o *odsReader) cells(row int) ([]string, error) {
 			}
 			n := repeatOf(t, "number-columns-repeated")
 			col := len(out) + pending
-			if o.merges != nil && row < headerZone {
+			if o.merges != nil && (row < headerZone || o.allMerges) {
 				cs, rs := repeatOf(t, "number-columns-spanned"), repeatOf(t, "number-rows-spanned")
-				if (cs > 1 || rs > 1) && col < MaxCols {
+				if (cs > 1 || rs > 1) && col < MaxCols && len(*o.merges) < odsMaxMerges {
 					*o.merges = append(*o.merges, cellRange{row, col, row + rs - 1, col + cs - 1})
 				}
 			}
@@ -313,9 +323,12 @@ func (o *odsReader) cells(row int) ([]string, error) {
 			}
 			for ; pending > 0; pending-- {
 				out = append(out, "")
+				o.numeric = append(o.numeric, false)
 			}
+			num := isNumericCell(t)
 			for i := 0; i < n; i++ {
 				out = append(out, v)
+				o.numeric = append(o.numeric, num)
 			}
 		}
 	}
@@ -398,4 +411,117 @@ func repeatOf(se xml.StartElement, local string) int {
 		return 1
 	}
 	return min(n, MaxRows+1)
+}
+
+func isNumericCell(se xml.StartElement) bool {
+	switch attrOf(se, "value-type") {
+	case "float", "percentage", "currency":
+		return se.Name.Local == "table-cell"
+	}
+	return false
+}
+
+// odsMarkMaxXML bounds the content.xml of a spreadsheet written again as a workbook, as
+// a workbook to be marked is bounded unzipped.
+const odsMarkMaxXML = 64 << 20
+
+// IsODS reports whether content is an OpenDocument spreadsheet.
+func IsODS(content []byte) bool { return bytes.HasPrefix(content, zipMagic) && isODS(content) }
+
+// ODSAsXLSX writes an OpenDocument spreadsheet again as a workbook — its sheets, values
+// (numbers as numbers) and merged cells, at the same places — so that the problems found
+// in it can be marked as a workbook's are. It refuses a sheet of more than maxRows rows
+// or maxCells cells up to each row's last value: the marked copy is built in memory.
+func ODSAsXLSX(content []byte, maxRows int, maxCells int64) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("ods: %v", r)
+		}
+	}()
+	zr, err := zip.NewReader(bytes.NewReader(content), int64(len(content)))
+	if err != nil {
+		return nil, err
+	}
+	var xmlFile *zip.File
+	for _, f := range zr.File {
+		if f.Name == "content.xml" {
+			xmlFile = f
+		}
+	}
+	if xmlFile == nil {
+		return nil, errors.New("no content.xml")
+	}
+	// empty cells cost no memory but time: archive/zip holds a part to the size it states
+	if xmlFile.UncompressedSize64 > odsMarkMaxXML {
+		return nil, fmt.Errorf("content.xml is larger than %d MB", odsMarkMaxXML>>20)
+	}
+	rd, closeXML, err := openODS(xmlFile)
+	if err != nil {
+		return nil, err
+	}
+	defer closeXML()
+	rd.allMerges = true
+	wb := excelize.NewFile()
+	defer wb.Close()
+	for k := 0; ; k++ {
+		name, err := rd.nextTable()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if k == 0 {
+			err = wb.SetSheetName("Sheet1", name)
+		} else {
+			_, err = wb.NewSheet(name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		var merges []cellRange
+		rd.merges = &merges
+		rows, cells := 0, int64(0)
+		for {
+			r, vals, n, err := rd.nextRow()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			if len(vals) == 0 {
+				continue
+			}
+			rows += n
+			cells += int64(n) * int64(len(vals))
+			if rows > maxRows || cells > maxCells {
+				return nil, fmt.Errorf("sheet %s is too large to mark", name)
+			}
+			row := make([]any, len(vals))
+			for c, v := range vals {
+				row[c] = v
+				if rd.numeric[c] {
+					if f, err := strconv.ParseFloat(v, 64); err == nil {
+						row[c] = f
+					}
+				}
+			}
+			for i := 0; i < n; i++ {
+				if err := wb.SetSheetRow(name, cellName(0, r+i), &row); err != nil {
+					return nil, err
+				}
+			}
+		}
+		for _, m := range merges {
+			if m.r1 < MaxRows && m.c1 < MaxCols {
+				wb.MergeCell(name, cellName(m.c0, m.r0), cellName(m.c1, m.r1))
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := wb.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/egovkpi/egovkpi/data"
 )
 
@@ -187,5 +189,55 @@ func TestODSContentCapped(t *testing.T) {
 	b, err := io.ReadAll(r)
 	if len(b) != 64 || !errors.Is(err, errODSTooLarge) {
 		t.Errorf("read %d bytes, %v", len(b), err)
+	}
+}
+
+// TestODSAsXLSX: an OpenDocument spreadsheet written again as a workbook reads the same,
+// cell for cell (problems found in it are marked there), numbers as numbers, merged
+// headers kept; a sheet past the bounds is refused.
+func TestODSAsXLSX(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "real", "bao-cao-tong-hop.ods"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := ODSAsXLSX(b, 1000, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := parseOK(t, "a.ods", b)
+	got := parseOK(t, "a.xlsx", x)
+	if got.Len() != want.Len() || got.Len() != 6 {
+		t.Fatalf("%d reports, want %d", got.Len(), want.Len())
+	}
+	for i := range got.Len() {
+		g, w := got.Report(i), want.Report(i)
+		if g.Sheet() != w.Sheet() || g.Row() != w.Row() || fmt.Sprint(g.Values()) != fmt.Sprint(w.Values()) || g.Cell("dossiers_received") != w.Cell("dossiers_received") {
+			t.Errorf("report %d: %s %d %v, want %s %d %v", i, g.Sheet(), g.Row(), g.Values(), w.Sheet(), w.Row(), w.Values())
+		}
+	}
+	sizes, err := SheetSizes(x)
+	if err != nil || sizes["Tổng hợp"].MaxRow != 16 || sizes["Tổng hợp"].MaxCol != 8 {
+		t.Errorf("sizes %+v %v", sizes, err)
+	}
+	wb, err := excelize.OpenReader(bytes.NewReader(x))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	merged, _ := wb.GetMergeCells("Tổng hợp")
+	if len(merged) != 7 || merged[0].GetStartAxis() != "A2" || merged[0].GetEndAxis() != "H2" {
+		t.Errorf("merged cells %v", merged)
+	}
+	if typ, _ := wb.GetCellType("Tổng hợp", "D7"); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+		t.Errorf("D7 is %v, not a number", typ)
+	}
+	if v, _ := wb.GetCellValue("Tổng hợp", "D10"); v != "245.310" {
+		t.Errorf("text pasted in D10 came back as %q", v)
+	}
+	if _, err := ODSAsXLSX(b, 10, 10000); err == nil {
+		t.Error("16 rows written within a bound of 10")
+	}
+	if _, err := ODSAsXLSX(b, 1000, 50); err == nil {
+		t.Error("over 50 cells written within a bound of 50")
 	}
 }

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestUploadFilesWrittenByLibreOffice uploads, through the server, the reports LibreOffice
@@ -98,5 +103,49 @@ func TestUploadUNSurvey(t *testing.T) {
 	code, page := s.do(t, "GET", "/benchmark", "committee1", nil)
 	if code != 200 || !strings.Contains(string(page), `<option value="2024" selected>`) || !strings.Contains(string(page), "Viet Nam") {
 		t.Errorf("benchmark page: %d, opens on 2024: %v", code, strings.Contains(string(page), `<option value="2024" selected>`))
+	}
+}
+
+// TestMarkedODS: an OpenDocument spreadsheet with a bad cell is refused with the cell's
+// place, and comes back as a workbook with that cell marked and commented.
+func TestMarkedODS(t *testing.T) {
+	s := startServer(t, false)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "mimetype", Method: zip.Store})
+	io.WriteString(w, "application/vnd.oasis.opendocument.spreadsheet")
+	w, _ = zw.Create("content.xml")
+	cell := func(v string) string {
+		return `<table:table-cell office:value-type="string"><text:p>` + v + `</text:p></table:table-cell>`
+	}
+	io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Báo cáo">`+
+		`<table:table-row>`+cell("Mã đơn vị")+cell("Kỳ báo cáo")+cell("Tổng số văn bản đi")+`</table:table-row>`+
+		`<table:table-row>`+cell("01")+cell("2026-10")+cell("12a")+`</table:table-row>`+
+		`<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>`+
+		`</table:table></office:spreadsheet></office:body></office:document-content>`)
+	zw.Close()
+	code, e := s.upload(t, "officer01", "", "sai.ods", buf.Bytes())
+	errs, _ := e["errors"].([]any)
+	if code != 422 || len(errs) != 1 || errs[0].(map[string]any)["cell"] != "C2" || errs[0].(map[string]any)["sheet"] != "Báo cáo" {
+		t.Fatalf("bad ODS: %d %v", code, e)
+	}
+	marked, _ := e["marked_file"].(string)
+	if marked == "" {
+		t.Fatalf("no marked file: %v", e)
+	}
+	mcode, mb := s.do(t, "GET", marked, "officer01", nil)
+	if mcode != 200 {
+		t.Fatalf("marked file: %d", mcode)
+	}
+	mf, err := excelize.OpenReader(bytes.NewReader(mb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	comments, _ := mf.GetComments("Báo cáo")
+	if len(comments) != 1 || comments[0].Cell != "C2" || !strings.Contains(comments[0].Paragraph[0].Text, `"12a" không phải là số`) {
+		t.Errorf("comments: %+v", comments)
+	}
+	if v, _ := mf.GetCellValue("Báo cáo", "A2"); v != "01" {
+		t.Errorf("A2 = %q", v)
 	}
 }
