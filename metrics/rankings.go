@@ -135,6 +135,10 @@ func (e *Engine) indicatorCodes() string {
 }
 
 func (e *Engine) rank(ctx context.Context, in Indicator, p data.Period, g data.Group, b Boundaries) (*Ranking, error) {
+	if g == data.Communes {
+		// the composite and maturity rank through here: all communes, summed by code
+		return e.rankQuery(ctx, in, p, RankingQuery{Group: g, Boundaries: b})
+	}
 	sums, err := e.sums(ctx, g, p.From, p.To, b)
 	if err != nil {
 		return nil, err

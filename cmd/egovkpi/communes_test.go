@@ -124,6 +124,15 @@ func TestCommunesUnitsAndRoles(t *testing.T) {
 			}
 		}
 	})
+	t.Run("other views of the communes group answer", func(t *testing.T) {
+		for _, path := range []string{"/?group=communes&period=2026-09", "/completeness?group=communes&period=2026-09",
+			"/api/v1/composite?group=communes&period=2026-09", "/api/v1/completeness?group=communes&period=2026-09",
+			"/api/v1/units/00004/series?indicator=online_dossier_rate&from=2026-01", "/units/00004"} {
+			if code, b := s.do(t, "GET", path, "analyst1", nil); code != 200 {
+				t.Errorf("%s: %d %.300s", path, code, b)
+			}
+		}
+	})
 	t.Run("agencies", func(t *testing.T) {
 		for _, c := range []struct {
 			user, province, body string
