@@ -148,7 +148,7 @@ func odsRest(xmlFile *zip.File, k int) func() (int, []string, error) {
 			for i := 0; i <= k; i++ {
 				_, err := rd.nextTable()
 				if err == nil && i < k {
-					err = rd.dec.Skip() // the sheets before, whole
+					err = rd.skip() // the sheets before, whole
 				}
 				if err != nil {
 					closeXML()
@@ -217,11 +217,33 @@ type odsReader struct {
 	numeric   []bool
 }
 
+// skip reads to the end of the element just started. Tokens are read raw, without
+// namespaces resolved (only local names matter here), which halves the reading time;
+// an end that never comes is io.ErrUnexpectedEOF.
+func (o *odsReader) skip() error {
+	for depth := 1; depth > 0; {
+		tok, err := o.dec.RawToken()
+		if err == io.EOF {
+			return io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return nil
+}
+
 // nextTable moves to the start of the next sheet and returns its name; io.EOF after the
 // last.
 func (o *odsReader) nextTable() (string, error) {
 	for {
-		tok, err := o.dec.Token()
+		tok, err := o.dec.RawToken()
 		if err != nil {
 			return "", err
 		}
@@ -236,7 +258,7 @@ func (o *odsReader) nextTable() (string, error) {
 // and how many times it repeats; io.EOF at the end of the sheet.
 func (o *odsReader) nextRow() (row int, cells []string, repeat int, err error) {
 	for {
-		tok, err := o.dec.Token()
+		tok, err := o.dec.RawToken()
 		if err != nil {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
@@ -265,7 +287,7 @@ func (o *odsReader) nextRow() (row int, cells []string, repeat int, err error) {
 				o.row += n
 				return row, cells, n, nil
 			default:
-				if err := o.dec.Skip(); err != nil {
+				if err := o.skip(); err != nil {
 					return 0, nil, 0, err
 				}
 			}
@@ -280,7 +302,10 @@ func (o *odsReader) cells(row int) ([]string, error) {
 	o.numeric = o.numeric[:0]
 	pending := 0 // empty cells not yet written out
 	for {
-		tok, err := o.dec.Token()
+		tok, err := o.dec.RawToken()
+		if err == io.EOF {
+			return nil, io.ErrUnexpectedEOF // a row cut short is no end of the sheet
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -291,7 +316,7 @@ func (o *odsReader) cells(row int) ([]string, error) {
 			}
 		case xml.StartElement:
 			if t.Name.Local != "table-cell" && t.Name.Local != "covered-table-cell" {
-				if err := o.dec.Skip(); err != nil {
+				if err := o.skip(); err != nil {
 					return nil, err
 				}
 				continue
@@ -353,7 +378,10 @@ func (o *odsReader) value(se xml.StartElement) (string, error) {
 	paragraphs := 0
 	depth := 1
 	for depth > 0 {
-		tok, err := o.dec.Token()
+		tok, err := o.dec.RawToken()
+		if err == io.EOF {
+			return "", io.ErrUnexpectedEOF
+		}
 		if err != nil {
 			return "", err
 		}
@@ -362,7 +390,7 @@ func (o *odsReader) value(se xml.StartElement) (string, error) {
 			switch t.Name.Local {
 			case "annotation", "table", "frame", "note":
 				// a comment or an object in the cell is not its value
-				if err := o.dec.Skip(); err != nil {
+				if err := o.skip(); err != nil {
 					return "", err
 				}
 				continue
