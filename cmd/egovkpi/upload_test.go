@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/ingest"
 )
 
 // multipartFile is a body with the report in the field "file".
@@ -316,5 +318,25 @@ hoSoTrucTuyen = "dossiers_received_online"
 	out, _ := exec2(t, "rankings", "--db", db, "--indicator", "online_dossier_rate", "--period", "2026-10", "--format", "csv")
 	if !strings.Contains(out, "83.33") || !strings.Contains(out, "75.00") {
 		t.Errorf("rankings after the JSON files:\n%s", out)
+	}
+}
+
+// The upload page tells an officer where the unit stands for the month due: not sent yet
+// with the deadline, then sent, which version and whether on time; once sent it proposes
+// the next month's template.
+func TestUploadPageShowsTheUnitsMonth(t *testing.T) {
+	s := startServer(t, false)
+	m := ingest.LastCompleteMonth(time.Now())
+	_, page := s.do(t, "GET", "/upload", "officer01", nil)
+	if !strings.Contains(string(page), `id="unit-status"`) || !strings.Contains(string(page), "chưa nộp") || !strings.Contains(string(page), "hạn nộp") {
+		t.Errorf("before sending: %s", page)
+	}
+	body := []byte(fmt.Sprintf("unit,period,dossiers_received\n01,%s,100\n", m))
+	if code, r := s.upload(t, "officer01", "", "bc.csv", body); code != 201 {
+		t.Fatalf("upload: %d %v", code, r)
+	}
+	_, page = s.do(t, "GET", "/upload", "officer01", nil)
+	if !strings.Contains(string(page), "đã nộp — Phiên bản 1") || !strings.Contains(string(page), fmt.Sprintf(`name="period" value="%s"`, m.Add(1))) {
+		t.Errorf("after sending: %s", page)
 	}
 }
