@@ -391,6 +391,9 @@ func (r *Registry) AnyMonth(s string) Month {
 	if idx == nil {
 		idx = r.byKey[stripUnitPrefix(fold(s))]
 	}
+	if c, ok := CommuneCode(s); idx == nil && ok && len(strings.TrimSpace(s)) >= 3 {
+		idx = r.byKey[c] // a commune's code without its leading zeros, as Find reads it
+	}
 	for _, i := range idx {
 		if r.all[i].ValidTo.IsZero() {
 			return NewMonth(2100, 1)

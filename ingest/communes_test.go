@@ -20,6 +20,7 @@ func TestCommuneRows(t *testing.T) {
 		{"province then commune name", "Mã tỉnh,Tên xã,Kỳ báo cáo,Số hồ sơ tiếp nhận\n01,Phường Ba Đình,2026-09,5\n01,ngoc ha,2026-09,6\n", []string{"00004", "00008"}, ""},
 		{"commune column first", "\"Xã, phường\",Tỉnh/Thành phố,Kỳ báo cáo,Số hồ sơ tiếp nhận\nPhường Ba Đình,Hà Nội,2026-09,5\n", []string{"00004"}, ""},
 		{"lost leading zeros", "Mã tỉnh,Mã xã,Kỳ báo cáo,Số hồ sơ tiếp nhận\n01,4,2026-09,5\n", []string{"00004"}, ""},
+		{"3 digits in a unit column", "Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận\n745,2026-09,5\n", []string{"00745"}, ""},
 		{"lost zeros without a province", "Mã xã,Kỳ báo cáo,Số hồ sơ tiếp nhận\n4,2026-09,5\n", []string{"00004"}, ""},
 		{"a province's rows unchanged", "Mã đơn vị,Tên đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận\n15,Lào Cai,2026-09,5\n", []string{"15"}, ""},
 		{"name in another province", "Mã tỉnh,Tên xã,Kỳ báo cáo,Số hồ sơ tiếp nhận\n79,Phường Ba Đình,2026-09,5\n", nil, "79"},
