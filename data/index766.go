@@ -94,7 +94,7 @@ type Index766Unit struct {
 	Kind string
 }
 
-// calendarSQL lists the calendar's entries as two parallel lists (dates, and whether each
+// sqlLists lists the calendar's entries as two parallel lists (dates, and whether each
 // is a working day) for the query's calendar table.
 func (c *Calendar) sqlLists() (dates []string, working []bool) {
 	ns := make([]int, 0, len(c.days))
@@ -146,16 +146,22 @@ announced AS (SELECT pu.*, CASE kind WHEN 'ministry' THEN p.lead_m ELSE p.lead_p
   FROM pu, p WHERE announced_on >= {ps}::DATE AND announced_on < {pe}::DATE
   QUALIFY row_number() OVER (PARTITION BY unit, procedure_code ORDER BY own DESC, line) = 1),
 -- the dossiers the period reaches, with their procedure in force
-d AS MATERIALIZED (SELECT x.* EXCLUDE (dossier_id, source_sha256), ip.procedure_code IS NOT NULL AS in_cat, coalesce(ip.paper_result, false) AS paper, ip.max_processing AS p_max,
+d AS MATERIALIZED (SELECT x.*, ip.procedure_code IS NOT NULL AS in_cat, coalesce(ip.paper_result, false) AS paper, ip.max_processing AS p_max,
   ip.max_unit AS p_unit, ip.name_vi AS p_name,
   x.received_at >= p.ps AND x.received_at < p.pe AS rec,
   x.received_at < p.pe AND (x.resolved_at IS NULL OR x.resolved_at >= p.ps) AS handled,
   coalesce(x.resolved_at >= p.ps AND x.resolved_at < p.pe, false) AS ended,
   epoch_us(CASE WHEN x.resolved_at >= p.ps AND x.resolved_at < p.pe THEN x.resolved_at ELSE p.pe END) AS e0
-  FROM dossiers x JOIN units u ON u.unit_code = x.unit_code CROSS JOIN p
-  LEFT JOIN inforce ip ON ip.unit = x.unit_code AND ip.procedure_code = x.procedure_code
-  WHERE x.received_at < {pe} AND (x.received_at >= {ps} OR x.resolved_at IS NULL OR x.resolved_at >= {ps})
-     OR (x.resolved_at >= {ps} AND x.resolved_at < {pe})),
+  FROM (
+    -- the rows the period reaches, as four disjoint conjunctions rather than one OR, so that
+    -- DuckDB filters the scan on received_at and resolved_at before it reads the other
+    -- columns (an OR was filtered after reading them all: 10M rows, 16 s → see the benchmark)
+    SELECT * EXCLUDE (dossier_id, source_sha256) FROM dossiers WHERE received_at >= {ps} AND received_at < {pe}
+    UNION ALL SELECT * EXCLUDE (dossier_id, source_sha256) FROM dossiers WHERE received_at < {ps} AND resolved_at IS NULL
+    UNION ALL SELECT * EXCLUDE (dossier_id, source_sha256) FROM dossiers WHERE received_at < {ps} AND resolved_at >= {ps}
+    UNION ALL SELECT * EXCLUDE (dossier_id, source_sha256) FROM dossiers WHERE received_at >= {pe} AND resolved_at >= {ps} AND resolved_at < {pe}
+  ) x JOIN units u ON u.unit_code = x.unit_code CROSS JOIN p
+  LEFT JOIN inforce ip ON ip.unit = x.unit_code AND ip.procedure_code = x.procedure_code),
 -- feedback: closed before the period's end (an outcome other than open, handled before
 -- it); late by 5.2's windows, or, open at the end, past the handled window
 f AS MATERIALIZED (SELECT x.*, x.received_at >= p.ps AS rec,
@@ -186,7 +192,7 @@ e AS (SELECT *, coalesce(supplement_requests, 0) > 1 AS many,
     AND epoch_us(supplement_requested_at) < least(coalesce(epoch_us(supplement_completed_at), e0), e0)
     THEN e0 - (least(coalesce(epoch_us(supplement_completed_at), e0), e0) - epoch_us(supplement_requested_at)) ELSE e0 END AS e1
   FROM d),
-t AS (SELECT e.*, CASE WHEN many THEN false
+t AS MATERIALIZED (SELECT e.*, CASE WHEN many THEN false
     WHEN due_at IS NOT NULL THEN e1 <= epoch_us(due_at)
     WHEN NOT in_cat OR coalesce(p_max, 0) <= 0 THEN true
     WHEN p_unit = 'working_days' THEN ` + daysOf(fUS("make_timestamp(e.e1)", "c1")+" - "+fUS("e.received_at", "c0")) + ` <= p_max
