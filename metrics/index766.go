@@ -5,8 +5,8 @@ package metrics
 // counts for a unit and period: data.Index766Counts) and scoring (ScoreIndex766: points
 // from counts), shared by both paths. The record-level counting here is the reference: it
 // is written to be read against the issue's text, rule by rule, not to be fast; the SQL
-// counting over DuckDB (data/index766.go) is checked against it. Where the issue leaves a choice open, the choice is
-// written where it is made, marked "Choice:".
+// counting over DuckDB (data/index766.go) is checked against it. Where the issue leaves a
+// choice open, the choice is written where it is made, marked "Choice:".
 
 import (
 	_ "embed"
