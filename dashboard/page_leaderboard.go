@@ -88,10 +88,10 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 	if _, hit := s.contents.get(key, s.eng.DataVersion()); hit {
 		if name, ok := strings.CutPrefix(d.Selected, "composite:"); ok {
 			if comp, ok := s.eng.Defs().Composite(name); ok {
-				title += " · " + map[bool]string{true: comp.NameEN, false: comp.NameVI}[lang == "en"] + " · " + v.Period.String()
+				title += " · " + pick(lang, comp.NameVI, comp.NameEN) + " · " + v.Period.Label(lang)
 			}
 		} else if in, ok := s.eng.Defs().Indicator(d.Selected); ok {
-			title += " · " + in.Name(lang) + " · " + v.Period.String()
+			title += " · " + in.Name(lang) + " · " + v.Period.Label(lang)
 		}
 		return s.renderPage(c, http.StatusOK, "leaderboard.html", "leaderboard", title, key, nil)
 	}
@@ -103,7 +103,7 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 		if r != nil {
 			d.Composite = r
 			s.compositeGlance(ctx, &d, r, v, lang)
-			title += " · " + map[bool]string{true: r.NameEN, false: r.NameVI}[lang == "en"] + " · " + v.Period.String()
+			title += " · " + pick(lang, r.NameVI, r.NameEN) + " · " + v.Period.Label(lang)
 		} else {
 			d.Empty = true
 		}
@@ -115,7 +115,7 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 		if r != nil {
 			d.Ranking = r
 			s.rankingGlance(ctx, &d, r, v, lang)
-			title += " · " + r.Def.Name(lang) + " · " + v.Period.String()
+			title += " · " + r.Def.Name(lang) + " · " + v.Period.Label(lang)
 		} else {
 			d.Empty = true
 		}
@@ -144,7 +144,11 @@ func (d *leaderboardData) received(withValue, all int, lang string) (string, str
 // asOf is the line under the tiles: the period, the units that reported and when the data
 // last changed.
 func (d *leaderboardData) asOf(count, lang string) {
-	d.AsOf = fmt.Sprintf("%s %s · %s %s", T(lang, "asof.period"), d.Period, count, T(lang, "units.reported"))
+	label := d.Period
+	if p, err := data.ParsePeriod(d.Period); err == nil {
+		label = p.Label(lang)
+	}
+	d.AsOf = fmt.Sprintf("%s: %s · %s %s", T(lang, "asof.period"), label, count, T(lang, "units.reported"))
 	if d.Coverage.LastChange != nil {
 		d.AsOf += " · " + T(lang, "asof.updated") + " " + FormatTime(*d.Coverage.LastChange, lang)
 	}

@@ -97,11 +97,19 @@ var funcs = template.FuncMap{
 		}
 		return t.Format("15:04 02/01/2006")
 	},
-	"name": func(lang, vi, en string) string {
-		if lang == "en" {
-			return en
+	"name": pick,
+	// period writes a period as officials write it (Tháng 10/2026, Quý III/2026)
+	"period": func(lang string, p any) string {
+		switch v := p.(type) {
+		case data.Period:
+			return v.Label(lang)
+		case string:
+			if pp, err := data.ParsePeriod(v); err == nil {
+				return pp.Label(lang)
+			}
+			return v
 		}
-		return vi
+		return fmt.Sprint(p)
 	},
 	"monthName": func(lang string, m data.Month) string {
 		if lang == "en" {
@@ -235,4 +243,12 @@ func (u *untilChange[T]) put(key string, version int64, v T) {
 		u.m, u.version = map[string]T{}, version
 	}
 	u.m[key] = v
+}
+
+// pick is the reader's language's text of a pair: the one way the dashboard chooses.
+func pick(lang, vi, en string) string {
+	if lang == "en" {
+		return en
+	}
+	return vi
 }

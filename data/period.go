@@ -219,6 +219,57 @@ func (p Period) String() string {
 	}
 }
 
+var romanQuarter = [...]string{"I", "II", "III", "IV"}
+
+var monthEN = [...]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
+
+// Label writes the period as officials write it: Tháng 10/2026, Quý III/2026, 6 tháng
+// cuối năm 2026, Năm 2026 (in English: October 2026, Q3 2026, H2 2026, 2026).
+func (p Period) Label(lang string) string {
+	month := func(m Month) string {
+		if lang == "en" {
+			return fmt.Sprintf("%s %d", monthEN[m.Num()-1], m.Year())
+		}
+		return fmt.Sprintf("tháng %02d/%d", m.Num(), m.Year())
+	}
+	y := p.From.Year()
+	switch p.Kind {
+	case KindMonth:
+		if lang == "en" {
+			return month(p.From)
+		}
+		return "T" + month(p.From)[1:]
+	case KindQuarter:
+		if lang == "en" {
+			return fmt.Sprintf("Q%d %d", p.From.Quarter(), y)
+		}
+		return fmt.Sprintf("Quý %s/%d", romanQuarter[p.From.Quarter()-1], y)
+	case KindHalf:
+		if lang == "en" {
+			return fmt.Sprintf("H%d %d", p.From.Half(), y)
+		}
+		if p.From.Half() == 1 {
+			return fmt.Sprintf("6 tháng đầu năm %d", y)
+		}
+		return fmt.Sprintf("6 tháng cuối năm %d", y)
+	case KindYear:
+		if lang == "en" {
+			return fmt.Sprint(y)
+		}
+		return fmt.Sprintf("Năm %d", y)
+	case KindYTD:
+		if lang == "en" {
+			return "Year to " + month(p.To)
+		}
+		return "Lũy kế đến " + month(p.To)
+	default:
+		if lang == "en" {
+			return month(p.From) + " – " + month(p.To)
+		}
+		return "Từ " + month(p.From) + " đến " + month(p.To)
+	}
+}
+
 // MarshalText prints the canonical form.
 func (p Period) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 

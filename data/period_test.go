@@ -129,3 +129,30 @@ func indexOf(s, sub string) int {
 	}
 	return -1
 }
+
+func TestPeriodLabel(t *testing.T) {
+	for _, tc := range []struct{ in, vi, en string }{
+		{"2026-10", "Tháng 10/2026", "October 2026"},
+		{"2026-03", "Tháng 03/2026", "March 2026"},
+		{"2026-Q3", "Quý III/2026", "Q3 2026"},
+		{"2026-Q4", "Quý IV/2026", "Q4 2026"},
+		{"2026-H1", "6 tháng đầu năm 2026", "H1 2026"},
+		{"2026-H2", "6 tháng cuối năm 2026", "H2 2026"},
+		{"2026", "Năm 2026", "2026"},
+		{"2026-10-YTD", "Lũy kế đến tháng 10/2026", "Year to October 2026"},
+		{"2026-01..2026-06", "Từ tháng 01/2026 đến tháng 06/2026", "January 2026 – June 2026"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			p, err := ParsePeriod(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.Label("vi"); got != tc.vi {
+				t.Errorf("vi: %q, want %q", got, tc.vi)
+			}
+			if got := p.Label("en"); got != tc.en {
+				t.Errorf("en: %q, want %q", got, tc.en)
+			}
+		})
+	}
+}

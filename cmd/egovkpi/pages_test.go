@@ -384,7 +384,7 @@ func TestLeaderboardAtAGlance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`^Số liệu kỳ 2025-12 · \d+/34 đơn vị đã nộp · cập nhật lần cuối \d\d:\d\d \d\d/\d\d/\d{4}$`).MatchString(asOf) {
+	if !regexp.MustCompile(`^Số liệu kỳ: Tháng 12/2025 · \d+/34 đơn vị đã nộp · cập nhật lần cuối \d\d:\d\d \d\d/\d\d/\d{4}$`).MatchString(asOf) {
 		t.Errorf("as of: %q", asOf)
 	}
 	f, err := chromedp.Run(ctx, chromedp.Evaluate[chartFactsT](chartFacts))
