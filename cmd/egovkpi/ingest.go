@@ -139,6 +139,17 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				for _, sv := range res.Surveys {
 					fmt.Fprintf(stdout, "%s: %s, %s %d, %d rows\n", name, verb, strings.ToUpper(sv.Index), sv.Year, sv.Countries)
 				}
+				// what was read as what, once for the file: its columns are the same for every year
+				if m := res.Surveys[0].Matched; m != nil {
+					var cols []string
+					for _, c := range m.Columns {
+						cols = append(cols, fmt.Sprintf("%s ← %q", c.Field, c.Header))
+					}
+					fmt.Fprintf(stdout, "  read: %s\n", strings.Join(cols, ", "))
+					for _, n := range m.Notes {
+						fmt.Fprintf(stdout, "  note: %s\n", n)
+					}
+				}
 				continue
 			}
 			fmt.Fprintf(stdout, "%s: %s, %d report(s)\n", name, verb, len(res.Receipts))

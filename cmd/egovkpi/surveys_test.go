@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -80,5 +82,15 @@ func TestNationalIndexImport(t *testing.T) {
 	}
 	if code, _ := s.upload(t, "officer01", "", "dti-2024.xlsx", b); code != 403 {
 		t.Errorf("an officer imported a national index: %d", code)
+	}
+}
+
+// The CLI says what it read as what when a file is taken for the UN survey, as the
+// upload's receipt does.
+func TestIngestCommandNamesTheSurveyColumns(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.duckdb")
+	code, stdout, stderr := command(t, "ingest", "--db", db, "--lang", "en", filepath.Join("..", "..", "testdata", "egdi", "un-egov-data-sample-2022-2024.csv"))
+	if code != 0 || !strings.Contains(stdout, `egdi ← "E-Government Index"`) || !strings.Contains(stdout, `name ← "Country Name"`) {
+		t.Errorf("ingest: %d\n%s\n%s", code, stdout, stderr)
 	}
 }
