@@ -29,14 +29,20 @@ const badDossier = `dossier_id IS NULL OR unit_code IS NULL OR received_at IS NU
 // end of the month past its due date. The rows are read once, into counts by unit and
 // the months received, resolved and due (a few thousand groups; a month is year×12 +
 // month − 1, which DuckDB computes three times faster than date_trunc); the rest works
-// on those counts.
+// on those counts. Each unit's counts go to the units dossier_units rolls it up into:
+// itself when touched, and its province for a commune or an agency, so that a
+// province's measures are the sums of its own rows and its communes' and agencies'
+// (every measure counts rows, so sums of counts are counts of the union).
 const aggregateSQL = `
-WITH t AS MATERIALIZED (SELECT unit_code, year(received_at) * 12 + month(received_at) - 1 AS rm,
+WITH r AS (SELECT unit_code, year(received_at) * 12 + month(received_at) - 1 AS rm,
   year(resolved_at) * 12 + month(resolved_at) - 1 AS sm, year(due_at) * 12 + month(due_at) - 1 AS dm,
   count(*) AS n, count(*) FILTER (WHERE resolved_at <= due_at) AS on_time, sum((channel = 'online')::INT) AS online,
   sum(digitized::INT) AS digitized, sum(fee_required::INT) AS pay_total, sum((fee_required AND paid_online)::INT) AS pay_online,
   sum((rating IN ('satisfied', 'dissatisfied'))::INT) AS fb_total, sum((rating = 'satisfied')::INT) AS fb_ok
   FROM dossiers SEMI JOIN dossier_units USING (unit_code) GROUP BY ALL),
+t AS MATERIALIZED (SELECT du.rollup AS unit_code, rm, sm, dm, sum(n) AS n, sum(on_time) AS on_time, sum(online) AS online,
+  sum(digitized) AS digitized, sum(pay_total) AS pay_total, sum(pay_online) AS pay_online, sum(fb_total) AS fb_total, sum(fb_ok) AS fb_ok
+  FROM r JOIN dossier_units du USING (unit_code) GROUP BY ALL),
 months AS (SELECT unit_code, rm AS m FROM t UNION SELECT unit_code, sm FROM t WHERE sm IS NOT NULL),
 rec AS (SELECT unit_code, rm AS m, sum(n) AS received, sum(online) AS online, sum(digitized) AS digitized,
   sum(pay_total) AS pay_total, sum(pay_online) AS pay_online FROM t GROUP BY ALL),
@@ -249,9 +255,13 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			touched = append(touched, code)
 		}
 		slices.Sort(touched) // the first unknown unit named is always the same one
+		agencies, err := agencyProvinces(ctx, conn)
+		if err != nil {
+			return err
+		}
 		var denied []string
 		for _, code := range touched {
-			if _, ok := s.ref.Latest(code); !ok {
+			if _, ok := s.ref.Latest(code); !ok && agencies[code] == "" {
 				return Errorf(ErrInvalid, "Đơn vị %q không tồn tại", "unit %q does not exist", code)
 			}
 			if allow != nil && allow(code) != nil {
@@ -275,21 +285,20 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 				return err
 			}
 		}
-		if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE dossier_units (unit_code VARCHAR)`); err != nil {
+		if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE dossier_units (unit_code VARCHAR, rollup VARCHAR)`); err != nil {
 			return err
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS dossier_units`)
-		for _, u := range touched {
-			if _, err := conn.ExecContext(ctx, `INSERT INTO dossier_units VALUES (?)`, u); err != nil {
-				return err
-			}
+		from, into := s.dossierRollups(touched, agencies)
+		if _, err := conn.ExecContext(ctx, `INSERT INTO dossier_units SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])`, from, into); err != nil {
+			return err
 		}
 		aggs, err := aggregateDossiers(ctx, conn)
 		if err != nil {
 			return err
 		}
 		progress("aggregated", len(aggs))
-		subs, changes, err := s.dossierSubmissions(ctx, conn, aggs, sha, fileName, actor)
+		subs, changes, err := s.dossierSubmissions(ctx, conn, aggs, agencies, sha, fileName, actor)
 		if err != nil {
 			return err
 		}
@@ -372,6 +381,67 @@ func (s *Store) deniedDossiers(ctx context.Context, conn *sql.Conn, sha string, 
 		EN: "The file holds dossiers of units whose data you may not write; nothing was written. " + strings.Join(en, "; ")}
 }
 
+// agencyProvinces maps every province's agency (01-SNV) to its province: agencies live
+// in the database, not in the embedded registry.
+func agencyProvinces(ctx context.Context, conn *sql.Conn) (map[string]string, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT code, province_code FROM agencies`)
+	if err != nil {
+		return nil, fmt.Errorf("agencies: %w", err)
+	}
+	out := map[string]string{}
+	err = eachRow(rows, func() error {
+		var code, p string
+		if err := rows.Scan(&code, &p); err != nil {
+			return err
+		}
+		out[code] = p
+		return nil
+	})
+	return out, err
+}
+
+// dossierRollups says whose measures the rows of each unit count towards, as pairs
+// (from[i]'s rows count for into[i]): each touched unit its own; and a province touched,
+// or whose commune or agency is, is recomputed from its own rows and those of all its
+// communes and agencies, touched or not, so that its figures stay the sums of the
+// records wherever they were kept.
+func (s *Store) dossierRollups(touched []string, agencies map[string]string) (from, into []string) {
+	provinces := map[string]bool{}
+	for _, code := range touched {
+		from, into = append(from, code), append(into, code)
+		if p := agencies[code]; p != "" {
+			provinces[p] = true
+		} else if u, ok := s.ref.Latest(code); ok && u.Group == Communes {
+			provinces[u.Parent] = true
+		} else if ok && u.Group == Provinces {
+			provinces[code] = true
+		}
+	}
+	ps := make([]string, 0, len(provinces))
+	for p := range provinces {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	for _, p := range ps {
+		members := map[string]bool{p: true}
+		for _, i := range s.ref.byParent[p] {
+			members[s.ref.all[i].Code] = true // a renamed commune is listed twice, under one code
+		}
+		for a, ap := range agencies {
+			if ap == p {
+				members[a] = true
+			}
+		}
+		for m := range members {
+			if m == p && slices.Contains(touched, p) {
+				continue // already its own
+			}
+			from, into = append(from, m), append(into, p)
+		}
+	}
+	return from, into
+}
+
 type dossierAgg struct {
 	unit string
 	m    Month
@@ -402,7 +472,7 @@ func aggregateDossiers(ctx context.Context, conn *sql.Conn) ([]dossierAgg, error
 // (its other measures kept). A month the dossiers no longer reach, whose figures came
 // from dossiers, falls to zero. It also lists the figures a unit reported itself that
 // would be replaced.
-func (s *Store) dossierSubmissions(ctx context.Context, conn *sql.Conn, aggs []dossierAgg, sha, fileName, actor string) ([]Submission, []DossierChange, error) {
+func (s *Store) dossierSubmissions(ctx context.Context, conn *sql.Conn, aggs []dossierAgg, agencies map[string]string, sha, fileName, actor string) ([]Submission, []DossierChange, error) {
 	type current struct {
 		vals   map[string]int64
 		source string
@@ -411,7 +481,7 @@ func (s *Store) dossierSubmissions(ctx context.Context, conn *sql.Conn, aggs []d
 	cur := map[string]*current{}
 	crow, err := conn.QueryContext(ctx, `SELECT s.unit_code, s.month, s.source, coalesce(s.submitted_by, ''), v.measure, v.value
 		FROM submissions s JOIN submission_values v ON v.submission_id = s.id
-		WHERE s.status = 'current' AND s.unit_code IN (SELECT unit_code FROM dossier_units)`)
+		WHERE s.status = 'current' AND s.unit_code IN (SELECT rollup FROM dossier_units)`)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -452,7 +522,11 @@ func (s *Store) dossierSubmissions(ctx context.Context, conn *sql.Conn, aggs []d
 	var changes []DossierChange
 	now := time.Now().UTC()
 	for _, a := range aggs {
-		if _, ok := s.ref.At(a.unit, a.m); !ok {
+		unit := a.unit
+		if p := agencies[unit]; p != "" {
+			unit = p // an agency exists while its province does
+		}
+		if _, ok := s.ref.At(unit, a.m); !ok {
 			return nil, nil, Errorf(ErrInvalid, "Có hồ sơ của đơn vị %s trong tháng %s, khi đơn vị chưa tồn tại hoặc đã hợp nhất",
 				"dossiers of unit %s in %s, when it did not exist", a.unit, a.m)
 		}
@@ -499,7 +573,8 @@ func (s *Store) lockedDossierMonths(ctx context.Context, conn *sql.Conn, sha str
 		var n int
 		from, to := sub.Month.Time(), sub.Month.Add(1).Time()
 		if err := conn.QueryRowContext(ctx, `SELECT count(*), coalesce(list(dossier_id ORDER BY dossier_id)[1:3], []) FROM dossiers
-			WHERE source_sha256 = ? AND unit_code = ? AND ((received_at >= ? AND received_at < ?) OR (resolved_at >= ? AND resolved_at < ?))`,
+			WHERE source_sha256 = ? AND unit_code IN (SELECT unit_code FROM dossier_units WHERE rollup = ?)
+			AND ((received_at >= ? AND received_at < ?) OR (resolved_at >= ? AND resolved_at < ?))`,
 			sha, sub.UnitCode, from, to, from, to).Scan(&n, &ids); err != nil {
 			return err
 		}

@@ -29,7 +29,7 @@ func edgeDossiers(t *testing.T) *Store {
 		`UPDATE dossiers SET resolved_at = received_at + INTERVAL 70 DAY WHERE hash(dossier_id) % 17 = 0`,
 		`UPDATE dossiers SET digitized = NULL, rating = NULL WHERE hash(dossier_id) % 5 = 0`,
 		`UPDATE dossiers SET received_at = received_at + INTERVAL 400 DAY WHERE hash(dossier_id) % 9 = 0`,
-		`CREATE TEMP TABLE dossier_units AS SELECT DISTINCT unit_code FROM dossiers WHERE unit_code < '60'`} {
+		`CREATE TEMP TABLE dossier_units AS SELECT DISTINCT unit_code, unit_code AS rollup FROM dossiers WHERE unit_code < '60'`} {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}

@@ -133,6 +133,10 @@ WITH p AS (SELECT ?::TIMESTAMP AS ps, ?::TIMESTAMP AS pe, ?::DATE AS last_day, ?
   ?::INT AS lead_m, ?::INT AS lead_p, ?::INT AS within_m, ?::INT AS within_p,
   ?::INT AS fb_handled, ?::INT AS fb_refused, ?::INT AS fb_supplement),
 units AS (SELECT unnest(?::VARCHAR[]) AS unit_code, unnest(?::VARCHAR[]) AS kind),
+-- whose records count for each unit: its own, and a province's communes' and agencies'
+-- (records are kept at the level they happen; the province's index counts them all)
+members AS (SELECT unnest(?::VARCHAR[]) AS member, unnest(?::VARCHAR[]) AS unit_code
+  UNION SELECT a.code, a.province_code FROM agencies a SEMI JOIN units u ON u.unit_code = a.province_code AND u.kind = 'province'),
 listed AS (SELECT unnest(?::VARCHAR[])::DATE AS d, unnest(?::BOOLEAN[]) AS working),
 -- the catalogue entries that apply to each unit: its level (a province also its communes'),
 -- level-wide or its own; one per code, its own entry first, then the file's order
@@ -152,7 +156,7 @@ d AS MATERIALIZED (SELECT x.*, ip.procedure_code IS NOT NULL AS in_cat, coalesce
   x.received_at < p.pe AND (x.resolved_at IS NULL OR x.resolved_at >= p.ps) AS handled,
   coalesce(x.resolved_at >= p.ps AND x.resolved_at < p.pe, false) AS ended,
   epoch_us(CASE WHEN x.resolved_at >= p.ps AND x.resolved_at < p.pe THEN x.resolved_at ELSE p.pe END) AS e0
-  FROM (
+  FROM (SELECT x0.* REPLACE (mb.unit_code AS unit_code) FROM (
     -- the rows the period reaches, as four disjoint conjunctions rather than one OR, so that
     -- DuckDB filters the scan on received_at and resolved_at before it reads the other
     -- columns (an OR was filtered after reading them all: 10M rows, 16 s → see the benchmark)
@@ -160,14 +164,15 @@ d AS MATERIALIZED (SELECT x.*, ip.procedure_code IS NOT NULL AS in_cat, coalesce
     UNION ALL SELECT * EXCLUDE (dossier_id, source_sha256) FROM dossiers WHERE received_at < {ps} AND resolved_at IS NULL
     UNION ALL SELECT * EXCLUDE (dossier_id, source_sha256) FROM dossiers WHERE received_at < {ps} AND resolved_at >= {ps}
     UNION ALL SELECT * EXCLUDE (dossier_id, source_sha256) FROM dossiers WHERE received_at >= {pe} AND resolved_at >= {ps} AND resolved_at < {pe}
-  ) x JOIN units u ON u.unit_code = x.unit_code CROSS JOIN p
+  ) x0 JOIN members mb ON mb.member = x0.unit_code) x CROSS JOIN p
   LEFT JOIN inforce ip ON ip.unit = x.unit_code AND ip.procedure_code = x.procedure_code),
 -- feedback: closed before the period's end (an outcome other than open, handled before
 -- it); late by 5.2's windows, or, open at the end, past the handled window
 f AS MATERIALIZED (SELECT x.*, x.received_at >= p.ps AS rec,
   coalesce(x.outcome, '') <> 'open' AND x.handled_at IS NOT NULL AND x.handled_at < p.pe AS closed, p.pe,
   p.ps, p.fb_handled, p.fb_refused, p.fb_supplement
-  FROM feedback x JOIN units u ON u.unit_code = x.unit_code CROSS JOIN p WHERE x.received_at < {pe}),
+  FROM (SELECT f0.* REPLACE (mb.unit_code AS unit_code) FROM feedback f0 JOIN members mb ON mb.member = f0.unit_code
+    WHERE f0.received_at < {pe}) x CROSS JOIN p),
 -- the working-day calendar over the dates the rules read, with 400 days to spare for the
 -- windows of 1.1 and 1.2: w says whether a day is a working day, c counts the working
 -- days up to it (its rank when it is one)
@@ -263,11 +268,22 @@ func (s *Store) Index766Counts(ctx context.Context, cal *Calendar, rules Index76
 		return nil, fmt.Errorf("index766: %w", err)
 	}
 	codes, kinds := make([]string, len(units)), make([]string, len(units))
+	var members, of []string // whose records count for whom: each unit's own, a province's communes' too
 	for i, u := range units {
 		if u.Kind != "ministry" && u.Kind != "province" {
 			return nil, fmt.Errorf("%w: unit %s: kind %q (ministry or province)", ErrInvalid, u.Code, u.Kind)
 		}
 		codes[i], kinds[i] = u.Code, u.Kind
+		members, of = append(members, u.Code), append(of, u.Code)
+		if u.Kind == "province" {
+			seen := map[string]bool{}
+			for _, j := range s.ref.byParent[u.Code] {
+				if c := s.ref.all[j].Code; !seen[c] {
+					seen[c] = true
+					members, of = append(members, c), append(of, u.Code)
+				}
+			}
+		}
 	}
 	dates, working := cal.sqlLists()
 	fb := rules.FeedbackDays
@@ -278,7 +294,7 @@ func (s *Store) Index766Counts(ctx context.Context, cal *Calendar, rules Index76
 		"{last}", end.AddDate(0, 0, -1).Format("DATE '2006-01-02'"), "{cat}", strconv.FormatInt(cat, 10)).Replace(index766SQL)
 	rows, err := s.db.QueryContext(ctx, q, start, end, end.AddDate(0, 0, -1), cat,
 		rules.AnnounceLead["ministry"], rules.AnnounceLead["province"], rules.PublishWithin["ministry"], rules.PublishWithin["province"],
-		fb["handled"], fb["refused"], fb["supplement_requested"], codes, kinds, dates, working)
+		fb["handled"], fb["refused"], fb["supplement_requested"], codes, kinds, members, of, dates, working)
 	if err != nil {
 		return nil, fmt.Errorf("index766: %w", err)
 	}
