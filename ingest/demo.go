@@ -3,11 +3,18 @@
 package ingest
 
 import (
+	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math"
+	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/egovkpi/egovkpi/data"
@@ -26,6 +33,9 @@ var DemoStart = data.NewMonth(2019, 1)
 type Demo struct {
 	Seed    uint64
 	Through data.Month // last month seeded, usually the last complete month
+	// Without766 leaves out the records of the index of Decision 766 (dossiers, the
+	// catalogue, feedback for the last Demo766Months months), which Load otherwise stores.
+	Without766 bool `json:"without766,omitempty"`
 }
 
 // LastCompleteMonth is the month before now in Viet Nam time.
@@ -283,6 +293,11 @@ func (d Demo) Load(ctx context.Context, reg *data.Registry, s Submitter) (int, e
 			return 0, fmt.Errorf("seed demo capabilities: %w", err)
 		}
 	}
+	if rs, ok := s.(Records766Submitter); ok && !d.Without766 {
+		if err := d.load766(ctx, reg, rs, s, subs); err != nil {
+			return 0, err
+		}
+	}
 	return len(subs), nil
 }
 
@@ -333,4 +348,354 @@ func (d Demo) Assessments(reg *data.Registry) []data.Assessment {
 // AssessmentSubmitter stores capability checklists; *data.Store is one.
 type AssessmentSubmitter interface {
 	SubmitAssessments(ctx context.Context, as []data.Assessment) ([]data.Assessment, error)
+}
+
+// Records766Submitter stores the records of the index of Decision 766: dossiers, the
+// procedure catalogue and feedback; *data.Store is one.
+type Records766Submitter interface {
+	IngestDossiers(ctx context.Context, imp data.DossierImport) (data.DossierResult, error)
+	ImportCatalogue(ctx context.Context, imp data.CatalogueImport) (data.CatalogueVersion, error)
+	ImportFeedback(ctx context.Context, imp data.FeedbackImport) (data.FeedbackResult, error)
+}
+
+// Demo766Months is how many months, up to Through, the demo gives dossier records,
+// a catalogue and feedback for (the index of Decision 766, issue 17).
+const Demo766Months = 12
+
+// demoProc is a procedure of the demo catalogue.
+type demoProc struct {
+	data.CatalogueEntry
+	maxDays float64 // the maximum in days of 24 h, roughly, for dates
+}
+
+// Catalogue766 is the demo's procedure catalogue: for each level, procedures every unit
+// of the level offers, and each unit's own procedures, some announced in each of the
+// last Demo766Months months (what 1.1 and 1.2 count), on time or not by the unit's pace.
+func (d Demo) Catalogue766(reg *data.Registry) []data.CatalogueEntry {
+	var out []data.CatalogueEntry
+	for _, p := range d.procs766(reg) {
+		out = append(out, p.CatalogueEntry)
+	}
+	for i := range out {
+		out[i].Line = i + 2
+	}
+	return out
+}
+
+func (d Demo) procs766(reg *data.Registry) []demoProc {
+	var out []demoProc
+	first := d.Through.Add(1 - Demo766Months)
+	mk := func(r *rng, code, name, level, unit string, announced time.Time, lead, publish int) demoProc {
+		units := []string{"working_days", "working_days", "working_days", "days", "hours"}
+		unitOf := units[int(r.float()*float64(len(units)))]
+		maxp := float64(3 + int(r.float()*18))
+		days := maxp * 7 / 5
+		switch unitOf {
+		case "days":
+			days = maxp
+		case "hours":
+			maxp = float64(8 * (1 + int(r.float()*6)))
+			days = maxp / 24
+		}
+		online := "full"
+		switch x := r.float(); {
+		case x < 0.08:
+			online = "none"
+		case x < 0.3:
+			online = "partial"
+		}
+		fee := r.float() < 0.5
+		complete := r.float() < 0.95
+		e := data.CatalogueEntry{Code: code, NameVI: name, Level: level, UnitCode: unit, MaxProcessing: &maxp, MaxUnit: unitOf,
+			Online: online, FullOnlineEligible: online == "full", PaperResult: r.float() < 0.4, Fee: fee,
+			PaymentIntegrated: fee && r.float() < 0.85, ComponentsComplete: &complete,
+			AnnouncedOn: announced, EffectiveOn: announced.AddDate(0, 0, lead*7/5), PublishedOn: announced.AddDate(0, 0, publish*7/5)}
+		return demoProc{e, days}
+	}
+	for _, lv := range []struct {
+		level, prefix string
+		names         []string
+	}{
+		{"province", "T", provinceProcNames}, {"ministry", "B", ministryProcNames},
+	} {
+		for i, name := range lv.names {
+			code := fmt.Sprintf("%s.%03d", lv.prefix, i+1)
+			r := newRNG(d.Seed, "proc766", code)
+			out = append(out, mk(r, code, name, lv.level, "", first.Add(-24).Time(), 30, 3))
+		}
+	}
+	for _, g := range []data.Group{data.Provinces, data.Ministries} {
+		level, lead, publish := "province", 5, 5
+		if g == data.Ministries {
+			level, lead, publish = "ministry", 20, 10
+		}
+		for _, u := range reg.InForce(g, d.Through) {
+			pace := d.effect("announce766", u.Code)
+			for k := range Demo766Months {
+				m := first.Add(k)
+				r := newRNG(d.Seed, "local766", u.Code, m)
+				n := int(r.float() * 3)
+				for j := range n {
+					day := 1 + int(r.float()*27)
+					announced := time.Date(m.Year(), time.Month(m.Num()), day, 0, 0, 0, 0, VietnamTime)
+					// leaders announce early and publish fast; the others sometimes miss by a few days
+					l, p := lead+2, publish-1
+					if r.float() > logistic(1.5+pace) {
+						l = lead - 1 - int(r.float()*4)
+					}
+					if r.float() > logistic(1.8+pace) {
+						p = publish + 1 + int(r.float()*5)
+					}
+					code := fmt.Sprintf("%s.%s.%02d%d", strings.ToUpper(level[:1]), u.Code, k+1, j+1)
+					name := fmt.Sprintf("%s (%s, %s)", localProcNames[int(r.float()*float64(len(localProcNames)))], u.NameVI, m)
+					out = append(out, mk(r, code, name, level, u.Code, announced, l, p))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func logistic(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+var provinceProcNames = []string{
+	"Cấp giấy chứng nhận đăng ký doanh nghiệp", "Cấp giấy phép xây dựng nhà ở riêng lẻ", "Cấp giấy chứng nhận quyền sử dụng đất lần đầu",
+	"Đăng ký biến động đất đai", "Cấp phiếu lý lịch tư pháp", "Cấp giấy phép lái xe", "Đổi giấy phép lái xe",
+	"Cấp giấy phép kinh doanh vận tải", "Cấp giấy chứng nhận đủ điều kiện an toàn thực phẩm", "Cấp giấy phép lao động cho người nước ngoài",
+	"Cấp chứng chỉ hành nghề khám bệnh, chữa bệnh", "Thẩm định thiết kế xây dựng", "Cấp giấy phép môi trường",
+	"Đăng ký hộ kinh doanh", "Chứng thực bản sao từ bản chính", "Đăng ký khai sinh có yếu tố nước ngoài",
+	"Cấp giấy phép bán lẻ rượu", "Cấp giấy chứng nhận cơ sở đủ điều kiện kinh doanh dược", "Giải quyết trợ cấp thất nghiệp",
+	"Công nhận trường đạt chuẩn quốc gia",
+}
+
+var ministryProcNames = []string{
+	"Cấp giấy phép nhập khẩu", "Cấp chứng nhận xuất xứ hàng hóa", "Cấp giấy phép hoạt động báo chí", "Cấp số lưu hành thuốc",
+	"Cấp giấy chứng nhận hợp quy", "Cấp giấy phép tần số vô tuyến điện", "Công nhận tổ chức đánh giá sự phù hợp",
+	"Cấp phép bay", "Cấp giấy phép hoạt động khoáng sản", "Cấp chứng chỉ hành nghề kiểm toán", "Phê duyệt chương trình đào tạo",
+	"Cấp giấy phép xuất bản",
+}
+
+var localProcNames = []string{
+	"Hỗ trợ doanh nghiệp nhỏ và vừa", "Cấp phép khai thác nước mặt", "Hỗ trợ chuyển đổi nghề", "Cấp phép quảng cáo ngoài trời",
+	"Xác nhận đủ điều kiện hỗ trợ nhà ở", "Cấp phép tổ chức lễ hội", "Hỗ trợ đào tạo nghề",
+}
+
+// Records766 are the demo's dossier records (as a CSV export with every column of issue
+// 17) and feedback, for every province and ministry in force in each of the last
+// Demo766Months months: a few hundred dossiers a unit and month, whose rates follow the
+// unit's lasting place (leaders stay leaders) and the national curves.
+func (d Demo) Records766(reg *data.Registry, dossiers io.Writer) ([]data.FeedbackRecord, error) {
+	procs := d.procs766(reg)
+	w := csv.NewWriter(dossiers)
+	if err := w.Write([]string{"dossier_id", "unit_code", "procedure_code", "channel", "received_at", "due_at", "resolved_at", "digitized",
+		"fee_required", "paid_online", "rating", "supplement_requests", "supplement_requested_at", "supplement_completed_at",
+		"electronic_result", "synced", "reused_data", "citizen_store", "vneid", "complaint"}); err != nil {
+		return nil, err
+	}
+	end := d.Through.Add(1).Time()
+	endVN := time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, VietnamTime)
+	ts := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(VietnamTime).Format("2006-01-02 15:04:05")
+	}
+	yes := func(b bool) string {
+		if b {
+			return "true"
+		}
+		return "false"
+	}
+	var feedback []data.FeedbackRecord
+	first := d.Through.Add(1 - Demo766Months)
+	for _, g := range []data.Group{data.Provinces, data.Ministries} {
+		level := "province"
+		if g == data.Ministries {
+			level = "ministry"
+		}
+		for m := first; m <= d.Through; m++ {
+			for _, u := range reg.InForce(g, m) {
+				if !u.ValidTo.IsZero() && u.ValidTo < d.Through {
+					continue // merged since: the index is of the units as they are now
+				}
+				var mine []demoProc
+				for _, p := range procs {
+					if p.Level == level && (p.UnitCode == "" || p.UnitCode == u.Code && !p.EffectiveOn.After(m.Add(1).Time())) {
+						mine = append(mine, p)
+					}
+				}
+				q := func(kind string) float64 { return d.effect(kind+"766", reg.Current(u.Code)) }
+				pOnline := logistic(logit(curve("online", m)) + 0.8*q("online"))
+				pOnTime := logistic(2.6 + 0.9*q("on_time"))
+				pDigit := logistic(logit(curve("digitized", m)) + 0.8*q("digitized"))
+				pPay := logistic(logit(curve("payment", m)) + 0.8*q("payment"))
+				pSync := logistic(3 + q("sync"))
+				pReuse := logistic(0.8 + 0.8*q("reuse"))
+				pStore := logistic(0.3 + 0.8*q("store"))
+				pVNeID := logistic(0.5 + 0.8*q("vneid"))
+				pElec := logistic(1.5 + 0.9*q("electronic"))
+				pUnhappy := logistic(-4 - 0.5*q("satisfied"))
+				r := newRNG(d.Seed, "dossiers766", u.Code, m)
+				n := 120 + int(r.float()*240)
+				if g == data.Ministries {
+					n = 60 + int(r.float()*120)
+				}
+				start := time.Date(m.Year(), time.Month(m.Num()), 1, 0, 0, 0, 0, VietnamTime)
+				span := start.AddDate(0, 1, 0).Sub(start)
+				for i := range n {
+					p := mine[int(r.float()*float64(len(mine)))]
+					received := start.Add(time.Duration(r.float() * float64(span))).Truncate(time.Minute)
+					channel := "direct"
+					if p.Online != "none" && r.float() < pOnline {
+						channel = "online"
+					} else if r.float() < 0.05 {
+						channel = "postal"
+					}
+					allowed := time.Duration(p.maxDays * 24 * float64(time.Hour))
+					due := received.Add(allowed)
+					var took time.Duration
+					if r.float() < pOnTime {
+						took = time.Duration((0.2 + 0.75*r.float()) * float64(allowed))
+					} else {
+						took = allowed + time.Duration((0.1+r.float()*2)*24*float64(time.Hour))
+					}
+					supp := 0
+					var reqAt, doneAt time.Time
+					switch x := r.float(); {
+					case x < 0.01:
+						supp = 2
+					case x < 0.09:
+						supp = 1
+					}
+					if supp > 0 {
+						reqAt = received.Add(time.Duration(r.float() * 0.5 * float64(allowed)))
+						wait := time.Duration((1 + 4*r.float()) * 24 * float64(time.Hour))
+						doneAt = reqAt.Add(wait)
+						took += wait
+					}
+					resolved := received.Add(took)
+					if !resolved.Before(endVN) {
+						resolved = time.Time{} // still open when the demo ends
+					}
+					if !doneAt.IsZero() && !doneAt.Before(endVN) {
+						doneAt = time.Time{} // still waiting on the supplement
+					}
+					fee := p.Fee
+					paid := fee && p.PaymentIntegrated && channel == "online" && r.float() < pPay/math.Max(pOnline, 0.3)
+					elec := !p.PaperResult || r.float() < pElec
+					rating := ""
+					if !resolved.IsZero() && r.float() < 0.3 {
+						rating = "satisfied"
+						if r.float() < pUnhappy*8 {
+							rating = "dissatisfied"
+						}
+					}
+					suppN := ""
+					if supp > 0 {
+						suppN = fmt.Sprint(supp)
+					} else {
+						suppN = "0"
+					}
+					if err := w.Write([]string{fmt.Sprintf("%s-%s-%05d", u.Code, m, i+1), u.Code, p.Code, channel, ts(received),
+						ts(due), ts(resolved), yes(r.float() < pDigit), yes(fee), yes(paid), rating, suppN, ts(reqAt), ts(doneAt),
+						yes(elec), yes(r.float() < pSync), yes(r.float() < pReuse), yes(r.float() < pStore),
+						yes(channel == "online" && r.float() < pVNeID), yes(r.float() < pUnhappy)}); err != nil {
+						return nil, err
+					}
+				}
+				// feedback: a handful a month, mostly handled within the 15 working days
+				pLate := logistic(-2.5 - 0.8*q("feedback"))
+				nf := 4 + int(r.float()*16)
+				for i := range nf {
+					received := start.Add(time.Duration(r.float() * float64(span))).Truncate(time.Minute)
+					f := data.FeedbackRecord{ID: fmt.Sprintf("PA-%s-%s-%03d", u.Code, m, i+1), UnitCode: u.Code, ReceivedAt: received,
+						Classified: r.float() < logistic(2.5+q("classified")), Disliked: r.float() < 0.05}
+					days := 1 + int(r.float()*12)
+					f.Outcome = "handled"
+					switch x := r.float(); {
+					case x < 0.05:
+						f.Outcome, days = "refused", 1+int(r.float()*2)
+					case x < 0.1:
+						f.Outcome, days = "supplement_requested", 1+int(r.float()*5)
+					}
+					if r.float() < pLate {
+						days = 17 + int(r.float()*10)
+					}
+					f.HandledAt = received.AddDate(0, 0, days*7/5)
+					if !f.HandledAt.Before(endVN) {
+						f.Outcome, f.HandledAt = "open", time.Time{}
+					}
+					feedback = append(feedback, f)
+				}
+			}
+		}
+	}
+	for i := range feedback {
+		feedback[i].Line = i + 2
+	}
+	w.Flush()
+	return feedback, w.Error()
+}
+
+func logit(p float64) float64 {
+	p = math.Min(math.Max(p, 1e-4), 1-1e-4)
+	return math.Log(p / (1 - p))
+}
+
+// load766 stores the demo's catalogue, dossiers and feedback through the store's own
+// imports, as files a committee member would send. A dossier export replaces the
+// dossier figures of the unit-months it covers; the demo's records are a sample of a few
+// hundred dossiers a unit and month, so the monthly reports (subs) are sent again after
+// them and stay the figures the other indicators read, as when a unit corrects its
+// figures after an export.
+func (d Demo) load766(ctx context.Context, reg *data.Registry, s Records766Submitter, sub Submitter, subs []data.Submission) error {
+	first := d.Through.Add(1 - Demo766Months)
+	at := d.Through.Add(1).Time().Add(8 * time.Hour)
+	now := at
+	cat := d.Catalogue766(reg)
+	if _, err := s.ImportCatalogue(ctx, data.CatalogueImport{SHA256: demoSHA(fmt.Sprint(d.Seed, "catalogue", d.Through)),
+		FileName: "demo-danh-muc-thu-tuc.csv", Actor: "demo", At: at, InForceFrom: first.Time(), Entries: cat}); err != nil {
+		return fmt.Errorf("seed demo catalogue: %w", err)
+	}
+	f, err := os.CreateTemp("", "egovkpi-demo-dossiers-*.csv")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	h := sha256.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
+	feedback, err := d.Records766(reg, bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("seed demo dossiers: %w", err)
+	}
+	sha := hex.EncodeToString(h.Sum(nil))
+	if _, err := s.IngestDossiers(ctx, data.DossierImport{Path: f.Name(), Format: "csv", SHA256: sha, Actor: "demo",
+		FileName: "demo-ho-so.csv", Confirm: true, Now: now}); err != nil {
+		return fmt.Errorf("seed demo dossiers: %w", err)
+	}
+	if _, err := s.ImportFeedback(ctx, data.FeedbackImport{SHA256: demoSHA(fmt.Sprint(d.Seed, "feedback", d.Through)),
+		FileName: "demo-phan-anh.csv", Actor: "demo", At: at, Records: feedback, Now: now}); err != nil {
+		return fmt.Errorf("seed demo feedback: %w", err)
+	}
+	var again []data.Submission
+	for _, x := range subs {
+		if x.Month >= first {
+			again = append(again, x)
+		}
+	}
+	if _, err := sub.Submit(ctx, again); err != nil {
+		return fmt.Errorf("seed demo: %w", err)
+	}
+	return nil
+}
+
+func demoSHA(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
 }

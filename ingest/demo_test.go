@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/egovkpi/egovkpi/data"
@@ -126,5 +127,60 @@ func BenchmarkSeedDemo(b *testing.B) {
 		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/(1<<20), "MB-alloc")
 		store.Close()
 		b.StartTimer()
+	}
+}
+
+// The demo's records of the index of Decision 766: every province and ministry in force
+// has every group for each of its last 12 months, the totals spread, and the records are
+// the same for the same seed.
+func TestDemoIndex766(t *testing.T) {
+	ctx := context.Background()
+	store, err := data.Open(ctx, filepath.Join(t.TempDir(), "demo.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	d := Demo{Seed: 1, Through: demoThrough}
+	if _, err := d.Load(ctx, store.Units(), store); err != nil {
+		t.Fatal(err)
+	}
+	defs, _ := metrics.DefaultDefs()
+	eng := metrics.NewEngine(store, defs)
+	for _, m := range []data.Month{demoThrough.Add(1 - Demo766Months), demoThrough} {
+		for _, g := range []data.Group{data.Provinces, data.Ministries} {
+			b, err := eng.Index766(ctx, data.Period{Kind: data.KindMonth, From: m, To: m}, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b.Rows) != len(store.Units().InForce(g, m)) {
+				t.Fatalf("%s %s: %d rows, %d units", g, m, len(b.Rows), len(store.Units().InForce(g, m)))
+			}
+			lo, hi := 100.0, 0.0
+			for _, r := range b.Rows {
+				if len(r.Result.Incomplete) > 0 || r.Rank == nil {
+					t.Errorf("%s %s: incomplete %v", r.Unit.Code, m, r.Result.Incomplete)
+				}
+				for _, s := range r.Result.Indicators {
+					if s.Scored && s.NoDataReason != "" && s.ID != "1.1" && s.ID != "1.2" {
+						t.Errorf("%s %s: %s no data: %s", r.Unit.Code, m, s.ID, s.NoDataReason)
+					}
+				}
+				lo, hi = min(lo, r.Result.Total), max(hi, r.Result.Total)
+			}
+			t.Logf("%s %s: totals %.1f–%.1f", g, m, lo, hi)
+			if hi-lo < 3 || lo < 40 || hi > 99.5 {
+				t.Errorf("%s %s: totals %.1f–%.1f, want a believable spread", g, m, lo, hi)
+			}
+		}
+	}
+	// the same seed, the same records
+	var a, b strings.Builder
+	fa, err := d.Records766(store.Units(), &a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb, _ := d.Records766(store.Units(), &b)
+	if a.String() != b.String() || !reflect.DeepEqual(fa, fb) || !reflect.DeepEqual(d.Catalogue766(store.Units()), d.Catalogue766(store.Units())) {
+		t.Error("the same seed gave different records")
 	}
 }
