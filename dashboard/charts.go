@@ -227,3 +227,26 @@ func valueAxis(lo, hi, limit float64) (from, to, step float64) {
 	}
 	return a, b, step
 }
+
+// radarChart is a radar of a unit's groups against a reference (the national figure),
+// each axis in percent of the group's maximum points.
+func radarChart(axes []string, unitName string, unit []float64, refName string, ref []float64) string {
+	r := charts.NewRadar()
+	ind := make([]*opts.Indicator, len(axes))
+	for i, a := range axes {
+		ind[i] = &opts.Indicator{Name: a, Max: 100}
+	}
+	r.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{AssetsHost: assetsHost}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
+		charts.WithRadarComponentOpts(opts.RadarComponent{Indicator: ind, Shape: "polygon", SplitNumber: 5, Center: []string{"50%", "55%"}}),
+		charts.WithAnimation(false),
+	)
+	r.AddSeries(refName, []opts.RadarData{{Name: refName, Value: ref}},
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: colourNational}), charts.WithLineStyleOpts(opts.LineStyle{Color: colourNational, Width: 2, Type: "dashed"}))
+	r.AddSeries(unitName, []opts.RadarData{{Name: unitName, Value: unit}},
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: colourUnit}), charts.WithLineStyleOpts(opts.LineStyle{Color: colourUnit, Width: 2}),
+		charts.WithAreaStyleOpts(opts.AreaStyle{Color: colourUnit, Opacity: opts.Float(0.15)}))
+	return optionWith(r, &chartMeta{Decimals: 1, Unit: "%"})
+}

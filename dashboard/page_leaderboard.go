@@ -37,6 +37,31 @@ type leaderboardData struct {
 	AxisFrom string
 	// NationalLabel is "Cả nước" for provinces, "Chung các bộ, ngành" for ministries.
 	NationalLabel string
+	// Index766 offers the index of Decision 766 (the database keeps its records);
+	// Is766 is set when it is the one shown (its groups are headed by the portal's codes).
+	Index766, Is766 bool
+}
+
+// index766Option is the leaderboard's choice of the index of Decision 766.
+const index766Option = "composite:" + metrics.Index766Name
+
+// hasIndex766 reports whether the index of Decision 766 ranks any unit of the view: the
+// database keeps its records for the period (a group of provinces or ministries, the
+// units as they are now).
+func (s *Server) hasIndex766(ctx context.Context, v view) bool {
+	if v.Boundaries == metrics.Historical || (v.Group != data.Provinces && v.Group != data.Ministries) {
+		return false
+	}
+	b, err := s.eng.Index766(ctx, v.Period, v.Group)
+	if err != nil {
+		return false
+	}
+	for _, r := range b.Rows {
+		if r.Rank != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // tile is one figure at the top of the leaderboard.
@@ -79,14 +104,23 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 		d.Status = &st
 	}
 	d.Selected = v.Indicator
+	d.Index766 = s.hasIndex766(ctx, v)
 	if d.Selected == "" {
+		// the official index when its records are kept, else the service index
 		d.Selected = "composite:service_index"
+		if d.Index766 {
+			d.Selected = index766Option
+		}
 	}
+	d.Is766 = d.Selected == index766Option
+	d.Index766 = d.Index766 || d.Is766
 	title := T(lang, "nav.leaderboard")
 	// the same view for the same reader looks the same until the data changes
 	key := fmt.Sprintf("board|%s|%s|%s|%v|%v", c.QueryString(), lang, d.Period, identityOf(c).can(exporter), d.Status)
 	if _, hit := s.contents.get(key, s.eng.DataVersion()); hit {
-		if name, ok := strings.CutPrefix(d.Selected, "composite:"); ok {
+		if d.Is766 {
+			title += " · " + pick(lang, index766NameVI, index766NameEN) + " · " + v.Period.Label(lang)
+		} else if name, ok := strings.CutPrefix(d.Selected, "composite:"); ok {
 			if comp, ok := s.eng.Defs().Composite(name); ok {
 				title += " · " + pick(lang, comp.NameVI, comp.NameEN) + " · " + v.Period.Label(lang)
 			}
@@ -122,6 +156,12 @@ func (s *Server) leaderboardPage(c echo.Context) error {
 	}
 	return s.renderPage(c, http.StatusOK, "leaderboard.html", "leaderboard", title, key, d)
 }
+
+// The index of Decision 766's name in the leaderboard's choices (metrics names it so too).
+const (
+	index766NameVI = "Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)"
+	index766NameEN = "Service index of Decision 766/QĐ-TTg"
+)
 
 // name is a unit's name in the reader's language.
 func unitName(lang, vi, en string) string {

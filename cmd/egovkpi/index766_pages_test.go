@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestIndex766Pages: with the demo's records of the 766 index, the home page shows that
+// index by default with the portal's six groups, and a unit's page its radar against the
+// national figure and, per indicator, what it would take, in Vietnamese (and in English).
+func TestIndex766Pages(t *testing.T) {
+	s := startServer(t, true)
+	code, page := s.do(t, "GET", "/", "analyst1", nil)
+	if code != 200 {
+		t.Fatalf("home page: %d", code)
+	}
+	if !bytes.Contains(page, []byte(`<option value="composite:index766" selected>Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)`)) {
+		t.Error("the home page's default index is not index766")
+	}
+	for _, g := range []string{"CKMB", "TDGQ", "ONLINE", "TTTT", "MDSH", "MDHL"} {
+		if !bytes.Contains(page, []byte(`data-group="`+g+`"`)) {
+			t.Errorf("the leaderboard lacks the group %s", g)
+		}
+	}
+	for _, want := range []string{"Công khai, minh bạch", "Tiến độ, kết quả giải quyết", "Mức độ hài lòng", `id="board"`, "▲", "▼"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("the leaderboard lacks %q", want)
+		}
+	}
+	rows := regexp.MustCompile(`<tr>\s*<td data-v="(\d+)">`).FindAllSubmatch(page, -1)
+	if len(rows) != 34 {
+		t.Errorf("%d ranked rows, want the 34 provinces", len(rows))
+	}
+	// an explicit choice still wins; the ministries have the index too
+	if _, page := s.do(t, "GET", "/?indicator=composite:service_index", "analyst1", nil); bytes.Contains(page, []byte(`data-group="CKMB"`)) ||
+		!bytes.Contains(page, []byte(`<option value="composite:service_index" selected>`)) {
+		t.Error("an explicit service_index is not shown")
+	}
+	if _, page := s.do(t, "GET", "/?group=ministries", "analyst1", nil); !bytes.Contains(page, []byte(`data-group="MDHL"`)) {
+		t.Error("the ministries' leaderboard is not the 766 index")
+	}
+
+	code, page = s.do(t, "GET", "/units/01", "analyst1", nil)
+	if code != 200 {
+		t.Fatalf("unit page: %d", code)
+	}
+	for _, want := range []string{`id="index766"`, `id="radar766"`, `&#34;type&#34;:&#34;radar&#34;`, "Cả nước", "CKMB</strong> · Công khai, minh bạch",
+		"2.1 · Tỷ lệ hồ sơ giải quyết đúng hạn", "Để đạt tối đa"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("the unit page lacks %q", want)
+		}
+	}
+	take := regexp.MustCompile(`<td class="take">([^<]*)</td>`).FindAllSubmatch(page, -1)
+	line := regexp.MustCompile(`^[\d.]+ [^\d→]+ nữa → \+\d+(,\d)? điểm$`)
+	var lines []string
+	n := 0
+	for _, m := range take {
+		l := html.UnescapeString(string(m[1]))
+		lines = append(lines, l)
+		if line.MatchString(l) {
+			n++
+		}
+	}
+	if n < 3 || !strings.Contains(strings.Join(lines, "\n"), "hồ sơ đúng hạn nữa → +") {
+		t.Errorf("what it would take, in Vietnamese: %q", lines)
+	}
+	if _, page := s.do(t, "GET", "/units/01?lang=en", "analyst1", nil); !regexp.MustCompile(`<td class="take">[\d,]+ more dossiers on time → (\+|&#43;)\d+(\.\d)? points</td>`).Match(page) {
+		t.Error("what it would take, in English, is missing")
+	}
+}
