@@ -494,30 +494,11 @@ func (in *Ingester) ingestCatalogue(ctx context.Context, req Request, o *Outcome
 	})
 }
 
-// landRecords stores a catalogue or feedback file the way dossier exports land: the store
-// calls keep once every check has passed, just before its commit; keep keeps the file and
-// writes the pending manifest line; the outcome line follows the commit.
+// landRecords stores a catalogue or feedback file the way dossier exports land (see
+// landAtCommit).
 func (in *Ingester) landRecords(req Request, o *Outcome, at time.Time, store func(keep func() error) error) error {
 	entry := manifestEntry{SHA256: o.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC(), Records: o.Kind}
-	pending := false
-	err := store(func() error {
-		if err := in.keep(o.SHA256, req.Content); err != nil {
-			return err
-		}
-		pending = true
-		entry.State = "pending"
-		return in.record(entry)
-	})
-	if pending {
-		state := "committed"
-		if err != nil {
-			state = "aborted"
-		}
-		if rerr := in.record(manifestEntry{SHA256: o.SHA256, State: state}); rerr != nil && err == nil {
-			err = rerr
-		}
-	}
-	return err
+	return in.landAtCommit(entry, func() error { return in.keep(o.SHA256, req.Content) }, store)
 }
 
 // holdsRecords reports whether the database has what a catalogue or feedback manifest

@@ -43,29 +43,14 @@ func (in *Ingester) ingestDossiers(ctx context.Context, req Request, o *Outcome,
 	entry := manifestEntry{SHA256: o.SHA256, Name: filepath.Base(req.Name), Actor: req.Actor, Source: req.Source, At: at.UTC(), Dossiers: format}
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	pending := false
-	res, err := in.Store.IngestDossiers(ctx, data.DossierImport{Path: tmp.Name(), Format: format, SHA256: o.SHA256, Actor: req.Actor,
-		FileName: filepath.Base(req.Name), Allow: req.Allow, Progress: req.Progress, DryRun: req.DryRun, Confirm: req.Confirm,
-		MaxRows: in.MaxDossierRows, Now: in.now(),
-		Keep: func() error {
-			// every check has passed: keep the file before the commit, so that an accepted
-			// export is never lost
-			if err := in.keepFile(o.SHA256, tmp.Name()); err != nil {
-				return err
-			}
-			pending = true
-			entry.State = "pending"
-			return in.record(entry)
-		}})
-	if pending {
-		state := "committed"
-		if err != nil {
-			state = "aborted"
-		}
-		if rerr := in.record(manifestEntry{SHA256: o.SHA256, State: state}); rerr != nil && err == nil {
-			err = rerr
-		}
-	}
+	var res data.DossierResult
+	err = in.landAtCommit(entry, func() error { return in.keepFile(o.SHA256, tmp.Name()) }, func(keep func() error) error {
+		var err error
+		res, err = in.Store.IngestDossiers(ctx, data.DossierImport{Path: tmp.Name(), Format: format, SHA256: o.SHA256, Actor: req.Actor,
+			FileName: filepath.Base(req.Name), Allow: req.Allow, Progress: req.Progress, DryRun: req.DryRun, Confirm: req.Confirm,
+			MaxRows: in.MaxDossierRows, Now: in.now(), Keep: keep})
+		return err
+	})
 	o.Dossiers = &DossierReceipt{Rows: res.Rows, UnitMonths: res.UnitMonths, Changes: res.Changes}
 	for _, s := range res.Submissions {
 		r := Receipt{ID: s.ID, UnitCode: s.UnitCode, Period: s.Month, Version: s.Version, Status: s.Status, Values: s.Values, Warnings: []Problem{}}

@@ -686,6 +686,32 @@ func (in *Ingester) commit(e manifestEntry, do func() error) error {
 	return err
 }
 
+// landAtCommit runs store, which calls keep once every check has passed, just before its
+// commit: keep keeps the file (keepFile) and writes the pending manifest line, so that an
+// accepted file is never lost and a refused one never kept; the outcome line follows the
+// commit. Dossier exports, catalogues and feedback land this way.
+func (in *Ingester) landAtCommit(entry manifestEntry, keepFile func() error, store func(keep func() error) error) error {
+	pending := false
+	err := store(func() error {
+		if err := keepFile(); err != nil {
+			return err
+		}
+		pending = true
+		entry.State = "pending"
+		return in.record(entry)
+	})
+	if pending {
+		state := "committed"
+		if err != nil {
+			state = "aborted"
+		}
+		if rerr := in.record(manifestEntry{SHA256: entry.SHA256, State: state}); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
 // Reconcile settles pending manifest lines left by a crash: committed if the database
 // holds what they brought, aborted otherwise. serve runs it at every start.
 func (in *Ingester) Reconcile(ctx context.Context) (int, error) {
