@@ -45,9 +45,10 @@ type leaderboardData struct {
 // index766Option is the leaderboard's choice of the index of Decision 766.
 const index766Option = "composite:" + metrics.Index766Name
 
-// hasIndex766 reports whether the index of Decision 766 ranks any unit of the view: the
-// database keeps its records for the period (a group of provinces or ministries, the
-// units as they are now).
+// hasIndex766 reports whether the database keeps the records of the index of Decision 766
+// for the view: some unit of it has dossiers handled in the period (a group of provinces
+// or ministries, the units as they are now). A catalogue alone is not enough: it stands
+// in for the months before its first import, so it ranks units of any period.
 func (s *Server) hasIndex766(ctx context.Context, v view) bool {
 	if v.Boundaries == metrics.Historical || (v.Group != data.Provinces && v.Group != data.Ministries) {
 		return false
@@ -57,11 +58,18 @@ func (s *Server) hasIndex766(ctx context.Context, v view) bool {
 		return false
 	}
 	for _, r := range b.Rows {
-		if r.Rank != nil {
+		if hasRecords766(r) {
 			return true
 		}
 	}
 	return false
+}
+
+// hasRecords766 reports whether a unit's row of the index rests on its dossiers: it is
+// ranked and has dossiers handled in the period (2.1 has data).
+func hasRecords766(r metrics.Index766Row) bool {
+	sc, ok := r.Result.Score("2.1")
+	return r.Rank != nil && ok && sc.NoDataReason == ""
 }
 
 // tile is one figure at the top of the leaderboard.

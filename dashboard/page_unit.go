@@ -140,8 +140,8 @@ func takeLine(sc metrics.Index766Score, lang string) string {
 	return n + " " + what[0] + " nữa → +" + pts + " điểm"
 }
 
-// unitPage766 is the unit's index of Decision 766 for the period, or nil when no group of
-// it has data (its records are not kept).
+// unitPage766 is the unit's index of Decision 766 for the period, or nil when its dossier
+// records are not kept for it.
 func (s *Server) unitPage766(ctx context.Context, u data.Unit, p data.Period, lang string) (*unit766, error) {
 	if u.Group != data.Provinces && u.Group != data.Ministries || !u.ValidTo.IsZero() {
 		return nil, nil
@@ -151,7 +151,7 @@ func (s *Server) unitPage766(ctx context.Context, u data.Unit, p data.Period, la
 		return nil, err
 	}
 	row, ok := b.Row(u.Code)
-	if !ok || row.Rank == nil {
+	if !ok || !hasRecords766(row) {
 		return nil, nil
 	}
 	out := &unit766{Period: p.Label(lang), Total: row.Result.Total, Rank: row.Rank, PreviousRank: row.PreviousRank, Incomplete: row.Result.Incomplete}

@@ -42,6 +42,11 @@ func TestIndex766Pages(t *testing.T) {
 	if _, page := s.do(t, "GET", "/?group=ministries", "analyst1", nil); !bytes.Contains(page, []byte(`data-group="MDHL"`)) {
 		t.Error("the ministries' leaderboard is not the 766 index")
 	}
+	// a month before the records: the catalogue alone does not make it the default
+	if _, page := s.do(t, "GET", "/?period=2019-03", "analyst1", nil); !bytes.Contains(page, []byte(`<option value="composite:service_index" selected>`)) ||
+		bytes.Contains(page, []byte(`composite:index766`)) {
+		t.Error("2019-03 without dossier records: the default is not the service index")
+	}
 
 	code, page = s.do(t, "GET", "/units/01", "analyst1", nil)
 	if code != 200 {
