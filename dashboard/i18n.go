@@ -88,6 +88,7 @@ var messages = map[string][2]string{
 	"nav.audit":             {"Nhật ký", "Audit log"},
 	"login":                 {"Đăng nhập", "Sign in"},
 	"logout":                {"Đăng xuất", "Sign out"},
+	"menu":                  {"Danh mục", "Menu"},
 	"username":              {"Tên đăng nhập", "Username"},
 	"password":              {"Mật khẩu", "Password"},
 	"login.wrong":           {"Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."},

@@ -129,6 +129,35 @@
     chart.setOption(localise(opt));
     box.setAttribute("data-drawn", "1");
     window.addEventListener("resize", function () { chart.resize(); });
+    drawn.push({ chart: chart, box: box });
+  }
+
+  // printing: the charts are drawn again at the width of the printed page (an A4
+  // landscape page is about 1,030 CSS pixels inside its margins), then at the screen's
+  var drawn = [];
+  var refit = function () { drawn.forEach(function (d) { d.chart.resize(); }); };
+  window.addEventListener("beforeprint", refit);
+  window.addEventListener("afterprint", refit);
+  if (window.matchMedia) {
+    var printing = window.matchMedia("print");
+    if (printing.addEventListener) { printing.addEventListener("change", refit); }
+  }
+
+  // the menu (a <details>, layout.html): open on a wide screen, closed on a phone until
+  // its button is tapped; closed again by Escape or a tap outside it
+  function menu() {
+    var m = document.getElementById("menu");
+    if (!m || !window.matchMedia) { return; }
+    var narrow = window.matchMedia("(max-width: 700px)");
+    var fit = function () { m.open = !narrow.matches; };
+    fit();
+    if (narrow.addEventListener) { narrow.addEventListener("change", fit); }
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && narrow.matches && m.open) { m.open = false; m.querySelector("summary").focus(); }
+    });
+    document.addEventListener("click", function (e) {
+      if (narrow.matches && m.open && !m.contains(e.target)) { m.open = false; }
+    });
   }
 
   function drawCharts() {
@@ -253,6 +282,7 @@
     drop.addEventListener("drop", function (e) { Array.prototype.forEach.call(e.dataTransfer.files, send); });
   }
 
+  menu();
   document.addEventListener("DOMContentLoaded", function () {
     uploader();
     drawCharts();
