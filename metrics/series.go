@@ -63,6 +63,9 @@ func (e *Engine) Series(ctx context.Context, q SeriesQuery) (*Series, error) {
 	}
 	key := fmt.Sprintf("series|%s|%s|%s|%d|%d|%s", q.Unit, q.Group, q.Indicator, q.From, q.To, q.Boundaries)
 	return cached(e, key, func() (*Series, error) {
+		if q.Group == data.Communes && q.Unit != "" {
+			return e.communeSeries(ctx, in, q, s)
+		}
 		monthly, err := e.monthly(ctx, q.Group, q.From, q.To, q.Boundaries)
 		if err != nil {
 			return nil, err
@@ -95,4 +98,33 @@ func (e *Engine) Series(ctx context.Context, q SeriesQuery) (*Series, error) {
 		}
 		return s, nil
 	})
+}
+
+// communeSeries is a commune's series: communes are not in the units table the other
+// groups are summed through, so its province's communes are summed by their codes (one
+// query over the span) and the commune ranked among them each month. National is left
+// out: the figure beside it would be the province's communes', not the nation's.
+func (e *Engine) communeSeries(ctx context.Context, in Indicator, q SeriesQuery, s *Series) (*Series, error) {
+	u, _ := e.src.Units().Latest(q.Unit)
+	rq := RankingQuery{Group: data.Communes, Province: u.Parent, Boundaries: q.Boundaries}
+	units := e.communes(rq, data.MonthPeriod(q.To))
+	monthly, err := e.communeMonthSpan(ctx, in, rq, units, q.From, q.To, q.From)
+	if err != nil {
+		return nil, err
+	}
+	for m := q.From; m <= q.To; m++ {
+		r := rankSums(ratioIndicator(in), data.MonthPeriod(m), data.Communes, q.Boundaries, units, monthly[m])
+		pt := Point{Period: m.String(), Reason: ReasonNoReport}
+		if r.Target != nil {
+			t := r.Target.Value
+			pt.Target = &t
+		}
+		for _, row := range r.Rows {
+			if row.UnitCode == q.Unit {
+				pt.Value, pt.Numerator, pt.Denominator, pt.Rank, pt.Reason = row.Value, row.Numerator, row.Denominator, row.Rank, row.Reason
+			}
+		}
+		s.Points = append(s.Points, pt)
+	}
+	return s, nil
 }

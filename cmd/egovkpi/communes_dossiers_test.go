@@ -69,7 +69,7 @@ func TestCommuneDossiersRollUp(t *testing.T) {
 		t.Fatalf("Hà Nội's officer, its communes' dossiers: %d %v", code, r)
 	}
 	for _, c := range []struct {
-		unit                         string
+		unit                       string
 		received, resolved, onTime int64
 	}{
 		{"01", 6, 6, 3}, {c1, 3, 3, 2}, {c2, 2, 2, 1},
