@@ -392,14 +392,16 @@ func TestSessionExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, _, err := store.CreateSession(ctx, u, 50*time.Millisecond, "127.0.0.1")
+	// long enough that a busy machine (a race build beside other work took over 50 ms
+	// between these two calls) still finds the session fresh
+	tok, _, err := store.CreateSession(ctx, u, 3*time.Second, "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := store.SessionUser(ctx, tok); err != nil {
 		t.Fatalf("fresh session: %v", err)
 	}
-	time.Sleep(80 * time.Millisecond)
+	time.Sleep(3200 * time.Millisecond)
 	if _, _, err := store.SessionUser(ctx, tok); err == nil {
 		t.Error("an expired session still works")
 	}
