@@ -140,7 +140,7 @@ func TestDemoIndex766(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	d := Demo{Seed: 1, Through: demoThrough}
+	d := Demo{Seed: 1, Through: demoThrough, With766: true}
 	if _, err := d.Load(ctx, store.Units(), store); err != nil {
 		t.Fatal(err)
 	}

@@ -177,9 +177,7 @@ func TestJumpIsAWarning(t *testing.T) {
 func TestRebuildEqualsLive(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	// without the 766 records: a dossier export's versions are stamped with the clock when
-	// stored (data's dossierSubmissions), so a rebuild's last change could not match
-	d := Demo{Seed: 1, Through: data.NewMonth(2025, 12), Without766: true}
+	d := Demo{Seed: 1, Through: data.NewMonth(2025, 12)}
 	if _, err := d.Load(ctx, r.store.Units(), r.store); err != nil {
 		t.Fatal(err)
 	}

@@ -2,17 +2,37 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"html"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/egovkpi/egovkpi/data"
+	"github.com/egovkpi/egovkpi/ingest"
 )
 
 // TestIndex766Pages: with the demo's records of the 766 index, the home page shows that
 // index by default with the portal's six groups, and a unit's page its radar against the
 // national figure and, per indicator, what it would take, in Vietnamese (and in English).
 func TestIndex766Pages(t *testing.T) {
-	s := startServer(t, true)
+	// the demo with its 766 records (Demo.With766), seeded as egovkpi seed does, then served
+	db := filepath.Join(t.TempDir(), "e2e.duckdb")
+	tok := makeUsers(t, db)
+	ctx := context.Background()
+	store, err := data.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := ingest.Demo{Seed: 1, Through: ingest.LastCompleteMonth(time.Now()), With766: true}
+	if _, err := d.Load(ctx, store.Units(), store); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	s := startServerOn(t, db, false)
+	s.tok = tok
 	code, page := s.do(t, "GET", "/", "analyst1", nil)
 	if code != 200 {
 		t.Fatalf("home page: %d", code)
