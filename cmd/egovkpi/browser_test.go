@@ -316,7 +316,7 @@ func TestLeaderboardInteractions(t *testing.T) {
 		t.Errorf("after choosing level 4 the national value is %q (was %q)", after, before)
 	}
 	title := text("main h1")
-	if !strings.Contains(title, "mức độ 4") || !strings.Contains(title, "2025-12") {
+	if !strings.Contains(title, "mức độ 4") || !strings.Contains(title, "Tháng 12/2025") {
 		t.Errorf("heading after the change: %q", title)
 	}
 	// sorting by unit name, with the keyboard: Vietnamese order
