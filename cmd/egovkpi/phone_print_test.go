@@ -231,7 +231,7 @@ func TestPrintStylesheet(t *testing.T) {
 	signIn(t, ctx, s, "committee1")
 	pages := []struct {
 		name, path, wait string
-		chart           bool
+		chart            bool
 	}{
 		{"leaderboard", "/?indicator=online_dossier_rate", "#board", true},
 		{"completeness", "/completeness", "table.heat", false},
