@@ -15,6 +15,7 @@ import (
 // first, dates as dates. names gives a unit's name from its code.
 func LateDossiers(late data.LateDossiers, title string, names func(code string) string, o Options) ([]byte, error) {
 	b := newBook()
+	defer b.close()
 	f := b.f
 	m, err := data.ParseMonth(late.Month)
 	if err != nil {
@@ -27,19 +28,19 @@ func LateDossiers(late data.LateDossiers, title string, names func(code string) 
 	group := late.Unit == ""
 
 	byProc := o.t("Theo thủ tục", "By procedure")
-	f.SetSheetName("Sheet1", byProc)
-	f.SetCellStr(byProc, "A1", fmt.Sprintf("%s · %s · %s", o.t("Hồ sơ trễ hạn", "Late dossiers"), title, month))
-	f.SetCellStyle(byProc, "A1", "A1", b.title)
-	f.SetCellStr(byProc, "A2", fmt.Sprintf(o.t("%d hồ sơ đã giải quyết trong tháng, %d trễ hạn; %d quá hạn chưa giải quyết vào cuối tháng.",
-		"%d dossiers resolved in the month, %d late; %d open past their due time at the month's end."), late.Resolved, late.ResolvedLate, late.Overdue))
-	f.SetCellStyle(byProc, "A2", "A2", b.muted)
+	b.keep(f.SetSheetName("Sheet1", byProc))
+	b.keep(f.SetCellStr(byProc, "A1", fmt.Sprintf("%s · %s · %s", o.t("Hồ sơ trễ hạn", "Late dossiers"), title, month)))
+	b.keep(f.SetCellStyle(byProc, "A1", "A1", b.title))
+	b.keep(f.SetCellStr(byProc, "A2", fmt.Sprintf(o.t("%d hồ sơ đã giải quyết trong tháng, %d trễ hạn; %d quá hạn chưa giải quyết vào cuối tháng.",
+		"%d dossiers resolved in the month, %d late; %d open past their due time at the month's end."), late.Resolved, late.ResolvedLate, late.Overdue)))
+	b.keep(f.SetCellStyle(byProc, "A2", "A2", b.muted))
 	heads := []string{o.t("Thủ tục", "Procedure"), o.t("Đã giải quyết", "Resolved"), o.t("Giải quyết trễ hạn", "Resolved late"),
 		o.t("Tỷ lệ trễ hạn", "Share late"), o.t("Quá hạn chưa giải quyết (cuối tháng)", "Open past due (month's end)")}
 	const top = 4
 	codes := []string{heads[0]}
 	for i, p := range late.Procedures {
 		r := top + 1 + i
-		f.SetCellStr(byProc, cell(1, r), p.ProcedureCode)
+		b.keep(f.SetCellStr(byProc, cell(1, r), p.ProcedureCode))
 		b.lateCounts(byProc, r, 2, p.LateCounts)
 		codes = append(codes, p.ProcedureCode)
 	}
@@ -57,8 +58,8 @@ func LateDossiers(late data.LateDossiers, title string, names func(code string) 
 		for i, u := range late.Units {
 			r := 2 + i
 			n := names(u.UnitCode)
-			f.SetCellStr(byUnit, cell(1, r), n)
-			f.SetCellStr(byUnit, cell(2, r), u.UnitCode)
+			b.keep(f.SetCellStr(byUnit, cell(1, r), n))
+			b.keep(f.SetCellStr(byUnit, cell(2, r), u.UnitCode))
 			b.lateCounts(byUnit, r, 3, u.LateCounts)
 			unitNames = append(unitNames, n)
 		}
@@ -78,37 +79,40 @@ func LateDossiers(late data.LateDossiers, title string, names func(code string) 
 	for i, d := range late.Dossiers {
 		r := 2 + i
 		n := names(d.UnitCode)
-		f.SetCellStr(list, cell(1, r), d.DossierID)
-		f.SetCellStr(list, cell(2, r), n)
-		f.SetCellStr(list, cell(3, r), d.ProcedureCode)
-		f.SetCellStr(list, cell(4, r), d.Channel)
-		f.SetCellValue(list, cell(5, r), d.ReceivedAt)
+		b.keep(f.SetCellStr(list, cell(1, r), d.DossierID))
+		b.keep(f.SetCellStr(list, cell(2, r), n))
+		b.keep(f.SetCellStr(list, cell(3, r), d.ProcedureCode))
+		b.keep(f.SetCellStr(list, cell(4, r), d.Channel))
+		b.keep(f.SetCellValue(list, cell(5, r), d.ReceivedAt))
 		if d.DueAt != nil {
-			f.SetCellValue(list, cell(6, r), *d.DueAt)
+			b.keep(f.SetCellValue(list, cell(6, r), *d.DueAt))
 		}
 		if d.ResolvedAt != nil {
-			f.SetCellValue(list, cell(7, r), *d.ResolvedAt)
+			b.keep(f.SetCellValue(list, cell(7, r), *d.ResolvedAt))
 		} else {
-			f.SetCellStr(list, cell(7, r), o.t("chưa giải quyết", "open"))
+			b.keep(f.SetCellStr(list, cell(7, r), o.t("chưa giải quyết", "open")))
 		}
 		if d.DaysLate != nil {
-			f.SetCellFloat(list, cell(8, r), *d.DaysLate, -1, 64)
+			b.keep(f.SetCellFloat(list, cell(8, r), *d.DaysLate, -1, 64))
 		}
 		ids, listed = append(ids, d.DossierID), append(listed, n)
 	}
 	lastRow := 1 + len(late.Dossiers)
 	if len(late.Dossiers) > 0 {
-		f.SetCellStyle(list, cell(5, 2), cell(7, lastRow), when)
-		f.SetCellStyle(list, cell(8, 2), cell(8, lastRow), b.dec)
+		b.keep(f.SetCellStyle(list, cell(5, 2), cell(7, lastRow), when))
+		b.keep(f.SetCellStyle(list, cell(8, 2), cell(8, lastRow), b.dec))
 	}
 	b.table(list, 1, heads, []float64{nameWidth(ids), nameWidth(listed), 16, 12, 18, 18, 18, 12}, lastRow)
 	if late.Truncated {
-		f.SetCellStr(list, cell(1, lastRow+2), fmt.Sprintf(o.t("Chỉ liệt kê %d hồ sơ trễ nhiều nhất; các số đếm ở trang đầu là đầy đủ.",
-			"Only the %d latest dossiers are listed; the counts on the first sheet are whole."), len(late.Dossiers)))
-		f.SetCellStyle(list, cell(1, lastRow+2), cell(1, lastRow+2), b.muted)
+		b.keep(f.SetCellStr(list, cell(1, lastRow+2), fmt.Sprintf(o.t("Chỉ liệt kê %d hồ sơ trễ nhiều nhất; các số đếm ở trang đầu là đầy đủ.",
+			"Only the %d latest dossiers are listed; the counts on the first sheet are whole."), len(late.Dossiers))))
+		b.keep(f.SetCellStyle(list, cell(1, lastRow+2), cell(1, lastRow+2), b.muted))
 	}
 	f.SetActiveSheet(0)
-	f.SetDocProps(&excelize.DocProperties{Creator: o.Author, Title: fmt.Sprintf("%s · %s · %s", list, title, late.Month), Language: o.t("vi-VN", "en-GB")})
+	b.keep(f.SetDocProps(&excelize.DocProperties{Creator: o.Author, Title: fmt.Sprintf("%s · %s · %s", list, title, late.Month), Language: o.t("vi-VN", "en-GB")}))
+	if b.err != nil {
+		return nil, fmt.Errorf("late dossiers workbook: %w", b.err)
+	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return nil, err
@@ -119,12 +123,12 @@ func LateDossiers(late data.LateDossiers, title string, names func(code string) 
 // lateCounts writes resolved, resolved late, the share late (when any were resolved) and
 // overdue into row r from column c on.
 func (b *book) lateCounts(sheet string, r, c int, n data.LateCounts) {
-	b.f.SetCellInt(sheet, cell(c, r), int64(n.Resolved))
-	b.f.SetCellInt(sheet, cell(c+1, r), int64(n.ResolvedLate))
+	b.keep(b.f.SetCellInt(sheet, cell(c, r), int64(n.Resolved)))
+	b.keep(b.f.SetCellInt(sheet, cell(c+1, r), int64(n.ResolvedLate)))
 	if n.Resolved > 0 {
-		b.f.SetCellFloat(sheet, cell(c+2, r), float64(n.ResolvedLate)/float64(n.Resolved), -1, 64)
+		b.keep(b.f.SetCellFloat(sheet, cell(c+2, r), float64(n.ResolvedLate)/float64(n.Resolved), -1, 64))
 	}
-	b.f.SetCellInt(sheet, cell(c+3, r), int64(n.Overdue))
+	b.keep(b.f.SetCellInt(sheet, cell(c+3, r), int64(n.Overdue)))
 }
 
 // lateStyles formats the columns lateCounts wrote in rows first..last.
@@ -132,7 +136,7 @@ func (b *book) lateStyles(sheet string, c, first, last int) {
 	if last < first {
 		return
 	}
-	b.f.SetCellStyle(sheet, cell(c, first), cell(c+1, last), b.num)
-	b.f.SetCellStyle(sheet, cell(c+2, first), cell(c+2, last), b.pct)
-	b.f.SetCellStyle(sheet, cell(c+3, first), cell(c+3, last), b.num)
+	b.keep(b.f.SetCellStyle(sheet, cell(c, first), cell(c+1, last), b.num))
+	b.keep(b.f.SetCellStyle(sheet, cell(c+2, first), cell(c+2, last), b.pct))
+	b.keep(b.f.SetCellStyle(sheet, cell(c+3, first), cell(c+3, last), b.num))
 }

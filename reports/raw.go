@@ -25,7 +25,8 @@ var RawHeader = []string{"unit_code", "period", "measure", "value", "submission_
 // flat however many rows there are. each is called with a function that writes one row.
 func RawXLSX(w io.Writer, rows func(emit func(data.RawRow) error) error, progress func(int)) (int, error) {
 	f := excelize.NewFile()
-	defer f.Close()
+	// the bytes are written by then: closing only removes excelize's temporary files
+	defer func() { _ = f.Close() }()
 	sw, err := f.NewStreamWriter("Sheet1")
 	if err != nil {
 		return 0, err
@@ -54,7 +55,9 @@ func RawXLSX(w io.Writer, rows func(emit func(data.RawRow) error) error, progres
 	if err := sw.Flush(); err != nil {
 		return n, err
 	}
-	f.SetSheetName("Sheet1", "raw")
+	if err := f.SetSheetName("Sheet1", "raw"); err != nil {
+		return n, err
+	}
 	return n, f.Write(w)
 }
 
@@ -62,9 +65,13 @@ func RawXLSX(w io.Writer, rows func(emit func(data.RawRow) error) error, progres
 // spreadsheet would evaluate is prefixed with an apostrophe.
 func RawCSV(w io.Writer, rows func(emit func(data.RawRow) error) error, progress func(int)) (int, error) {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	bw.WriteString("\xef\xbb\xbf")
+	if _, err := bw.WriteString("\xef\xbb\xbf"); err != nil {
+		return 0, err
+	}
 	cw := csv.NewWriter(bw)
-	cw.Write(RawHeader)
+	if err := cw.Write(RawHeader); err != nil {
+		return 0, err
+	}
 	n := 0
 	rec := make([]string, 7)
 	err := rows(func(r data.RawRow) error {

@@ -21,7 +21,7 @@ func Trend(ctx context.Context, m Metrics, reg *data.Registry, from, to data.Mon
 		return nil, fmt.Errorf("%w: at most 120 months in one trend workbook", data.ErrInvalid)
 	}
 	b := newBook()
-	defer b.f.Close()
+	defer b.close()
 	f := b.f
 	var units []data.Unit
 	for _, u := range reg.All() {
@@ -33,12 +33,12 @@ func Trend(ctx context.Context, m Metrics, reg *data.Registry, from, to data.Mon
 	for i, in := range m.Defs().Indicators {
 		sh := sheetName(in.Code)
 		if i == 0 {
-			f.SetSheetName("Sheet1", sh)
+			b.keep(f.SetSheetName("Sheet1", sh))
 		} else {
-			f.NewSheet(sh)
+			b.sheet(sh)
 		}
-		f.SetCellStr(sh, "A1", fmt.Sprintf("%s — %s..%s", in.Name(o.Lang), from, to))
-		f.SetCellStyle(sh, "A1", "A1", b.title)
+		b.keep(f.SetCellStr(sh, "A1", fmt.Sprintf("%s — %s..%s", in.Name(o.Lang), from, to)))
+		b.keep(f.SetCellStyle(sh, "A1", "A1", b.title))
 		heads := []string{o.t("Mã", "Code"), o.t("Đơn vị", "Unit")}
 		for _, mo := range months {
 			heads = append(heads, mo.String())
@@ -47,11 +47,11 @@ func Trend(ctx context.Context, m Metrics, reg *data.Registry, from, to data.Mon
 		var names []string
 		row := 4
 		put := func(code, name string, pts []metrics.Point) {
-			f.SetCellStr(sh, cell(1, row), code)
-			f.SetCellStr(sh, cell(2, row), name)
+			b.keep(f.SetCellStr(sh, cell(1, row), code))
+			b.keep(f.SetCellStr(sh, cell(2, row), name))
 			for j, p := range pts {
 				if p.Value != nil {
-					f.SetCellFloat(sh, cell(3+j, row), *p.Value/in.Scale(), in.Decimals()+2, 64)
+					b.keep(f.SetCellFloat(sh, cell(3+j, row), *p.Value/in.Scale(), in.Decimals()+2, 64))
 				}
 			}
 			names = append(names, name)
@@ -78,7 +78,7 @@ func Trend(ctx context.Context, m Metrics, reg *data.Registry, from, to data.Mon
 		widths = append(widths, 16)
 		b.table(sh, 3, heads, widths, last)
 		if in.Kind == "percent" {
-			f.SetCellStyle(sh, cell(3, 4), cell(lastCol, last), b.pct)
+			b.keep(f.SetCellStyle(sh, cell(3, 4), cell(lastCol, last), b.pct))
 		}
 		var loc, rng []string
 		for r := 4; r <= last; r++ {
@@ -89,7 +89,10 @@ func Trend(ctx context.Context, m Metrics, reg *data.Registry, from, to data.Mon
 			return nil, fmt.Errorf("sparklines: %w", err)
 		}
 	}
-	f.SetDocProps(&excelize.DocProperties{Title: o.t("Xu hướng chỉ số ", "Indicator trends ") + from.String() + ".." + to.String(), Creator: o.Author})
+	b.keep(f.SetDocProps(&excelize.DocProperties{Title: o.t("Xu hướng chỉ số ", "Indicator trends ") + from.String() + ".." + to.String(), Creator: o.Author}))
+	if b.err != nil {
+		return nil, fmt.Errorf("trend workbook: %w", b.err)
+	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return nil, err
