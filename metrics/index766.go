@@ -191,6 +191,8 @@ type Index766Rules struct {
 type Index766Config struct {
 	Rules  Index766Rules   `toml:"rules"`
 	Groups []Index766Group `toml:"group"`
+	// Reconcile is how egovkpi's figures are set beside the portal's (reconcile.go).
+	Reconcile Reconcile766 `toml:"reconciliation"`
 }
 
 // Index766Defaults parses the embedded index766.toml.
@@ -292,6 +294,9 @@ func ParseIndex766Config(b []byte, name string) (*Index766Config, error) {
 	}
 	if math.Abs(total-100) > 1e-9 {
 		return nil, fmt.Errorf("%s: the groups add up to %v points, not 100", name, total)
+	}
+	if err := c.Reconcile.check(name); err != nil {
+		return nil, err
 	}
 	return &c, nil
 }
