@@ -36,11 +36,11 @@ func (s *Store) Backup(ctx context.Context, dir string) error {
 			return fmt.Errorf("backup: %w", err)
 		}
 		if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`EXPORT DATABASE '%s' (FORMAT PARQUET)`, abs)); err != nil {
-			os.RemoveAll(abs)
+			_ = os.RemoveAll(abs) // a half-written backup must not look whole
 			return fmt.Errorf("backup: %w", err)
 		}
 		if err := makePrivate(abs); err != nil {
-			os.RemoveAll(abs)
+			_ = os.RemoveAll(abs) // a half-written backup must not look whole
 			return fmt.Errorf("backup: %w", err)
 		}
 		return nil
@@ -87,11 +87,15 @@ func Restore(ctx context.Context, from, to string) error {
 		return err
 	}
 	db := sql.OpenDB(connector)
-	defer db.Close()
 	if _, err := db.ExecContext(ctx, fmt.Sprintf(`IMPORT DATABASE '%s'`, absFrom)); err != nil {
-		db.Close()
-		os.Remove(absTo)
-		os.Remove(absTo + ".wal")
+		// a half-restored database must not look whole
+		_ = db.Close()
+		_ = os.Remove(absTo)
+		_ = os.Remove(absTo + ".wal")
+		return fmt.Errorf("restore: %w", err)
+	}
+	// closing checkpoints the restored database: its failure is the restore's
+	if err := db.Close(); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
 	return nil

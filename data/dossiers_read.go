@@ -125,7 +125,7 @@ func csvHeader(path string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	r := csv.NewReader(bufio.NewReader(f))
 	head, err := r.Read()
 	if err != nil {

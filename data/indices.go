@@ -85,7 +85,9 @@ func (s *Store) Index(ctx context.Context, name string, year int) (IndexImport, 
 			v.Rank = &r
 		}
 		if p != "" {
-			json.Unmarshal([]byte(p), &v.Pillars)
+			if err := json.Unmarshal([]byte(p), &v.Pillars); err != nil {
+				return imp, fmt.Errorf("index %s %d, unit %s: pillars: %w", name, year, v.Unit, err)
+			}
 		}
 		imp.Values = append(imp.Values, v)
 	}

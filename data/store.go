@@ -81,23 +81,23 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 		s.ref = o.Registry
 	}
 	if err := db.PingContext(ctx); err != nil {
-		s.Close()
+		_ = s.Close() // the open's error says what went wrong
 		return nil, openError(path, s.files, err)
 	}
 	if !o.ReadOnly {
 		// a file made before files were private, or copied in, becomes private too
 		for _, f := range []string{abs, abs + ".wal"} {
 			if err := os.Chmod(f, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				s.Close()
+				_ = s.Close()
 				return nil, fmt.Errorf("make %s private: %w", f, err)
 			}
 		}
 		if err := s.migrate(ctx); err != nil {
-			s.Close()
+			_ = s.Close()
 			return nil, err
 		}
 		if err := s.syncUnits(ctx); err != nil {
-			s.Close()
+			_ = s.Close()
 			return nil, err
 		}
 	}
@@ -246,21 +246,24 @@ func (s *Store) withConn(ctx context.Context, f func(*sql.Conn) error) (err erro
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	// Close returns the connection to the pool; the transaction's outcome is err
+	defer func() { _ = conn.Close() }()
 	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
 		return err
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			conn.ExecContext(context.Background(), `ROLLBACK`)
+			_, _ = conn.ExecContext(context.Background(), `ROLLBACK`) // the panic goes on either way
 			panic(p)
 		}
 		if err != nil {
-			conn.ExecContext(context.Background(), `ROLLBACK`)
+			_, rerr := conn.ExecContext(context.Background(), `ROLLBACK`)
+			err = errors.Join(err, rerr)
 			return
 		}
 		if _, err = conn.ExecContext(ctx, `COMMIT`); err != nil {
-			conn.ExecContext(context.Background(), `ROLLBACK`)
+			_, rerr := conn.ExecContext(context.Background(), `ROLLBACK`)
+			err = errors.Join(err, rerr)
 		}
 	}()
 	return f(conn)
@@ -273,8 +276,7 @@ func appendRows(ctx context.Context, conn *sql.Conn, table string, rows func(a *
 			return fmt.Errorf("appender %s: %w", table, err)
 		}
 		if err := rows(a); err != nil {
-			a.Close()
-			return err
+			return errors.Join(err, a.Close())
 		}
 		return a.Close()
 	})
