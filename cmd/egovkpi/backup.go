@@ -16,7 +16,7 @@ import (
 
 // egovkpi backup --out DIR [--db F]: a consistent copy (EXPORT DATABASE). While the
 // server holds the file, --server URL asks it to write the copy (token in EGOVKPI_TOKEN).
-func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", defaultDB(), "database file")
@@ -32,9 +32,11 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		var body map[string]any
-		json.NewDecoder(resp.Body).Decode(&body)
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			return fmt.Errorf("the server answered %s, not JSON: %w", resp.Status, err)
+		}
 		if resp.StatusCode != http.StatusCreated {
 			return fmt.Errorf("the server answered %s: %v", resp.Status, body["error"])
 		}
@@ -51,7 +53,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeInto(store, &err)
 	if err := store.Backup(ctx, *out); err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 // egovkpi export --kind trend --from P --to P --out F.xlsx
 // egovkpi export --kind raw --from P --to P --out F.csv|F.xlsx|F.parquet
 // egovkpi export --kind dossiers --out DIR
-func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", defaultDB(), "database file")
@@ -51,7 +51,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeInto(store, &err)
 	last, err := eng.DefaultMonth(ctx, g)
 	if err != nil {
 		return err
@@ -130,7 +130,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			err = cerr
 		}
 		if err != nil {
-			os.Remove(*out) // nothing half-written
+			// nothing half-written: the export's own error is the one to report
+			_ = os.Remove(*out)
 			return err
 		}
 		el := time.Since(start)
@@ -154,7 +155,8 @@ func exportDossiers(ctx context.Context, store *data.Store, out string, start ti
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	// after the rename the folder is gone; before it, a failure's leftovers are only temporary files
+	defer func() { _ = os.RemoveAll(tmp) }()
 	n, err := store.ExportDossiers(ctx, tmp)
 	if err != nil {
 		return err

@@ -22,7 +22,7 @@ var errNotAll = errors.New("not every file was accepted")
 // 0 when every file was accepted, 1 otherwise, the problems on standard error. A .json
 // file is read with the named source's field mapping (or with fields named unit, period
 // and measure codes), as the scheduler reads it.
-func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", defaultDB(), "database file")
@@ -44,7 +44,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeInto(store, &err)
 	var src ingest.Source
 	if *srcName != "" {
 		conf := &ingest.SourceConfig{Settings: store}
@@ -210,8 +210,7 @@ func runTemplate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		vals, err := store.CurrentValues(ctx, m.Add(-1))
-		store.Close()
-		if err != nil {
+		if err = errors.Join(err, store.Close()); err != nil {
 			return err
 		}
 		last = vals[u.Code]
@@ -228,7 +227,7 @@ func runTemplate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 // egovkpi rebuild --from DIR --db NEW: a new database from the kept files.
-func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("rebuild", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	from := fs.String("from", "", "kept files folder (egovkpi.files beside the database)")
@@ -247,7 +246,7 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeInto(store, &err)
 	if abs, _ := filepath.Abs(*from); abs == target.FilesDir {
 		return fmt.Errorf("--from is the new database's own folder")
 	}

@@ -119,6 +119,10 @@ func envOr(name, def string) string {
 func defaultDB() string { return envOr("EGOVKPI_DB", "egovkpi.duckdb") }
 
 // openStore opens the database and says plainly when another process holds it.
+// closeInto closes c and adds its error to *err: a DuckDB store flushes its last writes as
+// it closes, so a failure there is the command's failure.
+func closeInto(c io.Closer, err *error) { *err = errors.Join(*err, c.Close()) }
+
 func openStore(ctx context.Context, path string, readOnly bool) (*data.Store, error) {
 	if readOnly {
 		if _, err := os.Stat(path); err != nil {

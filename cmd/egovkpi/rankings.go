@@ -18,7 +18,7 @@ import (
 	"github.com/egovkpi/egovkpi/metrics"
 )
 
-func runRankings(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runRankings(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("rankings", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", defaultDB(), "database file")
@@ -50,7 +50,7 @@ func runRankings(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeInto(store, &err)
 	var p data.Period
 	if *period == "" {
 		m, err := eng.DefaultMonth(ctx, g)
@@ -72,9 +72,10 @@ func runRankings(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return enc.Encode(r)
 	case "csv":
 		w := csv.NewWriter(stdout)
-		w.Write([]string{"rank", "unit_code", "unit_name_vi", "unit_name_en", "value", "numerator", "denominator", "previous_rank", "rank_change", "target", "target_met"})
+		// csv.Writer keeps its first error: Flush and Error below report it
+		_ = w.Write([]string{"rank", "unit_code", "unit_name_vi", "unit_name_en", "value", "numerator", "denominator", "previous_rank", "rank_change", "target", "target_met"})
 		for _, row := range r.Rows {
-			w.Write([]string{intp(row.Rank), row.UnitCode, row.UnitNameVI, row.UnitNameEN, floatp(row.Value, r.Def.Decimals()),
+			_ = w.Write([]string{intp(row.Rank), row.UnitCode, row.UnitNameVI, row.UnitNameEN, floatp(row.Value, r.Def.Decimals()),
 				int64p(row.Numerator), int64p(row.Denominator), intp(row.PreviousRank), intp(row.RankChange),
 				floatp(row.Target, 2), boolp(row.TargetMet)})
 		}

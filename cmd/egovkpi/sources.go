@@ -18,7 +18,7 @@ import (
 // egovkpi sources run NAME --sources FILE [--db F] [--sources-root DIR]: one source now,
 // outside the schedule, under the same policy as the server's.
 // It needs the database to itself: while the server runs, use POST /api/v1/sources/NAME/run.
-func runSources(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runSources(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	if len(args) < 1 || args[0] != "run" {
 		fmt.Fprintln(stderr, "usage: egovkpi sources run NAME --sources FILE [--db F] [--sources-root DIR] [--source-secrets NAMES] [--source-max-body MB]")
 		return errUsage
@@ -54,7 +54,7 @@ func runSources(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeInto(store, &err)
 	s := &ingest.Scheduler{Sources: srcs, Ingester: in, Dossiers: store, History: store, Log: slog.New(slog.NewTextHandler(stderr, nil)),
 		Policy: sourcePolicy(root, secrets, maxBodyMB, store.Path(), in.FilesDir)}
 	run, err := s.Run(ctx, name)

@@ -12,7 +12,7 @@ import (
 )
 
 // egovkpi user add|list|disable — usable before the server starts (it needs the file).
-func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "usage: egovkpi user add|list|disable [flags]")
 		return errUsage
@@ -30,7 +30,7 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeInto(store, &err)
 	switch args[0] {
 	case "add":
 		// the password is the first line of standard input, so it never shows in ps
@@ -75,7 +75,7 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 }
 
 // egovkpi token create|revoke|list
-func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "usage: egovkpi token create|revoke|list [flags]")
 		return errUsage
@@ -93,7 +93,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeInto(store, &err)
 	switch args[0] {
 	case "create":
 		secret, t, err := store.CreateToken(ctx, *username, *name, "egovkpi token create")
