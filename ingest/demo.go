@@ -290,6 +290,10 @@ func (d Demo) Load(ctx context.Context, reg *data.Registry, s Submitter) (int, e
 	if _, err := s.Submit(ctx, subs); err != nil {
 		return 0, fmt.Errorf("seed demo: %w", err)
 	}
+	communes, err := d.loadCommunes(ctx, reg, s, subs)
+	if err != nil {
+		return 0, err
+	}
 	if as, ok := s.(AssessmentSubmitter); ok {
 		if _, err := as.SubmitAssessments(ctx, d.Assessments(reg)); err != nil {
 			return 0, fmt.Errorf("seed demo capabilities: %w", err)
@@ -300,7 +304,7 @@ func (d Demo) Load(ctx context.Context, reg *data.Registry, s Submitter) (int, e
 			return 0, err
 		}
 	}
-	return len(subs), nil
+	return len(subs) + communes, nil
 }
 
 // capabilityYears is when, give or take a unit's own pace, units came to have each capability.
