@@ -17,11 +17,19 @@ const TemplateSheet = "Báo cáo"
 // beside for reference, labels locked, and an instructions sheet in Vietnamese.
 func Template(u data.Unit, m data.Month, last map[string]int64) ([]byte, error) {
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { _ = f.Close() }() // the bytes are written by then
+	// werr is the first error of the calls that write the workbook: the template is
+	// refused with it rather than handed out with a cell or a style missing
+	var werr error
+	keep := func(err error) {
+		if werr == nil {
+			werr = err
+		}
+	}
 	sh := TemplateSheet
-	f.SetSheetName("Sheet1", sh)
+	keep(f.SetSheetName("Sheet1", sh))
 	set := func(cell string, v any) {
-		f.SetCellValue(sh, cell, v)
+		keep(f.SetCellValue(sh, cell, v))
 	}
 	set("A1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM — Độc lập - Tự do - Hạnh phúc")
 	set("A2", fmt.Sprintf("BÁO CÁO SỐ LIỆU CHÍNH PHỦ ĐIỆN TỬ THÁNG %d/%d", m.Num(), m.Year()))
@@ -66,22 +74,23 @@ func Template(u data.Unit, m data.Month, last map[string]int64) ([]byte, error) 
 		Fill:   excelize.Fill{Type: "pattern", Color: []string{"FFF8E1"}, Pattern: 1},
 		Border: []excelize.Border{{Type: "left", Color: "999999", Style: 1}, {Type: "right", Color: "999999", Style: 1}, {Type: "top", Color: "999999", Style: 1}, {Type: "bottom", Color: "999999", Style: 1}}})
 	lastStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 3, Font: &excelize.Font{Color: "777777"}, Protection: &excelize.Protection{Locked: true}})
-	f.SetCellStyle(sh, "A1", "A2", title)
-	f.SetCellStyle(sh, "A6", "E6", head)
-	f.SetCellStyle(sh, fmt.Sprintf("A%d", first), fmt.Sprintf("C%d", lastRow), locked)
-	f.SetCellStyle(sh, fmt.Sprintf("D%d", first), fmt.Sprintf("D%d", lastRow), input)
-	f.SetCellStyle(sh, fmt.Sprintf("E%d", first), fmt.Sprintf("E%d", lastRow), lastStyle)
-	f.SetColWidth(sh, "A", "A", 6)
-	f.SetColWidth(sh, "B", "B", 28)
-	f.SetColWidth(sh, "C", "C", 62)
-	f.SetColWidth(sh, "D", "E", 18)
-	f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 6, TopLeftCell: "A7", ActivePane: "bottomLeft"})
+	keep(f.SetCellStyle(sh, "A1", "A2", title))
+	keep(f.SetCellStyle(sh, "A6", "E6", head))
+	keep(f.SetCellStyle(sh, fmt.Sprintf("A%d", first), fmt.Sprintf("C%d", lastRow), locked))
+	keep(f.SetCellStyle(sh, fmt.Sprintf("D%d", first), fmt.Sprintf("D%d", lastRow), input))
+	keep(f.SetCellStyle(sh, fmt.Sprintf("E%d", first), fmt.Sprintf("E%d", lastRow), lastStyle))
+	keep(f.SetColWidth(sh, "A", "A", 6))
+	keep(f.SetColWidth(sh, "B", "B", 28))
+	keep(f.SetColWidth(sh, "C", "C", 62))
+	keep(f.SetColWidth(sh, "D", "E", 18))
+	keep(f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 6, TopLeftCell: "A7", ActivePane: "bottomLeft"}))
 	if err := f.ProtectSheet(sh, &excelize.SheetProtectionOptions{SelectLockedCells: true, SelectUnlockedCells: true, FormatColumns: true}); err != nil {
 		return nil, err
 	}
 
 	guide := "Hướng dẫn"
-	f.NewSheet(guide)
+	_, err := f.NewSheet(guide)
+	keep(err)
 	lines := []string{
 		"HƯỚNG DẪN ĐIỀN MẪU BÁO CÁO",
 		"1. Mỗi tệp là báo cáo của một đơn vị cho một tháng: mã đơn vị ở ô B3, kỳ báo cáo ở ô B4 (ví dụ 2026-10 hoặc 10/2026).",
@@ -93,12 +102,15 @@ func Template(u data.Unit, m data.Month, last map[string]int64) ([]byte, error) 
 		"7. Hạn nộp: ngày 10 của tháng sau. Tháng đã được Ban chỉ đạo khóa thì không nhận thêm báo cáo.",
 	}
 	for i, l := range lines {
-		f.SetCellValue(guide, fmt.Sprintf("A%d", i+1), l)
+		keep(f.SetCellValue(guide, fmt.Sprintf("A%d", i+1), l))
 	}
-	f.SetColWidth(guide, "A", "A", 120)
-	f.SetCellStyle(guide, "A1", "A1", title)
+	keep(f.SetColWidth(guide, "A", "A", 120))
+	keep(f.SetCellStyle(guide, "A1", "A1", title))
 	f.SetActiveSheet(0)
-	f.SetDocProps(&excelize.DocProperties{Title: "Báo cáo số liệu Chính phủ điện tử " + m.String() + " — " + u.NameVI, Creator: "egovkpi", Language: "vi-VN"})
+	keep(f.SetDocProps(&excelize.DocProperties{Title: "Báo cáo số liệu Chính phủ điện tử " + m.String() + " — " + u.NameVI, Creator: "egovkpi", Language: "vi-VN"}))
+	if werr != nil {
+		return nil, fmt.Errorf("report template: %w", werr)
+	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		return nil, err
