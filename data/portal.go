@@ -16,6 +16,11 @@ import (
 // column of portal_scores.
 var PortalGroups = []string{"CKMB", "TDGQ", "ONLINE", "TTTT", "MDSH", "MDHL"}
 
+// PortalGroupMax is each group's maximum as the portal publishes it (Decision 766; group 3's
+// 22 shown as 12 + 10), which an imported score may not exceed. metrics' test checks that
+// index766.toml's defaults are the same.
+var PortalGroupMax = map[string]float64{"CKMB": 18, "TDGQ": 20, "ONLINE": 12, "TTTT": 10, "MDSH": 22, "MDHL": 18}
+
 // PortalScore is one unit's published scores for one period.
 type PortalScore struct {
 	UnitCode string

@@ -267,6 +267,9 @@ func kindOf(name string, content []byte) string {
 	if k := recordKind(name, content); k != "" {
 		return k
 	}
+	if isPortalScores(name, content) {
+		return KindPortalScores
+	}
 	if isChecklist(name, content) {
 		return KindChecklist
 	}
@@ -296,6 +299,8 @@ func (in *Ingester) ingest(ctx context.Context, req Request, o *Outcome) error {
 		return in.ingestCatalogue(ctx, req, o)
 	case KindFeedback:
 		return in.ingestFeedback(ctx, req, o)
+	case KindPortalScores:
+		return in.ingestPortalScores(ctx, req, o)
 	case KindChecklist:
 		return in.ingestChecklist(ctx, req, o)
 	}
@@ -756,6 +761,8 @@ func (in *Ingester) holds(ctx context.Context, e manifestEntry) (bool, error) {
 		HasAssessment(ctx context.Context, unit string, m data.Month, at time.Time) (bool, error)
 	}
 	switch {
+	case e.Records == KindPortalScores:
+		return in.holdsPortalScores(ctx, e.SHA256)
 	case e.Records != "":
 		return in.holdsRecords(ctx, e)
 	case e.Dossiers != "":
@@ -969,7 +976,7 @@ func Rebuild(ctx context.Context, from string, target *Ingester, progress func(d
 			}
 			// accepted once, with every right and confirmation it needed then
 			res, err := target.Ingest(ctx, Request{Name: e.Name, Content: content, Actor: e.Actor, Source: e.Source, At: e.At,
-				Benchmarks: e.Survey || e.Records == KindCatalogue, Confirm: true, Replay: true})
+				Benchmarks: e.Survey || e.Records == KindCatalogue || e.Records == KindPortalScores, Confirm: true, Replay: true})
 			if err != nil {
 				return n, err
 			}

@@ -16,6 +16,14 @@ func TestReconcileBoard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, g := range cfg.Groups {
+		if data.PortalGroupMax[g.Code] != g.Max {
+			t.Errorf("group %s: the portal's maximum %v, index766.toml's %v", g.Code, data.PortalGroupMax[g.Code], g.Max)
+		}
+	}
+	if len(cfg.Groups) != len(data.PortalGroups) {
+		t.Errorf("%d groups, the portal shows %d", len(cfg.Groups), len(data.PortalGroups))
+	}
 	if cfg.Reconcile.FlagAbove != 0.5 {
 		t.Fatalf("threshold %v, want the issue's 0.5", cfg.Reconcile.FlagAbove)
 	}
