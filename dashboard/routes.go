@@ -21,6 +21,7 @@ func (s *Server) routes(e *echo.Echo) {
 	r(GET, "/api/v1/rankings", reader, s.rankings)
 	r(GET, "/api/v1/composite", reader, s.composite)
 	r(GET, "/api/v1/units/:code/index766", reader, s.unitIndex766)
+	r(GET, "/api/v1/units/:code/worklist", reader, s.unitWorklist)
 	r(GET, "/api/v1/units/:code/series", reader, s.series)
 	r(GET, "/api/v1/units/:province/agencies", reader, s.listAgencies)
 	r(POST, "/api/v1/units/:province/agencies", uploader, s.addAgency)
@@ -38,6 +39,7 @@ func (s *Server) routes(e *echo.Echo) {
 	r(GET, "/api/v1/exports/completeness.xlsx", exporter, s.exportCompleteness)
 	r(GET, "/api/v1/exports/maturity.xlsx", exporter, s.exportMaturity)
 	r(GET, "/api/v1/exports/map.xlsx", exporter, s.exportMap)
+	r(GET, "/api/v1/exports/worklist.xlsx", reader, s.exportWorklist) // the list itself: whoever may read it (canSeeUnit)
 	r(GET, "/api/v1/reports", exporter, s.listReports)
 	r(PUT, "/api/v1/reports/schedule", admin, s.setReportSchedule)
 	r(POST, "/api/v1/reports/run", admin, s.runReports)
@@ -72,6 +74,7 @@ func (s *Server) routes(e *echo.Echo) {
 	r(GET, "/map", reader, s.mapPage)
 	r(GET, "/benchmark", reader, s.benchmarkPage)
 	r(GET, "/maturity", reader, s.maturityPage)
+	r(GET, "/worklist", reader, s.worklistPage)
 	r(GET, "/api/v1/maturity", reader, s.maturity)
 	r(GET, "/api/v1/indices/:name", reader, s.indices)
 	if s.dossierLog != nil {

@@ -124,7 +124,7 @@ func sharedStringsHold(content []byte, words ...string) bool {
 			return false
 		}
 		b, _ := io.ReadAll(io.LimitReader(rc, 64<<20))
-		rc.Close()
+		_ = rc.Close() // read only
 		for _, w := range words {
 			if bytes.Contains(b, []byte(">"+w+"<")) {
 				return true
@@ -151,7 +151,7 @@ func readTable(name string, content []byte, limit int) (*recTable, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read only
 		sheets := f.GetSheetList()
 		if len(sheets) == 0 {
 			return nil, errors.New("no sheet")
@@ -161,7 +161,7 @@ func readTable(name string, content []byte, limit int) (*recTable, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer rows.Close()
+		defer func() { _ = rows.Close() }() // read only
 		for n := 1; rows.Next(); n++ {
 			// raw values: dates as serial numbers, whatever the cell's format shows
 			cols, err := rows.Columns(excelize.Options{RawCellValue: true})

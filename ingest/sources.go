@@ -170,7 +170,9 @@ func (s *Scheduler) Start() error {
 			continue
 		}
 		name := src.Name
-		if _, err := s.cron.AddFunc(src.Schedule, func() { s.Run(context.Background(), name) }); err != nil {
+		if _, err := s.cron.AddFunc(src.Schedule, func() {
+			_, _ = s.Run(context.Background(), name) // Run records and logs its outcome
+		}); err != nil {
 			return err
 		}
 	}
@@ -305,7 +307,7 @@ func (s *Scheduler) fetchOnce(ctx context.Context, client *http.Client, src Sour
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", req.URL.Redacted(), err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	// the status first: an error page's body is neither read nor shown
 	switch {
 	case resp.StatusCode >= 500:
@@ -712,13 +714,14 @@ func JSONToCSV(body []byte, src Source) ([]byte, error) {
 	sort.Strings(cols)
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	w.Write(append([]string{"unit", "period"}, cols...))
+	// csv.Writer keeps its first error; Flush and Error report it
+	_ = w.Write(append([]string{"unit", "period"}, cols...))
 	for _, r := range rows {
 		rec := []string{r["unit"], r["period"]}
 		for _, c := range cols {
 			rec = append(rec, r[c])
 		}
-		w.Write(rec)
+		_ = w.Write(rec)
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
@@ -804,7 +807,10 @@ func (s *Scheduler) runFolder(ctx context.Context, src Source, run data.Run) (da
 			return run, err
 		}
 		if dest == "rejected" {
-			os.WriteFile(target+".loi.txt", []byte(sub.Message+"\n"), 0o644)
+			// the note beside a refused file is a courtesy; the run keeps the message
+			if err := os.WriteFile(target+".loi.txt", []byte(sub.Message+"\n"), 0o644); err != nil && s.Log != nil {
+				s.Log.Warn("write the refusal note", "file", target, "err", err)
+			}
 		}
 		s.mu.Lock()
 		delete(s.seen, p)

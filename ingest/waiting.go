@@ -72,6 +72,9 @@ func (s *Scheduler) Confirm(ctx context.Context, id int64, actor, lang string) (
 	if err := h.SettleRun(ctx, id, data.RunConfirmed, rows, msg); err != nil {
 		return o, err
 	}
-	os.Remove(s.Ingester.waitingPath(run.FileSHA256))
+	// the file is kept with the accepted upload now: the waiting copy is only a leftover
+	if err := os.Remove(s.Ingester.waitingPath(run.FileSHA256)); err != nil && s.Log != nil {
+		s.Log.Warn("remove confirmed waiting file", "run", id, "err", err)
+	}
 	return o, nil
 }
