@@ -56,6 +56,7 @@ type book struct {
 	f                               *excelize.File
 	head, pct, pct0, num, dec, wrap int
 	good, bad, title, muted         int
+	centre, change                  int
 	gradeStyles                     map[string]int
 	// err is the first error of any excelize call: the workbook is refused with it at the
 	// end rather than handed on with a cell, a style or a chart silently missing.
@@ -94,6 +95,13 @@ func newBook() *book {
 	fmtd := "0.00"
 	b.dec, _ = f.NewStyle(&excelize.Style{CustomNumFmt: &fmtd})
 	b.wrap, _ = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	// ranks and codes centred: a right-aligned rank beside a left-aligned code read as one
+	// number ("1 19") in LibreOffice
+	b.centre, _ = f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Horizontal: "center"}})
+	// a rank's change stays a number (it sorts and filters) and shows its arrow through the
+	// number format, which Excel and LibreOffice both render: ▲ 3, ▼ 2, – for none
+	arrows := `"▲ "0;"▼ "0;"–"`
+	b.change, _ = f.NewStyle(&excelize.Style{CustomNumFmt: &arrows, Alignment: &excelize.Alignment{Horizontal: "center"}})
 	b.good, _ = f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Color: "1E7B34"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"E3F4E6"}, Pattern: 1}})
 	b.bad, _ = f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Color: "B3261E"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"FBE4E2"}, Pattern: 1}})
 	return b
@@ -111,11 +119,20 @@ func (b *book) table(sheet string, headerRow int, heads []string, widths []float
 		b.keep(b.f.SetCellStr(sheet, cell(i+1, headerRow), h))
 	}
 	b.keep(b.f.SetCellStyle(sheet, cell(1, headerRow), cell(len(heads), headerRow), b.head))
-	b.keep(b.f.SetRowHeight(sheet, headerRow, 32))
+	// every header whole: a column is at least as wide as its header on one line (up to
+	// headMax), and the row is as tall as the longest header that still wraps; Excel and
+	// LibreOffice cut a wrapped header that the row's height does not hold
+	lines := 2
 	for i, w := range widths {
+		if i < len(heads) {
+			need := textWidth(heads[i], true)
+			w = max(w, min(need, headMax))
+			lines = max(lines, int(need/w)+1)
+		}
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		b.keep(b.f.SetColWidth(sheet, col, col, w))
 	}
+	b.keep(b.f.SetRowHeight(sheet, headerRow, float64(16*lines)))
 	b.keep(b.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: cell(1, headerRow+1), ActivePane: "bottomLeft"}))
 	if lastRow > headerRow {
 		b.keep(b.f.AutoFilter(sheet, cell(1, headerRow)+":"+cell(len(heads), lastRow), nil))
@@ -123,9 +140,24 @@ func (b *book) table(sheet string, headerRow int, heads []string, widths []float
 	landscape := "landscape"
 	fit := true
 	one, zero := 1, 0
-	b.keep(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &zero}))
+	a4 := 9 // the paper is said, or LibreOffice prints on its locale's (US Letter by default)
+	b.keep(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: &landscape, FitToWidth: &one, FitToHeight: &zero}))
 	b.keep(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
 	b.keep(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, headerRow, headerRow), Scope: sheet}))
+}
+
+// headMax is the widest a column grows to hold its header on one line; longer headers wrap.
+const headMax = 40
+
+// textWidth is the column width (in widths of "0") that shows s on one line, with room for
+// the autofilter's button: a letter of Calibri 11 (Carlito in LibreOffice) is on average
+// narrower than its "0", a bold one about as wide.
+func textWidth(s string, bold bool) float64 {
+	k := 0.85
+	if bold {
+		k = 0.95
+	}
+	return float64(len([]rune(s)))*k + 3
 }
 
 // nameWidth fits the longest name (Vietnamese letters are one character each).
@@ -148,7 +180,7 @@ func Monthly(ctx context.Context, m Metrics, o Options) ([]byte, error) {
 	}
 	b := newBook()
 	defer b.close()
-	for _, sheet := range []func(context.Context, Metrics, Options) error{b.summarySheet, b.indicatorSheets, b.completenessSheet, b.maturitySheet, b.notesSheet} {
+	for _, sheet := range []func(context.Context, Metrics, Options) error{b.summarySheet, b.index766Sheet, b.indicatorSheets, b.completenessSheet, b.maturitySheet, b.notesSheet} {
 		if err := sheet(ctx, m, o); err != nil {
 			return nil, err
 		}
@@ -184,7 +216,12 @@ func (b *book) summarySheet(ctx context.Context, m Metrics, o Options) error {
 		for range defs.Composites[0].Groups {
 			widths = append(widths, 14)
 		}
-		widths = append(widths, 11, 13)
+		// the grade column holds its longest grade, so the text ends inside the table
+		gradeW := 13.0
+		for _, g := range defs.Grades {
+			gradeW = max(gradeW, textWidth(name(g.LabelVI, g.LabelEN), false))
+		}
+		widths = append(widths, 11, gradeW)
 		first := 3
 		for i, r := range comp.Rows {
 			row := first + 1 + i
@@ -203,6 +240,11 @@ func (b *book) summarySheet(ctx context.Context, m Metrics, o Options) error {
 		b.table(summary, first, heads, widths, last)
 		tc := 5 + len(defs.Composites[0].Groups)
 		b.keep(f.SetCellStyle(summary, cell(5, first+1), cell(tc, last), b.dec))
+		b.keep(f.SetCellStyle(summary, cell(1, first+1), cell(1, last), b.centre))
+		b.keep(f.SetCellStyle(summary, cell(2, first+1), cell(2, last), b.change))
+		b.keep(f.SetCellStyle(summary, cell(3, first+1), cell(3, last), b.centre))
+		// the grade centred too: left-aligned beside the right-aligned total it read as one cell
+		b.keep(f.SetCellStyle(summary, cell(tc+1, first+1), cell(tc+1, last), b.centre))
 		// grades: the top band green, the bottom red; the text says it too
 		if len(defs.Grades) > 1 {
 			top, bottom := defs.Grades[0], defs.Grades[len(defs.Grades)-1]
@@ -222,16 +264,27 @@ func (b *book) summarySheet(ctx context.Context, m Metrics, o Options) error {
 				}
 			}
 			if n > 0 {
+				// Excel and LibreOffice read the same chart alike only when it says everything:
+				// one explicit fill (LibreOffice honours varyColors, which excelize defaults to
+				// on, and gives every bar its own colour); the category axis reversed, so the
+				// first row (the best unit) is the top bar while the values still rise left to
+				// right (reversing the value axis instead put 96 on the left and the names on the
+				// right); axis labels in the pages' dark text colour, not the default light grey.
+				vary := false
+				dark := excelize.Font{Color: chartText, Size: 9}
 				err := f.AddChart(summary, cell(tc+3, first), &excelize.Chart{
-					Type: excelize.Bar,
+					Type:       excelize.Bar,
+					VaryColors: &vary,
 					Series: []excelize.ChartSeries{{
 						Name:       fmt.Sprintf("'%s'!$%s$%d", summary, colName(tc), first),
 						Categories: fmt.Sprintf("'%s'!$D$%d:$D$%d", summary, first+1, first+n),
 						Values:     fmt.Sprintf("'%s'!$%s$%d:$%s$%d", summary, colName(tc), first+1, colName(tc), first+n),
+						Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{chartBar}},
 					}},
-					Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: name(comp.NameVI, comp.NameEN)}}},
+					Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: name(comp.NameVI, comp.NameEN), Font: &excelize.Font{Color: chartText, Bold: true, Size: 12}}}},
 					Legend:    excelize.ChartLegend{Position: "none"},
-					YAxis:     excelize.ChartAxis{ReverseOrder: true},
+					XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: dark, TickLabelSkip: 1},
+					YAxis:     excelize.ChartAxis{Font: dark, MajorGridLines: true},
 					Dimension: excelize.ChartDimension{Width: 560, Height: uint(max(320, 16*n+80))},
 				})
 				if err != nil {
@@ -292,6 +345,9 @@ func (b *book) indicatorSheets(ctx context.Context, m Metrics, o Options) error 
 		last := first + len(r.Rows)
 		b.table(sh, first, heads, []float64{7, 8, nameWidth(names), 13, 13, 11, 10, 10, 12, 10}, last)
 		b.keep(f.SetCellStyle(sh, cell(4, first+1), cell(5, last), b.num))
+		b.keep(f.SetCellStyle(sh, cell(1, first+1), cell(2, last), b.centre))
+		b.keep(f.SetCellStyle(sh, cell(9, first+1), cell(9, last), b.centre))
+		b.keep(f.SetCellStyle(sh, cell(10, first+1), cell(10, last), b.change))
 		if in.Kind == "percent" {
 			b.keep(f.SetCellStyle(sh, cell(6, first+1), cell(6, last), b.pct))
 			b.keep(f.SetCellStyle(sh, cell(7, first+1), cell(7, last), b.pct0))
@@ -481,6 +537,13 @@ func (b *book) finish(o Options) ([]byte, error) {
 }
 
 var vietnam = data.VietnamTime()
+
+// The chart's colours: the pages' colour for a unit's bar and their dark text colour
+// (dashboard/charts.go's colourUnit and #1b2430).
+const (
+	chartBar  = "2B6CB0"
+	chartText = "1B2430"
+)
 
 func colName(c int) string {
 	n, _ := excelize.ColumnNumberToName(c)
