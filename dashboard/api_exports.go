@@ -106,7 +106,7 @@ func (s *Server) exportRaw(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
+		defer func() { _ = os.RemoveAll(dir) }() // a temporary folder: its leftovers are harmless
 		path := filepath.Join(dir, "raw.parquet")
 		if err := s.exporter.ExportParquet(ctx, from, to, all, path); err != nil {
 			return err

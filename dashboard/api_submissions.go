@@ -80,7 +80,7 @@ func (s *Server) upload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	content, err := io.ReadAll(f)
 	if err != nil {
 		return err

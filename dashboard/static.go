@@ -29,7 +29,9 @@ type asset struct {
 var assets = map[string]asset{}
 
 func init() {
-	fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+	// the files are embedded in the binary: a walk that fails is a broken build, not a
+	// condition to serve around
+	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -46,6 +48,9 @@ func init() {
 		assets[name] = asset{body: b, hash: hex.EncodeToString(sum[:6]), ctype: ct}
 		return nil
 	})
+	if err != nil {
+		panic("embedded static files: " + err.Error())
+	}
 }
 
 // ErrNoAssets is the start refused to a binary built without the chart library.
