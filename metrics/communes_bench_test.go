@@ -101,6 +101,15 @@ func BenchmarkCommunes(b *testing.B) {
 	cold("province-ranking-cold", rank(data.MonthPeriod(benchThrough), "01"))
 	cold("national-month-cold", rank(data.MonthPeriod(benchThrough), ""))
 	cold("national-year-cold", rank(data.Period{Kind: data.KindYear, From: data.NewMonth(2026, 1), To: data.NewMonth(2026, 12)}, ""))
+	commune := eng.src.Units().Communes("01", benchThrough)[0].Code
+	cold("commune-series-18-cold", func() error {
+		// a commune's own page: its 18 months, ranked among its province's communes
+		s, err := eng.Series(ctx, SeriesQuery{Unit: commune, Indicator: "online_dossier_rate", From: benchThrough.Add(-17), To: benchThrough})
+		if err == nil && (len(s.Points) != 18 || s.Points[17].Value == nil) {
+			b.Fatalf("series of %s: %d points", commune, len(s.Points))
+		}
+		return err
+	})
 	cold("provinces-month-cold", func() error {
 		_, err := eng.Rankings(ctx, RankingQuery{Indicator: "online_dossier_rate", Period: data.MonthPeriod(benchThrough), Group: data.Provinces})
 		return err

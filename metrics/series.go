@@ -16,7 +16,10 @@ type Point struct {
 	Rank        *int     `json:"rank"`
 	National    *float64 `json:"national"`
 	Target      *float64 `json:"target"`
-	Reason      string   `json:"reason,omitempty"`
+	// Province is, in a commune's series, its province's communes together: what the
+	// commune is set against (its National is left out).
+	Province *float64 `json:"province,omitempty"`
+	Reason   string   `json:"reason,omitempty"`
 }
 
 // Series is a unit's monthly values of one indicator.
@@ -103,7 +106,7 @@ func (e *Engine) Series(ctx context.Context, q SeriesQuery) (*Series, error) {
 // communeSeries is a commune's series: communes are not in the units table the other
 // groups are summed through, so its province's communes are summed by their codes (one
 // query over the span) and the commune ranked among them each month. National is left
-// out: the figure beside it would be the province's communes', not the nation's.
+// out: the figure beside it would be the province's communes', which is Province.
 func (e *Engine) communeSeries(ctx context.Context, in Indicator, q SeriesQuery, s *Series) (*Series, error) {
 	u, _ := e.src.Units().Latest(q.Unit)
 	rq := RankingQuery{Group: data.Communes, Province: u.Parent, Boundaries: q.Boundaries}
@@ -114,7 +117,7 @@ func (e *Engine) communeSeries(ctx context.Context, in Indicator, q SeriesQuery,
 	}
 	for m := q.From; m <= q.To; m++ {
 		r := rankSums(ratioIndicator(in), data.MonthPeriod(m), data.Communes, q.Boundaries, units, monthly[m])
-		pt := Point{Period: m.String(), Reason: ReasonNoReport}
+		pt := Point{Period: m.String(), Reason: ReasonNoReport, Province: r.National.Value}
 		if r.Target != nil {
 			t := r.Target.Value
 			pt.Target = &t

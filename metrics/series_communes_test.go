@@ -32,10 +32,14 @@ func TestCommuneSeries(t *testing.T) {
 		t.Fatalf("series of %s: group %s, %d points", hn[0].Code, s.Group, len(s.Points))
 	}
 	for i, want := range []struct {
-		value float64 // -1: no data
-		rank  int
-	}{{50, 1}, {-1, 0}, {40, 2}} {
+		value    float64 // -1: no data
+		rank     int
+		province float64 // the province's communes together (Hà Nội's own report left out); -1: none
+	}{{50, 1, 50}, {-1, 0, -1}, {40, 2, 65}} {
 		p := s.Points[i]
+		if got := p.Province; (want.province < 0) != (got == nil) || got != nil && *got != want.province {
+			t.Errorf("%s: province's communes %v, want %v", p.Period, got, want.province)
+		}
 		switch {
 		case want.value < 0 && (p.Value != nil || p.Reason != ReasonNoReport):
 			t.Errorf("%s: %v (%s), want no report", p.Period, p.Value, p.Reason)
