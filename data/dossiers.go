@@ -84,7 +84,8 @@ type DossierImport struct {
 	// MaxRows bounds the dossiers one export may carry (0: no bound).
 	MaxRows int
 	// Now is the time the export is judged at (zero: the clock): rows dated after its
-	// month are refused.
+	// month are refused, and the versions it makes are stamped with it (so that the demo's
+	// export, stamped with its own date, is the same when a rebuild replays it).
 	Now time.Time
 	// Keep, when set, runs once every check has passed, just before the commit (it keeps
 	// the file); an error rolls everything back.
@@ -298,7 +299,7 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			return err
 		}
 		progress("aggregated", len(aggs))
-		subs, changes, err := s.dossierSubmissions(ctx, conn, aggs, agencies, sha, fileName, actor)
+		subs, changes, err := s.dossierSubmissions(ctx, conn, aggs, agencies, sha, fileName, actor, now.UTC())
 		if err != nil {
 			return err
 		}
@@ -471,8 +472,8 @@ func aggregateDossiers(ctx context.Context, conn *sql.Conn) ([]dossierAgg, error
 // change something: a unit-month whose dossier measures differ from its current figures
 // (its other measures kept). A month the dossiers no longer reach, whose figures came
 // from dossiers, falls to zero. It also lists the figures a unit reported itself that
-// would be replaced.
-func (s *Store) dossierSubmissions(ctx context.Context, conn *sql.Conn, aggs []dossierAgg, agencies map[string]string, sha, fileName, actor string) ([]Submission, []DossierChange, error) {
+// would be replaced. The versions are stamped now, the import's time.
+func (s *Store) dossierSubmissions(ctx context.Context, conn *sql.Conn, aggs []dossierAgg, agencies map[string]string, sha, fileName, actor string, now time.Time) ([]Submission, []DossierChange, error) {
 	type current struct {
 		vals   map[string]int64
 		source string
@@ -520,7 +521,6 @@ func (s *Store) dossierSubmissions(ctx context.Context, conn *sql.Conn, aggs []d
 	slices.SortFunc(aggs, func(a, b dossierAgg) int { return strings.Compare(a.unit+a.m.String(), b.unit+b.m.String()) })
 	var subs []Submission
 	var changes []DossierChange
-	now := time.Now().UTC()
 	for _, a := range aggs {
 		unit := a.unit
 		if p := agencies[unit]; p != "" {
