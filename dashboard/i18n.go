@@ -1,9 +1,6 @@
 package dashboard
 
 import (
-	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -271,30 +268,8 @@ func langOf(c echo.Context) string {
 
 // FormatNumber prints v with dec decimals in the reader's convention: 86,5 and 3.451 in
 // Vietnamese, 86.5 and 3,451 in English.
-func FormatNumber(v float64, dec int, lang string) string {
-	neg := v < 0
-	s := strconv.FormatFloat(math.Abs(v), 'f', dec, 64)
-	intPart, frac, _ := strings.Cut(s, ".")
-	thou, point := ".", ","
-	if lang == "en" {
-		thou, point = ",", "."
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteString(thou)
-		}
-		b.WriteRune(r)
-	}
-	if frac != "" {
-		b.WriteString(point)
-		b.WriteString(frac)
-	}
-	return b.String()
-}
+// It is data.FormatNumber, which the upload's messages and the workbooks use too.
+func FormatNumber(v float64, dec int, lang string) string { return data.FormatNumber(v, dec, lang) }
 
 // FormatTime prints a time in Viet Nam time, in the reader's order.
 func FormatTime(t time.Time, lang string) string {
