@@ -10,6 +10,86 @@ import (
 
 // messages holds every label of the pages, Vietnamese first.
 var messages = map[string][2]string{
+	// Issue 18 #3: what a reader used to see as a code or in English.
+	"upload.choose":          {"Chọn tệp…", "Choose files…"},
+	"upload.chosen":          {"Chưa chọn tệp", "No file chosen yet"},
+	"status.current":         {"Đang dùng", "In force"},
+	"status.superseded":      {"Đã được thay thế", "Replaced"},
+	"status.accepted":        {"Đã nhận", "Accepted"},
+	"status.rejected":        {"Bị từ chối", "Rejected"},
+	"status.failed":          {"Lỗi", "Failed"},
+	"status.waiting":         {"Chờ xác nhận", "Waiting for confirmation"},
+	"status.dry_run":         {"Chỉ kiểm tra", "Checked only"},
+	"status.identical":       {"Trùng tệp đã nộp", "Same as a file sent before"},
+	"status.ok":              {"Thành công", "Succeeded"},
+	"status.handled":         {"Đã xử lý", "Handled"},
+	"src.demo":               {"Dữ liệu mẫu", "Demo data"},
+	"src.upload":             {"Tải lên trên trang", "Uploaded on the page"},
+	"src.api":                {"Gửi qua API", "Sent through the API"},
+	"src.cli":                {"Nạp bằng dòng lệnh", "Loaded from the command line"},
+	"src.dossiers":           {"Tính từ tệp hồ sơ", "Computed from a dossier export"},
+	"src.source":             {"Nguồn tự động", "Scheduled source"},
+	"src.capabilities":       {"Bảng tự đánh giá năng lực", "Capability checklist"},
+	"actor.system":           {"Hệ thống", "The system"},
+	"act.submit":             {"Nộp báo cáo", "Report sent"},
+	"act.supersede":          {"Nộp lại báo cáo (thay phiên bản trước)", "Report sent again (replacing the previous version)"},
+	"act.upload":             {"Tải tệp lên", "File uploaded"},
+	"act.login":              {"Đăng nhập", "Signed in"},
+	"act.logout":             {"Đăng xuất", "Signed out"},
+	"act.user_add":           {"Thêm người dùng", "User added"},
+	"act.user_disable":       {"Khóa người dùng", "User disabled"},
+	"act.token_create":       {"Cấp khóa API", "API token issued"},
+	"act.token_revoke":       {"Thu hồi khóa API", "API token revoked"},
+	"act.setting":            {"Đổi cấu hình", "Setting changed"},
+	"act.agency_add":         {"Thêm cơ quan", "Agency added"},
+	"act.lock":               {"Chốt số liệu tháng", "Month locked"},
+	"act.reopen":             {"Mở lại tháng đã chốt", "Month reopened"},
+	"act.egdi_import":        {"Nạp Khảo sát Chính phủ điện tử của Liên hợp quốc", "UN E-Government Survey imported"},
+	"act.index_import":       {"Nạp chỉ số quốc gia", "National index imported"},
+	"act.export":             {"Xuất dữ liệu", "Data exported"},
+	"act.backup":             {"Sao lưu", "Backup"},
+	"act.assessment_confirm": {"Xác nhận bảng tự đánh giá", "Checklist confirmed"},
+	"det.changes":            {"Thay đổi", "Changes"},
+	"det.file":               {"Tệp", "File"},
+	"det.kind":               {"Loại tệp", "Kind of file"},
+	"det.status":             {"Kết quả", "Outcome"},
+	"det.source":             {"Nguồn", "Source"},
+	"det.bytes":              {"Dung lượng (byte)", "Size (bytes)"},
+	"det.dry_run":            {"Chỉ kiểm tra", "Check only"},
+	"det.errors":             {"Số lỗi", "Errors"},
+	"det.first_error":        {"Lỗi đầu tiên", "First error"},
+	"det.reason":             {"Lý do", "Reason"},
+	"det.version":            {"Phiên bản", "Version"},
+	"det.year":               {"Năm", "Year"},
+	"det.countries":          {"Số quốc gia", "Countries"},
+	"det.index":              {"Chỉ số", "Index"},
+	"det.units":              {"Số đơn vị", "Units"},
+	"det.unit":               {"Đơn vị", "Unit"},
+	"det.username":           {"Người dùng", "User"},
+	"det.role":               {"Vai trò", "Role"},
+	"det.token_id":           {"Mã khóa", "Token"},
+	"det.name":               {"Tên", "Name"},
+	"det.key":                {"Cấu hình", "Setting"},
+	"det.old":                {"Trước", "Before"},
+	"det.new":                {"Sau", "After"},
+	"det.province":           {"Tỉnh", "Province"},
+	"det.name_vi":            {"Tên", "Name"},
+	"det.assessment_id":      {"Bảng tự đánh giá số", "Checklist number"},
+	"det.path":               {"Thư mục", "Folder"},
+	"det.export":             {"Tệp xuất", "Export"},
+	"det.period":             {"Kỳ", "Period"},
+	"det.month":              {"Tháng", "Month"},
+	"det.from":               {"Từ", "From"},
+	"det.to":                 {"Đến", "To"},
+	"det.group":              {"Nhóm", "Group"},
+	"det.indicator":          {"Chỉ số", "Indicator"},
+	"det.boundaries":         {"Địa giới", "Boundaries"},
+	"det.all_versions":       {"Mọi phiên bản", "All versions"},
+	"set.report_schedule":    {"Lịch lập báo cáo tự động", "Automatic report schedule"},
+	"set.sources":            {"Cấu hình nguồn dữ liệu", "Source settings"},
+	"period.hint":            {"10/2026, Quý III/2026, 2026", "2026-10, 2026-Q3, 2026, 2026-10-YTD"},
+	// (end of issue 18 #3)
+
 	"app":                   {"Chỉ số Chính phủ điện tử", "E-government KPIs"},
 	"nav.leaderboard":       {"Bảng xếp hạng", "Leaderboard"},
 	"nav.trends":            {"Xu hướng", "Trends"},
@@ -74,8 +154,8 @@ var messages = map[string][2]string{
 	"none_missing":          {"Tất cả đơn vị đã nộp báo cáo.", "Every unit has reported."},
 	"last_upload":           {"Lần nộp gần nhất", "Last upload"},
 	"heatmap":               {"Bản đồ nhiệt báo cáo (đơn vị × tháng)", "Reports heat map (units × months)"},
-	"nodata":                {"Cơ sở dữ liệu chưa có số liệu. Chạy egovkpi serve --demo để nạp dữ liệu mẫu, hoặc tải báo cáo lên.", "The database holds no data yet. Run egovkpi serve --demo for demo data, or upload reports."},
-	"holds":                 {"Cơ sở dữ liệu có %d báo cáo của %d đơn vị, từ %s đến %s.", "The database holds %d reports from %d units, from %s to %s."},
+	"nodata":                {"Cơ sở dữ liệu chưa có số liệu: hãy nộp báo cáo tại trang Nộp báo cáo, hoặc nhờ quản trị viên nạp dữ liệu mẫu.", "The database holds no data yet: send reports on the Upload page, or ask the administrator to load the demo data."},
+	"holds":                 {"Cơ sở dữ liệu có %s báo cáo của %s đơn vị, từ %s đến %s.", "The database holds %s reports from %s units, from %s to %s."},
 	"trends.lead":           {"Số liệu cả nước theo tháng so với mục tiêu.", "National figures by month against their targets."},
 	"outlier":               {"Bất thường, cần rà soát", "Unusual, to review"},
 	"error":                 {"Lỗi", "Error"},
@@ -155,7 +235,7 @@ var messages = map[string][2]string{
 	"nav.dossiers":          {"Hồ sơ trễ hạn", "Late dossiers"},
 	"dossiers.byunit":       {"Theo đơn vị", "By unit"},
 	"dossiers.share":        {"Tỷ lệ trễ hạn", "Share late"},
-	"dossiers.none":         {"Chưa có dữ liệu hồ sơ cho tháng này: nạp tệp xuất hồ sơ (dossier_id, unit_code, …) để biết hồ sơ nào trễ hạn.", "No dossier records for this month: ingest a dossier export (dossier_id, unit_code, …) to see which dossiers were late."},
+	"dossiers.none":         {"Chưa có dữ liệu hồ sơ cho tháng này: nộp tệp xuất hồ sơ (mỗi dòng một hồ sơ) tại trang Nộp báo cáo để biết hồ sơ nào trễ hạn.", "No dossier records for this month: send a dossier export (one row per dossier) on the Upload page to see which dossiers were late."},
 	"dossiers.resolved":     {"hồ sơ đã giải quyết trong tháng", "dossiers resolved in the month"},
 	"dossiers.resolvedlate": {"Giải quyết trễ hạn", "Resolved late"},
 	"dossiers.overdue":      {"Quá hạn chưa giải quyết (cuối tháng)", "Open past due (month's end)"},
@@ -192,7 +272,7 @@ var messages = map[string][2]string{
 	"dossiers.more":         {"và %d thủ tục khác", "and %d more procedures"},
 	"nav.runs":              {"Nguồn dữ liệu tự động", "Scheduled sources"},
 	"runs.sources":          {"Nguồn", "Sources"},
-	"runs.none":             {"chưa cấu hình (serve --sources FILE)", "none configured (serve --sources FILE)"},
+	"runs.none":             {"chưa có nguồn nào (quản trị viên khai báo tại trang Cấu hình nguồn dữ liệu)", "none yet (the administrator adds them on the Source settings page)"},
 	"runs.rows":             {"Số bản ghi", "Rows"},
 	"runs.failing":          {"Có nguồn dữ liệu đang lỗi", "A source is failing"},
 	"nav.sources":           {"Cấu hình nguồn dữ liệu", "Source settings"},
@@ -278,4 +358,16 @@ func FormatTime(t time.Time, lang string) string {
 		return t.Format("2006-01-02 15:04")
 	}
 	return t.Format("15:04 02/01/2006")
+}
+
+// Issue 18 #3 helpers.
+
+// Catalogue is a copy of the message catalogue, key → {Vietnamese, English}: the tests
+// look for its English side on Vietnamese pages and the other way round.
+func Catalogue() map[string][2]string {
+	out := make(map[string][2]string, len(messages))
+	for k, v := range messages {
+		out[k] = v
+	}
+	return out
 }

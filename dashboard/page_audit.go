@@ -1,11 +1,12 @@
 package dashboard
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/egovkpi/egovkpi/data"
 )
 
 type auditRow struct {
@@ -25,12 +26,12 @@ func (s *Server) auditPage(c echo.Context) error {
 	}
 	var rows []auditRow
 	for _, e := range es {
-		d := ""
-		if e.Detail != nil {
-			b, _ := json.Marshal(e.Detail)
-			d = string(b)
+		period := ""
+		if !e.Month.IsZero() {
+			period = data.MonthPeriod(e.Month).Label(lang)
 		}
-		rows = append(rows, auditRow{FormatTime(e.At, lang), e.Actor, e.Action, e.Unit, e.Month.String(), d, e.Peer})
+		rows = append(rows, auditRow{FormatTime(e.At, lang), actorLabel(lang, e.Actor), auditAction(lang, e.Action), e.Unit, period,
+			auditDetail(s.eng.Defs(), lang, e), e.Peer})
 	}
 	info := pg.info(c, total)
 	prev := ""

@@ -80,5 +80,5 @@ func (s *Server) completenessPage(c echo.Context) error {
 	d["Group"] = string(g)
 	d["Period"] = p.To.String()
 	d["Statuses"] = []string{metrics.StatusOnTime, metrics.StatusLate, metrics.StatusMissing, metrics.StatusPending}
-	return s.render(c, http.StatusOK, "completeness.html", "completeness", T(lang, "nav.completeness")+" · "+p.To.String(), d)
+	return s.render(c, http.StatusOK, "completeness.html", "completeness", T(lang, "nav.completeness")+" · "+data.MonthPeriod(p.To).Label(lang), d)
 }

@@ -287,7 +287,7 @@ func (s *Server) rankingGlance(ctx context.Context, d *leaderboardData, r *metri
 		if unit == "%" {
 			ch.Value += " " + T(lang, "pp")
 		}
-		ch.Note = T(lang, "tile.since") + " " + prev.String() + ": " + FormatNumber(*pr.National.Value, dec, lang) + unit
+		ch.Note = prev.Label(lang) + ": " + FormatNumber(*pr.National.Value, dec, lang) + unit
 	}
 	d.Tiles = append(d.Tiles, ch)
 	mt := tile{ID: "tile-target", Label: T(lang, "tile.met"), Value: "—", Note: T(lang, "tile.notarget")}
@@ -372,7 +372,7 @@ func (s *Server) compositeGlance(ctx context.Context, d *leaderboardData, r *met
 		if pn > 0 {
 			ch.Value, ch.Class = signed(*mean-ps/float64(pn), 2, lang)
 			ch.Value += " " + T(lang, "tile.pts")
-			ch.Note = T(lang, "tile.since") + " " + prev.String() + ": " + FormatNumber(ps/float64(pn), 2, lang)
+			ch.Note = prev.Label(lang) + ": " + FormatNumber(ps/float64(pn), 2, lang)
 		}
 	}
 	d.Tiles = append(d.Tiles, ch)

@@ -133,7 +133,7 @@ func (s *Server) mapPage(c echo.Context) error {
 	d["Chart"] = mapOption(mapFeatures(), value, r.Def.Name(lang), unit, r.Def.Decimals(), lang)
 	d["Geo"] = mapGeo
 	d["Title"] = r.Def.Name(lang)
-	return s.render(c, http.StatusOK, "map.html", "map", T(lang, "nav.map")+" · "+r.Def.Name(lang)+" · "+p.String(), d)
+	return s.render(c, http.StatusOK, "map.html", "map", T(lang, "nav.map")+" · "+r.Def.Name(lang)+" · "+p.Label(lang), d)
 }
 
 // mapOption is the echarts option of the choropleth: every region of the GeoJSON with

@@ -151,7 +151,11 @@ func (s *Server) maturityPage(c echo.Context) error {
 	}
 	var xs []string
 	for _, h := range hist {
-		xs = append(xs, h.Period)
+		x := h.Period
+		if p, err := data.ParsePeriod(h.Period); err == nil {
+			x = p.Label(lang)
+		}
+		xs = append(xs, x)
 	}
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
@@ -162,12 +166,14 @@ func (s *Server) maturityPage(c echo.Context) error {
 	)
 	bar.SetXAxis(xs)
 	levels := append([]metrics.Level{{Level: 0, NameVI: "Chưa đạt mức 1", NameEN: "Below level 1"}}, s.eng.Defs().Levels...)
-	for _, l := range levels {
+	for i, l := range levels {
 		var ys []opts.BarData
 		for _, h := range hist {
 			ys = append(ys, opts.BarData{Value: h.Counts[l.Level]})
 		}
-		bar.AddSeries(fmt.Sprintf("%d · %s", l.Level, name(lang, l.NameVI, l.NameEN)), ys, charts.WithBarChartOpts(opts.BarChart{Stack: "levels"}))
+		// ordered levels, ordered colours: one hue from light (below level 1) to dark
+		bar.AddSeries(fmt.Sprintf("%d · %s", l.Level, name(lang, l.NameVI, l.NameEN)), ys, charts.WithBarChartOpts(opts.BarChart{Stack: "levels"}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: levelColour(i, len(levels))}))
 	}
 	var caps []metrics.Capability
 	for _, cp := range s.eng.Defs().Capabilities {
@@ -175,9 +181,46 @@ func (s *Server) maturityPage(c echo.Context) error {
 			caps = append(caps, cp)
 		}
 	}
-	return s.render(c, http.StatusOK, "maturity.html", "maturity", T(lang, "nav.maturity")+" · "+v.Period.To.String(), map[string]any{
-		"Result": r, "Caps": caps, "Levels": s.eng.Defs().Levels, "Chart": optionJSON(bar),
+	type levelView struct {
+		Level          int
+		NameVI, NameEN string
+		Rules          []string // each criterion by the names of what it asks
+	}
+	var lv []levelView
+	for _, l := range s.eng.Defs().Levels {
+		v := levelView{Level: l.Level, NameVI: l.NameVI, NameEN: l.NameEN}
+		for _, cr := range l.Criteria {
+			switch {
+			case cr.Capability != "" && cr.Min != nil:
+				v.Rules = append(v.Rules, codeName(s.eng.Defs(), lang, cr.Capability)+" ≥ "+FormatNumber(*cr.Min, 0, lang)+"%")
+			case cr.Capability != "":
+				v.Rules = append(v.Rules, codeName(s.eng.Defs(), lang, cr.Capability))
+			default:
+				v.Rules = append(v.Rules, codeName(s.eng.Defs(), lang, cr.Indicator)+" ≥ "+FormatNumber(deref0(cr.Min), 0, lang)+"% ("+T(lang, "maturity.12m")+")")
+			}
+		}
+		lv = append(lv, v)
+	}
+	return s.render(c, http.StatusOK, "maturity.html", "maturity", T(lang, "nav.maturity")+" · "+data.MonthPeriod(v.Period.To).Label(lang), map[string]any{
+		"Result": r, "Caps": caps, "Levels": lv, "Chart": optionJSON(bar),
 		"Period": v.Period.To.String(), "Group": string(v.Group), "Boundaries": string(v.Boundaries)})
+}
+
+// levelColour is level i's of n colour: a sequential blue, light to dark, so that the
+// order of the levels reads from the colours alone.
+func levelColour(i, n int) string {
+	ramp := []string{"#d9dde3", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b"}
+	if n <= 1 {
+		return ramp[len(ramp)-1]
+	}
+	return ramp[i*(len(ramp)-1)/(n-1)]
+}
+
+func deref0(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 func name(lang, vi, en string) string {

@@ -368,7 +368,7 @@ func TestLeaderboardAtAGlance(t *testing.T) {
 	}
 	want := []*regexp.Regexp{
 		regexp.MustCompile(`^Cả nước \d{1,3},\d\d% [\d.]+ / [\d.]+$`),
-		regexp.MustCompile(`^Thay đổi so với kỳ trước [▲▼–] [+-]?\d+,\d\d điểm % kỳ 2025-11: \d+,\d\d%$`),
+		regexp.MustCompile(`^Thay đổi so với kỳ trước [▲▼–] [+-]?\d+,\d\d điểm % Tháng 11/2025: \d+,\d\d%$`),
 		regexp.MustCompile(`^Đơn vị đạt mục tiêu \d+/\d+ Mục tiêu 80% \(.+\)$`),
 		regexp.MustCompile(`^Báo cáo đã nhận \d+/34 đơn vị đã nộp$`),
 	}
