@@ -344,3 +344,63 @@ func (e *Engine) CommuneBoard(ctx context.Context, province, indicator string, m
 	}
 	return b, nil
 }
+
+// AgencySource lists a province's own agencies (sở, ban, ngành), which live in the
+// database rather than the registry; *data.Store is one.
+type AgencySource interface {
+	ProvinceAgencies(ctx context.Context, province string) ([]data.Agency, error)
+}
+
+// AgencyBoard ranks province's own agencies on indicator for month m, from the records
+// tagged with their codes (01-SNV); the province's figures already count them. Agencies
+// are ranked only among their province's: there is no national list to rank them in.
+// A source that keeps no agencies gives an empty board.
+func (e *Engine) AgencyBoard(ctx context.Context, province, indicator string, m data.Month) (*Ranking, error) {
+	in, ok := e.defs.Indicator(indicator)
+	if !ok {
+		return nil, data.Errorf(data.ErrInvalid, "Không có chỉ tiêu %q", "No indicator %q", indicator)
+	}
+	p := data.MonthPeriod(m)
+	src, ok := e.src.(AgencySource)
+	if !ok {
+		return rankSums(in, p, data.Agencies, Current, nil, nil), nil
+	}
+	agencies, err := src.ProvinceAgencies(ctx, province)
+	if err != nil {
+		return nil, err
+	}
+	units := make([]data.Unit, len(agencies))
+	for i, a := range agencies {
+		units[i] = a.Unit()
+	}
+	codes := make([]string, len(units))
+	for i, u := range units {
+		codes[i] = u.Code
+	}
+	key := fmt.Sprintf("agencies|%s|%v|%v|%d|%v", province, in.Numerator, in.Denominator, m, codes)
+	sums, err := cached(e, key, func() (unitSums, error) {
+		out := unitSums{}
+		rs, ok := e.src.(RatioSource)
+		if !ok || len(codes) == 0 {
+			return out, nil
+		}
+		rows, err := rs.RatioSumsOf(ctx, codes, in.Numerator, in.Denominator, m, m, false)
+		for _, r := range rows {
+			v := map[string]int64{}
+			if r.HasNum {
+				v[numKey] = r.Num
+			}
+			if r.HasDen {
+				v[denKey] = r.Den
+			}
+			out[r.Unit] = v
+		}
+		return out, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := rankSums(ratioIndicator(in), p, data.Agencies, Current, units, sums)
+	r.Def, r.Province = in, province
+	return r, nil
+}
