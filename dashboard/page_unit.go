@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"net/http"
 
@@ -211,7 +210,7 @@ func (s *Server) unitPage(c echo.Context) error {
 	code := c.Param("code")
 	u, ok := s.eng.Units().Latest(code)
 	if !ok {
-		return fmt.Errorf("%w: no unit with code %q", data.ErrNotFound, code)
+		return data.Errorf(data.ErrNotFound, "không có đơn vị mã “%s”", "no unit with code %q", code)
 	}
 	d := unitData{Unit: u, Predecessors: s.eng.Units().Predecessors(code)}
 	last, err := s.eng.DefaultMonth(ctx, u.Group)
@@ -250,7 +249,7 @@ func (s *Server) unitPage(c echo.Context) error {
 		series := map[string][]opts.LineData{}
 		unitName, nat, tgt := u.Name(lang), T(lang, "national"), T(lang, "target")
 		for _, pt := range sr.Points {
-			months = append(months, pt.Period)
+			months = append(months, axisMonth(lang, pt.Period))
 			series[unitName] = append(series[unitName], lineValue(pt.Value))
 			series[nat] = append(series[nat], lineValue(pt.National))
 			series[tgt] = append(series[tgt], lineValue(pt.Target))

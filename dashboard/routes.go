@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/egovkpi/egovkpi/data"
 )
 
 // routes registers every route with who may use it; guard enforces it. One table: a
@@ -64,7 +66,7 @@ func (s *Server) routes(e *echo.Echo) {
 	r(DELETE, "/api/v1/tokens/:id", admin, s.revokeToken)
 	api := e.Group("/api/v1")
 	api.Any("/*", func(c echo.Context) error {
-		return echo.NewHTTPError(http.StatusNotFound, "no such endpoint: "+c.Request().URL.Path)
+		return data.Errorf(data.ErrNotFound, "không có địa chỉ API %s", "no such endpoint: %s", c.Request().URL.Path)
 	})
 
 	r(GET, "/", board, s.leaderboardPage)

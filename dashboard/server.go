@@ -381,32 +381,34 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	status, code := statusOf(err)
+	lang := langOf(c)
 	msg := err.Error()
 	var he *echo.HTTPError
 	var de *data.Error
 	if errors.As(err, &de) {
-		msg = de.Message(langOf(c))
+		msg = de.Message(lang)
 		if de.Cause != nil && status < 500 {
 			s.log.Info("refused", "path", c.Request().URL.Path, "err", de.Cause)
 		}
 	} else if errors.As(err, &he) {
-		if m, ok := he.Message.(string); ok {
+		if m, ok := he.Message.(string); ok && m != http.StatusText(he.Code) && he.Internal == nil {
 			msg = m
 		} else {
-			msg = http.StatusText(he.Code)
+			// echo's own answers: an unknown page, a method not allowed, a body that did not bind
+			msg = httpText(lang, he.Code)
 		}
 	}
 	for _, k := range []error{data.ErrInvalid, data.ErrNotFound, data.ErrUnauthorized, data.ErrForbidden, data.ErrConflict} {
 		msg = strings.Replace(msg, k.Error()+": ", "", 1)
 	}
 	if code == "disk_full" {
-		msg = "the server's disk is full; nothing of this was written: ask the administrator, then send it again"
+		msg = T(lang, "err.diskfull")
 	} else if status >= 500 {
 		// no SQL or stack in a response; the log has the detail
 		s.log.Error("request failed", "path", c.Request().URL.Path, "err", err)
-		msg = "internal error; the server log has the details"
+		msg = T(lang, "err.internal")
 		if code == "timeout" {
-			msg = "the request took too long"
+			msg = T(lang, "err.timeout")
 		}
 	}
 	if isAPI(c) {

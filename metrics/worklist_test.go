@@ -199,3 +199,33 @@ func TestWorklistHandMade(t *testing.T) {
 		}
 	})
 }
+
+// TestWorklistCommune: a commune's list is its own dossiers, at stake on its province's
+// index; the province's list holds them too, named by the commune that holds them.
+//
+//	C1 of Phường Ba Đình (00004, Hà Nội), resolved on time, not synced; P1 of Hà Nội (01) itself, all done.
+//	Hà Nội's index: 1.4 1/2 alone in CKMB → 9; syncing C1 makes it 2/2 → 18: +9 (3.3 has no online dossier
+//	to multiply: 0 either way; 4.2 2/2 already).
+func TestWorklistCommune(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 9, 15, 10, 0, 0, 0, data.VietnamTime())
+	r := newSQLRig(t, now)
+	r.send("thu-tuc.csv", ingest.KindCatalogue, []byte(worklistCatalogue))
+	r.send("ho-so.csv", ingest.KindDossiers, []byte(`dossier_id,unit_code,procedure_code,channel,received_at,due_at,resolved_at,digitized,fee_required,paid_online,rating,synced
+C1,00004,PA,direct,2026-09-01 08:00,2026-09-20 17:00,2026-09-02 08:00,true,false,false,,false
+P1,01,PA,direct,2026-09-01 08:00,2026-09-20 17:00,2026-09-02 08:00,true,false,false,,true
+`))
+	defs, _ := DefaultDefs()
+	eng := NewEngine(r.store, defs)
+	sep, _ := data.ParsePeriod("2026-09")
+	for _, code := range []string{"00004", "01"} {
+		w, err := eng.Worklist(ctx, code, sep, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.ScoredAs != "01" || len(w.Items) != 1 || w.Items[0].DossierID != "C1" || w.Items[0].UnitCode != "00004" ||
+			math.Abs(w.Items[0].Points-9) > 1e-9 || math.Abs(w.Points-9) > 1e-9 || fmt.Sprint(w.Items[0].Reasons) != "[not_synced]" {
+			t.Errorf("%s: scored as %s, %+v, all %v", code, w.ScoredAs, w.Items, w.Points)
+		}
+	}
+}

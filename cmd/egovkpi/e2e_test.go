@@ -243,13 +243,13 @@ func TestFoundationEndpoints(t *testing.T) {
 		code   string
 		says   string
 	}{
-		{"/api/v1/units?group=villages", 400, "invalid", "provinces or ministries"},
+		{"/api/v1/units?group=villages&lang=en", 400, "invalid", "provinces or ministries"},
 		{"/api/v1/units?at=13/2026", 400, "invalid", "month 13 does not exist"},
-		{"/api/v1/rankings?indicator=nope", 400, "invalid", "level4_share"},
-		{"/api/v1/rankings?indicator=level4_share&period=abc", 400, "invalid", "2026-Q3"},
+		{"/api/v1/rankings?indicator=nope&lang=en", 400, "invalid", "level4_share"},
+		{"/api/v1/rankings?indicator=level4_share&period=abc&lang=en", 400, "invalid", "2026-Q3"},
 		{"/api/v1/rankings?indicator=level4_share&period=2010", 404, "not_found", "data runs from 2019-01"},
 		{"/api/v1/units/99/series?indicator=level4_share", 404, "not_found", "99"},
-		{"/api/v1/nothing", 404, "not_found", "no such endpoint"},
+		{"/api/v1/nothing?lang=en", 404, "not_found", "no such endpoint"},
 	} {
 		var e struct {
 			Error struct{ Code, Message string }
