@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -73,10 +74,11 @@ func (m *markedFiles) init() {
 	})
 }
 
-// mark builds the uploaded workbook with each bad cell filled red and commented, keeps it,
-// and returns the URL to download it from; "" when the file is not a workbook, has no
-// problem with a cell, is too large to mark within the bounds above, or the builder is
-// busy for longer than markedWaitBuild.
+// mark builds the uploaded workbook with each bad cell filled red and commented (both
+// cells of a rule over two), a summary of the problems as its first sheet, keeps it, and
+// returns the URL to download it from; "" when the file is not a workbook, has no problem
+// with a cell, is too large to mark within the bounds above, or the builder is busy for
+// longer than markedWaitBuild.
 func (m *markedFiles) mark(content []byte, problems []ingest.Problem, name, lang string) string {
 	if len(content) < 4 || string(content[:2]) != "PK" {
 		return ""
@@ -86,17 +88,19 @@ func (m *markedFiles) mark(content []byte, problems []ingest.Problem, name, lang
 	notes := map[[2]string][]string{}
 	var cells [][2]string
 	for _, p := range problems {
-		if p.Sheet == "" || p.Cell == "" {
+		if p.Sheet == "" {
 			continue
 		}
-		k := [2]string{p.Sheet, p.Cell}
-		if notes[k] == nil {
-			if len(cells) == markedMaxMarks {
-				continue
+		for _, c := range problemCells(p) {
+			k := [2]string{p.Sheet, c}
+			if notes[k] == nil {
+				if len(cells) == markedMaxMarks {
+					continue
+				}
+				cells = append(cells, k)
 			}
-			cells = append(cells, k)
+			notes[k] = append(notes[k], p.Message)
 		}
-		notes[k] = append(notes[k], p.Message)
 	}
 	if len(cells) == 0 || !ods && !markable(content, cells) {
 		return ""
@@ -117,7 +121,7 @@ func (m *markedFiles) mark(content []byte, problems []ingest.Problem, name, lang
 		}
 		content, name = x, strings.TrimSuffix(name, filepath.Ext(name))+".xlsx"
 	}
-	path, size, err := m.build(content, cells, notes)
+	path, size, err := m.build(content, cells, notes, problems, lang)
 	if err != nil {
 		return ""
 	}
@@ -151,8 +155,19 @@ func markable(content []byte, cells [][2]string) bool {
 	return true
 }
 
+// problemCells are the cells a problem is about: a rule's every cell, or its one.
+func problemCells(p ingest.Problem) []string {
+	if len(p.Cells) > 0 {
+		return p.Cells
+	}
+	if p.Cell != "" {
+		return []string{p.Cell}
+	}
+	return nil
+}
+
 // build writes the marked workbook to a new file in the folder.
-func (m *markedFiles) build(content []byte, cells [][2]string, notes map[[2]string][]string) (path string, size int64, err error) {
+func (m *markedFiles) build(content []byte, cells [][2]string, notes map[[2]string][]string, problems []ingest.Problem, lang string) (path string, size int64, err error) {
 	defer func() {
 		if r := recover(); r != nil { // a file that broke the reader cannot be marked either
 			err = fmt.Errorf("mark: %v", r)
@@ -166,11 +181,30 @@ func (m *markedFiles) build(content []byte, cells [][2]string, notes map[[2]stri
 		return "", 0, fmt.Errorf("mark: %w", err)
 	}
 	defer f.Close()
-	red, err := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Color: []string{"F4B6B0"}, Pattern: 1}})
-	if err != nil {
+	// the summary reads the values as the file has them, before anything changes
+	if err := problemSummary(f, problems, lang); err != nil {
 		return "", 0, fmt.Errorf("mark: %w", err)
 	}
+	// each cell keeps its own style (number format, font, borders, alignment) with the
+	// mark's fill added: one marked style for each style the marked cells had
+	marked := map[int]int{}
 	for _, k := range cells {
+		orig, err := f.GetCellStyle(k[0], k[1])
+		if err != nil {
+			continue // not a cell of this workbook: its problem is in the summary still
+		}
+		red, ok := marked[orig]
+		if !ok {
+			st, err := f.GetStyle(orig)
+			if err != nil || st == nil {
+				st = &excelize.Style{}
+			}
+			st.Fill = excelize.Fill{Type: "pattern", Color: []string{"F4B6B0"}, Pattern: 1}
+			if red, err = f.NewStyle(st); err != nil {
+				return "", 0, fmt.Errorf("mark: %w", err)
+			}
+			marked[orig] = red
+		}
 		f.SetCellStyle(k[0], k[1], k[1], red)
 		f.AddComment(k[0], excelize.Comment{Cell: k[1], Author: "egovkpi", Paragraph: []excelize.RichTextRun{{Text: strings.Join(notes[k], "\n")}}})
 	}
@@ -267,4 +301,101 @@ func (s *Server) markedFile(c echo.Context) error {
 	defer r.Close()
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename*=UTF-8''%s", urlPathEscape("loi-"+f.name)))
 	return c.Stream(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", r)
+}
+
+// problemSummary puts a sheet listing every problem first in the marked workbook: where
+// (sheet and cells, or the line), which measure by its name, the value as the file has
+// it, and what is wrong. A marked file sent back with its summary replaces the old one
+// (the report reader skips the sheet).
+func problemSummary(f *excelize.File, problems []ingest.Problem, lang string) error {
+	name := pick(lang, ingest.SummarySheetVI, ingest.SummarySheetEN)
+	if i, _ := f.GetSheetIndex(name); i >= 0 {
+		if err := f.DeleteSheet(name); err != nil {
+			return err
+		}
+	}
+	first := f.GetSheetList()[0]
+	if _, err := f.NewSheet(name); err != nil {
+		return err
+	}
+	if err := f.MoveSheet(name, first); err != nil {
+		return err
+	}
+	f.SetActiveSheet(0)
+	heads := []string{pick(lang, "Trang", "Sheet"), pick(lang, "Ô", "Cell"), pick(lang, "Chỉ tiêu", "Measure"),
+		pick(lang, "Giá trị đã ghi", "Value as written"), pick(lang, "Lỗi", "Problem")}
+	for i, h := range heads {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		f.SetCellStr(name, cell, h)
+	}
+	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"B3261E"}, Pattern: 1},
+		Alignment: &excelize.Alignment{Vertical: "center"}})
+	wrap, _ := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	f.SetCellStyle(name, "A1", "E1", head)
+	for i, w := range []float64{16, 12, 44, 22, 70} {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		f.SetColWidth(name, col, col, w)
+	}
+	f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	shown := problems[:min(len(problems), markedMaxMarks)]
+	for i, p := range shown {
+		row := i + 2
+		cells := problemCells(p)
+		where := strings.Join(cells, ", ")
+		if len(cells) == 0 && p.Row > 0 {
+			where = fmt.Sprintf(pick(lang, "dòng %d", "row %d"), p.Row)
+		}
+		fields := p.Fields
+		if len(fields) == 0 && p.Field != "" {
+			fields = []string{p.Field}
+		}
+		var measures, values []string
+		for _, fd := range fields {
+			measures = append(measures, fieldName(fd, lang))
+		}
+		if p.Sheet != "" {
+			for _, c := range cells {
+				values = append(values, writtenValue(f, p.Sheet, c, lang))
+			}
+		}
+		for c, v := range []string{p.Sheet, where, strings.Join(measures, "; "), strings.Join(values, "; "), p.Message} {
+			cell, _ := excelize.CoordinatesToCellName(c+1, row)
+			f.SetCellStr(name, cell, v)
+		}
+	}
+	if len(problems) > len(shown) {
+		f.SetCellStr(name, fmt.Sprintf("E%d", len(shown)+2), fmt.Sprintf(pick(lang, "… và %d lỗi khác", "… and %d more"), len(problems)-len(shown)))
+	}
+	return f.SetCellStyle(name, "A2", fmt.Sprintf("E%d", len(shown)+2), wrap)
+}
+
+// fieldName is what a problem's field is called: a measure by its name, the unit and
+// the period in words.
+func fieldName(field, lang string) string {
+	switch field {
+	case "unit":
+		return pick(lang, "Mã đơn vị", "Unit")
+	case "period":
+		return pick(lang, "Kỳ báo cáo", "Period")
+	}
+	return ingest.MeasureName(field, lang)
+}
+
+// writtenValue is a cell's value as the file has it: text as written ("158.9OO"), a
+// number in the reader's convention (171.300).
+func writtenValue(f *excelize.File, sheet, cell, lang string) string {
+	raw, err := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return ""
+	}
+	if t, _ := f.GetCellType(sheet, cell); t == excelize.CellTypeNumber || t == excelize.CellTypeUnset {
+		if v, err := strconv.ParseFloat(raw, 64); err == nil {
+			dec := 0
+			if _, frac, ok := strings.Cut(strconv.FormatFloat(v, 'f', -1, 64), "."); ok {
+				dec = min(len(frac), 4)
+			}
+			return FormatNumber(v, dec, lang)
+		}
+	}
+	return raw
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -609,8 +610,15 @@ func checkRules(rules []data.Rule, rep Report, last map[string]int64, lang strin
 			l, okL := sum(vals, r.Left)
 			rt, okR := sum(vals, r.Right)
 			if okL && okR && l > rt {
-				found = append(found, Problem{Sheet: rep.Sheet(), Cell: rep.Cell(r.Left[0]), Row: rep.Row(), Field: r.Left[0],
-					Message: fmt.Sprintf("%s (%d > %d)", text, l, rt)})
+				// both sides are wrong until one is corrected: every cell the rule read
+				var cells, fields []string
+				for _, c := range append(slices.Clone(r.Left), r.Right...) {
+					if ref := rep.Cell(c); ref != "" && !slices.Contains(cells, ref) {
+						cells, fields = append(cells, ref), append(fields, c)
+					}
+				}
+				found = append(found, Problem{Sheet: rep.Sheet(), Cell: rep.Cell(r.Left[0]), Cells: cells, Fields: fields, Row: rep.Row(), Field: r.Left[0],
+					Message: fmt.Sprintf("%s (%s > %s)", text, data.FormatNumber(float64(l), 0, lang), data.FormatNumber(float64(rt), 0, lang))})
 			}
 		case "jump":
 			for _, m := range data.Measures {
@@ -625,7 +633,7 @@ func checkRules(rules []data.Rule, rep Report, last map[string]int64, lang strin
 				}
 				if float64(v) > r.Factor*float64(p) || float64(v)*r.Factor < float64(p) {
 					found = append(found, Problem{Sheet: rep.Sheet(), Cell: rep.Cell(c), Row: rep.Row(), Field: c,
-						Message: fmt.Sprintf("%s: %s %d → %d", text, c, p, v)})
+						Message: fmt.Sprintf("%s: %s %s → %s", text, MeasureName(c, lang), data.FormatNumber(float64(p), 0, lang), data.FormatNumber(float64(v), 0, lang))})
 				}
 			}
 		}

@@ -104,7 +104,7 @@ func TestEveryProblemAtOnce(t *testing.T) {
 		got = append(got, p.String())
 	}
 	all := strings.Join(got, "\n")
-	for _, want := range []string{"dòng 2: Số hồ sơ giải quyết đúng hạn không được lớn hơn", `dòng 3: Mã đơn vị "99" không tồn tại`, "dòng 4: Kỳ báo cáo 2027-01 ở tương lai", "dòng 5: Tháng 2026-09 đã bị khóa bởi committee1", `dòng 6: "12a" không phải là số`} {
+	for _, want := range []string{"dòng 2: Số hồ sơ giải quyết đúng hạn không được lớn hơn", `dòng 3: Mã đơn vị "99" không tồn tại`, "dòng 4: Kỳ báo cáo 2027-01 ở tương lai", "dòng 5: Tháng 2026-09 đã bị khóa bởi committee1", `dòng 6: Số hồ sơ tiếp nhận: "12a" không phải là số`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("missing %q in\n%s", want, all)
 		}

@@ -244,7 +244,7 @@ func TestMalformedFiles(t *testing.T) {
 		{"password.xlsx", ole, "mật khẩu"},
 		{"notzip.xlsx", []byte("this is not a spreadsheet"), "không phải là tệp .xlsx"},
 		{"bomb.xlsx", zipBomb(t), "Không đọc được"},
-		{"wrong type.xlsx", xlsx(t, "Báo cáo", [][]any{{"unit_code", "period", "docs_total"}, {nil}, {nil}, {nil}, {nil}, {nil}, {nil}, {nil}, {"01", "2026-10", "12a"}}), `Báo cáo!C9: "12a" không phải là số`},
+		{"wrong type.xlsx", xlsx(t, "Báo cáo", [][]any{{"unit_code", "period", "docs_total"}, {nil}, {nil}, {nil}, {nil}, {nil}, {nil}, {nil}, {"01", "2026-10", "12a"}}), `Báo cáo!C9: Tổng số văn bản đi: "12a" không phải là số`},
 		{"unknown unit.csv", []byte("Mã đơn vị,Tháng,docs_total\n99,2026-10,5\n"), `dòng 2: Mã đơn vị "99" không tồn tại`},
 		{"merged unit.csv", []byte("Mã đơn vị,Tháng,docs_total\n02,2026-10,5\n"), "hợp nhất vào 08"},
 		{"no table.csv", []byte("hello,world\n1,2\n"), "Không tìm thấy bảng"},
@@ -478,7 +478,7 @@ func TestTotalsSectionsAndNames(t *testing.T) {
 				"1,99,Hà Nội,2026-10,3451,2000\n" +
 				"2,04,Cao Bằng,2026-10,12a,1100\n" +
 				",,Hà Nộii,2026-10,3451,2000\n")
-		}, nil, []string{`dòng 2: Mã đơn vị "99" không tồn tại`, `dòng 3: "12a" không phải là số`, `dòng 4: Mã đơn vị "Hà Nộii" không tồn tại`}},
+		}, nil, []string{`dòng 2: Mã đơn vị "99" không tồn tại`, `dòng 3: Số hồ sơ tiếp nhận: "12a" không phải là số`, `dòng 4: Mã đơn vị "Hà Nộii" không tồn tại`}},
 		{"a section header whose numbers are not its units' sum", func(t *testing.T) (string, []byte) {
 			return "muc-sai.xlsx", xlsx(t, "Sheet1", [][]any{
 				{"STT", "Mã đơn vị", "Tên đơn vị", "Kỳ báo cáo", "Số hồ sơ tiếp nhận"},

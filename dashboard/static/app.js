@@ -217,6 +217,17 @@
     var lang = out.getAttribute("data-lang");
     function el(tag, cls, text) { var e = document.createElement(tag); if (cls) { e.className = cls; } if (text) { e.textContent = text; } return e; }
     var num = function (n) { return formatNumber(Number(n)); }; // as the pages write numbers
+    // where a problem is, as a reader says it (ingest.Problem.Place): "ô D12 và D11 (trang
+    // Báo cáo)"; a CSV file's line, "dòng 7"
+    function place(p) {
+      var cells = p.cells && p.cells.length ? p.cells : (p.cell ? [p.cell] : []);
+      if (!p.sheet && p.row) { return (lang === "en" ? "row " : "dòng ") + p.row + ": "; }
+      if (!cells.length) { return ""; }
+      if (lang === "en") {
+        return (cells.length > 1 ? "cells " : "cell ") + cells.join(" and ") + (p.sheet ? " (sheet " + p.sheet + ")" : "") + ": ";
+      }
+      return "ô " + cells.join(" và ") + (p.sheet ? " (trang " + p.sheet + ")" : "") + ": ";
+    }
     function send(file, confirmed) {
       var fd = new FormData();
       fd.append("file", file);
@@ -244,7 +255,7 @@
             box.appendChild(el("p", "", tr("dossiers").replace("%d", body.rows).replace("%d", body.unit_months)));
             var late = el("a", "", tr("late")); late.href = "/dossiers"; box.appendChild(late);
           }
-          (body.warnings || []).forEach(function (w) { box.appendChild(el("p", "flag", "⚠ " + tr("warning") + ": " + (w.cell ? w.cell + ": " : "") + w.message)); });
+          (body.warnings || []).forEach(function (w) { box.appendChild(el("p", "flag", "⚠ " + tr("warning") + ": " + place(w) + w.message)); });
         } else if (xhr.status === 409 && body.outcome === "needs_confirmation") {
           // a dossier export that would replace figures the unit reported itself
           box.className += " wait";
@@ -265,8 +276,7 @@
           box.appendChild(el("strong", "", file.name + ": " + tr("rejected")));
           var list = el("ul");
           (body.errors || []).forEach(function (p) {
-            var where = p.sheet && p.cell ? p.sheet + "!" + p.cell + ": " : (p.row ? (lang === "en" ? "row " : "dòng ") + p.row + ": " : "");
-            list.appendChild(el("li", "", where + p.message));
+            list.appendChild(el("li", "", place(p) + p.message));
           });
           if (body.error) { list.appendChild(el("li", "", body.error.message)); }
           box.appendChild(list);
