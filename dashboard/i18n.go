@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -88,6 +90,17 @@ var messages = map[string][2]string{
 	"set.report_schedule":    {"Lịch lập báo cáo tự động", "Automatic report schedule"},
 	"set.sources":            {"Cấu hình nguồn dữ liệu", "Source settings"},
 	"period.hint":            {"10/2026, Quý III/2026, 2026", "2026-10, 2026-Q3, 2026, 2026-10-YTD"},
+	"err.diskfull":           {"Ổ đĩa của máy chủ đã đầy; chưa có gì được ghi: hãy báo quản trị viên rồi gửi lại.", "The server's disk is full; nothing of this was written: ask the administrator, then send it again."},
+	"err.internal":           {"Lỗi máy chủ; chi tiết có trong nhật ký của máy chủ.", "Internal error; the server log has the details."},
+	"err.timeout":            {"Yêu cầu xử lý quá lâu; hãy thử lại.", "The request took too long; try again."},
+	"http.400":               {"Yêu cầu không hợp lệ: không đọc được nội dung gửi lên.", "Bad request: what was sent could not be read."},
+	"http.401":               {"Hãy đăng nhập.", "Sign in first."},
+	"http.403":               {"Không có quyền làm việc này.", "Not allowed."},
+	"http.404":               {"Không có trang này.", "No such page."},
+	"http.405":               {"Địa chỉ này không nhận phương thức yêu cầu đó.", "This address does not take that method."},
+	"http.413":               {"Dữ liệu gửi lên quá lớn.", "What was sent is too large."},
+	"http.415":               {"Không đọc được kiểu nội dung gửi lên.", "The content type sent is not supported."},
+	"http.429":               {"Quá nhiều yêu cầu; hãy thử lại sau ít phút.", "Too many requests; try again in a few minutes."},
 	// (end of issue 18 #3)
 
 	"app":                   {"Chỉ số Chính phủ điện tử", "E-government KPIs"},
@@ -340,10 +353,35 @@ func langOf(c echo.Context) string {
 	if q := c.QueryParam("lang"); q == "en" || q == "vi" {
 		return q
 	}
-	if ck, err := c.Cookie("lang"); err == nil && ck.Value == "en" {
-		return "en"
+	if ck, err := c.Cookie("lang"); err == nil && (ck.Value == "en" || ck.Value == "vi") {
+		return ck.Value
+	}
+	// a program calling the API says its language in its request's header; a page's
+	// language is the reader's choice (the cookie), not the browser's default
+	if isAPI(c) {
+		return acceptedLang(c.Request().Header.Get("Accept-Language"))
 	}
 	return "vi"
+}
+
+// acceptedLang is the first of Vietnamese and English an Accept-Language header prefers
+// ("vi" when it names neither).
+func acceptedLang(h string) string {
+	best, bestQ := "vi", -1.0
+	for _, part := range strings.Split(h, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		if (primary == "vi" || primary == "en") && q > bestQ && q > 0 {
+			best, bestQ = primary, q
+		}
+	}
+	return best
 }
 
 // FormatNumber prints v with dec decimals in the reader's convention: 86,5 and 3.451 in
