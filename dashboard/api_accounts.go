@@ -45,7 +45,7 @@ func (s *Server) lockMonth(c echo.Context) error {
 		Period string `json:"period" form:"period"`
 	}
 	if err := c.Bind(&body); err != nil {
-		return fmt.Errorf("%w: send {\"period\":\"2026-10\"}", data.ErrInvalid)
+		return data.Errorf(data.ErrInvalid, "không đọc được nội dung gửi lên: cần gửi JSON ghi tháng cần chốt (ví dụ 10/2026)", `send {"period":"2026-10"}`)
 	}
 	m, err := data.ParseMonth(body.Period)
 	if err != nil {

@@ -90,7 +90,7 @@ func (s *Server) lateScopeOf(c echo.Context) (lateScope, error) {
 	if code := c.QueryParam("unit"); code != "" {
 		u, ok := s.eng.Units().Latest(code)
 		if !ok {
-			return sc, fmt.Errorf("%w: no unit with code %q", data.ErrNotFound, code)
+			return sc, data.Errorf(data.ErrNotFound, "không có đơn vị mã “%s”", "no unit with code %q", code)
 		}
 		sc.Unit, sc.Group = &u, u.Group
 	} else {

@@ -96,10 +96,21 @@ func canWriteUnit(id *identity, unit string) error {
 		if id.User.Unit == unit || id.User.Unit != "" && parentOf(unit) == id.User.Unit {
 			return nil
 		}
-		return data.Errorf(data.ErrForbidden, "%s là cán bộ của đơn vị %s, không được ghi số liệu của đơn vị %s", "%s is an officer of unit %s and cannot write unit %s's data",
-			id.User.Username, id.User.Unit, unit)
+		return &data.Error{Kind: data.ErrForbidden,
+			VI: fmt.Sprintf("%s là cán bộ của %s, không được ghi số liệu của %s", id.User.Username, unitLabel("vi", id.User.Unit), unitLabel("vi", unit)),
+			EN: fmt.Sprintf("%s is an officer of %s and cannot write the data of %s", id.User.Username, unitLabel("en", id.User.Unit), unitLabel("en", unit))}
 	}
-	return data.Errorf(data.ErrForbidden, "Vai trò %s không được ghi số liệu", "the %s role cannot write data", id.User.Role)
+	return &data.Error{Kind: data.ErrForbidden, VI: "Vai trò " + T("vi", "role."+id.User.Role) + " không được ghi số liệu",
+		EN: "the " + T("en", "role."+id.User.Role) + " role cannot write data"}
+}
+
+// unitLabel names a unit for a message: "Hà Nội (01)"; the code alone when the
+// reference does not know it.
+func unitLabel(lang, code string) string {
+	if u, ok := data.Reference().Latest(code); ok {
+		return u.Name(lang) + " (" + code + ")"
+	}
+	return code
 }
 
 // parentOf is the province a commune or a province's agency belongs to ("" for a
@@ -195,9 +206,10 @@ func (s *Server) guard(a access) echo.MiddlewareFunc {
 					if !isAPI(c) && c.Request().Method == http.MethodGet {
 						return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 					}
-					return fmt.Errorf("%w: sign in, or send Authorization: Bearer TOKEN", data.ErrUnauthorized)
+					return data.Errorf(data.ErrUnauthorized, "hãy đăng nhập, hoặc gửi kèm khóa API (Authorization: Bearer …)", "sign in, or send Authorization: Bearer TOKEN")
 				}
-				return fmt.Errorf("%w: the %s role may not do this", data.ErrForbidden, id.User.Role)
+				return &data.Error{Kind: data.ErrForbidden, VI: "Vai trò " + T("vi", "role."+id.User.Role) + " không có quyền làm việc này",
+					EN: "the " + T("en", "role."+id.User.Role) + " role may not do this"}
 			}
 			if id != nil && id.Via == "session" && !safeMethod(c.Request().Method) {
 				if err := checkCSRF(c, id.CSRF); err != nil {

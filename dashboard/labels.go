@@ -281,3 +281,29 @@ func init() {
 		return spec
 	}
 }
+
+// httpText is what echo's own errors say (an unknown page, a method not allowed, a body
+// that did not bind), in the reader's language.
+func httpText(lang string, status int) string {
+	key := "http." + strconv.Itoa(status)
+	if _, ok := messages[key]; ok {
+		return T(lang, key)
+	}
+	if status >= 500 {
+		return T(lang, "err.internal")
+	}
+	return T(lang, "http.400")
+}
+
+// axisMonth writes a month of a chart's axis as a reader writes it: 10/2026, Oct 2026
+// (the data keeps 2026-10).
+func axisMonth(lang, month string) string {
+	m, err := data.ParseMonth(month)
+	if err != nil {
+		return month
+	}
+	if lang == "en" {
+		return m.Time().Format("Jan 2006")
+	}
+	return fmt.Sprintf("%d/%d", m.Num(), m.Year())
+}

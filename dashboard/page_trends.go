@@ -45,7 +45,7 @@ func (s *Server) trendsPage(c echo.Context) error {
 			nat, tgt := T(lang, "national"), T(lang, "target")
 			var last *float64
 			for _, pt := range sr.Points {
-				months = append(months, pt.Period)
+				months = append(months, axisMonth(lang, pt.Period))
 				series[nat] = append(series[nat], lineValue(pt.Value))
 				series[tgt] = append(series[tgt], lineValue(pt.Target))
 				if pt.Value != nil {

@@ -331,7 +331,8 @@ func ParsePeriod(s string) (Period, error) {
 		return Period{}, err // a month in form, but not a real one: say why
 	}
 	if err != nil {
-		return Period{}, fmt.Errorf("%w: %q is not a period: write a month (2026-10), a quarter (2026-Q3), a half-year (2026-H2), a year (2026), a year to date (2026-10-YTD) or a range (2026-01..2026-06)", ErrInvalid, s)
+		return Period{}, Errorf(ErrInvalid, "“%s” không phải là kỳ: viết tháng (10/2026), quý (Quý III/2026), nửa năm (6 tháng cuối năm 2026) hoặc năm (2026)",
+			"%q is not a period: write a month (2026-10), a quarter (2026-Q3), a half-year (2026-H2), a year (2026), a year to date (2026-10-YTD) or a range (2026-01..2026-06)", s)
 	}
 	return MonthPeriod(m), nil
 }

@@ -39,7 +39,8 @@ func ParseGroup(s string) (Group, error) {
 	case "communes", "commune", "xa":
 		return Communes, nil
 	}
-	return "", fmt.Errorf("%w: group %q: use provinces or ministries, or communes", ErrInvalid, s)
+	return "", Errorf(ErrInvalid, "không có nhóm “%s”: chọn tỉnh, thành phố (provinces), bộ, ngành (ministries) hoặc xã, phường (communes)",
+		"group %q: use provinces or ministries, or communes", s)
 }
 
 // Unit is a province, a ministry or a commune as it was during its validity. A code can name two

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/egovkpi/egovkpi/data"
 )
@@ -77,7 +78,7 @@ type RankingQuery struct {
 func (e *Engine) Rankings(ctx context.Context, q RankingQuery) (*Ranking, error) {
 	in, ok := e.defs.Indicator(q.Indicator)
 	if !ok {
-		return nil, fmt.Errorf("%w: unknown indicator %q: use one of %s", data.ErrInvalid, q.Indicator, e.indicatorCodes())
+		return nil, e.unknownIndicator(q.Indicator)
 	}
 	if q.Boundaries == "" {
 		q.Boundaries = Current
@@ -121,6 +122,18 @@ func (e *Engine) Rankings(ctx context.Context, q RankingQuery) (*Ranking, error)
 		}
 		return r, nil
 	})
+}
+
+// unknownIndicator is the error for an indicator code that names none: a Vietnamese
+// reader is offered the indicators by name, an English one (often a script) by code.
+func (e *Engine) unknownIndicator(code string) error {
+	names := make([]string, 0, len(e.defs.Indicators))
+	for _, in := range e.defs.Indicators {
+		names = append(names, in.NameVI)
+	}
+	return &data.Error{Kind: data.ErrInvalid,
+		VI: fmt.Sprintf("không có chỉ số “%s”; các chỉ số có: %s", code, strings.Join(names, "; ")),
+		EN: fmt.Sprintf("unknown indicator %q: use one of %s", code, e.indicatorCodes())}
 }
 
 func (e *Engine) indicatorCodes() string {

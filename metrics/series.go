@@ -47,7 +47,7 @@ type SeriesQuery struct {
 func (e *Engine) Series(ctx context.Context, q SeriesQuery) (*Series, error) {
 	in, ok := e.defs.Indicator(q.Indicator)
 	if !ok {
-		return nil, fmt.Errorf("%w: unknown indicator %q: use one of %s", data.ErrInvalid, q.Indicator, e.indicatorCodes())
+		return nil, e.unknownIndicator(q.Indicator)
 	}
 	if q.Boundaries == "" {
 		q.Boundaries = Current
@@ -59,7 +59,7 @@ func (e *Engine) Series(ctx context.Context, q SeriesQuery) (*Series, error) {
 	if q.Unit != "" {
 		u, ok := e.src.Units().Latest(q.Unit)
 		if !ok {
-			return nil, fmt.Errorf("%w: no unit %q", data.ErrNotFound, q.Unit)
+			return nil, data.Errorf(data.ErrNotFound, "không có đơn vị mã “%s”", "no unit %q", q.Unit)
 		}
 		q.Group = u.Group
 		s.Group, s.UnitNameVI, s.UnitNameEN = u.Group, u.NameVI, u.NameEN

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/egovkpi/egovkpi/dashboard"
+	"github.com/egovkpi/egovkpi/data"
 )
 
 // Issue 18 #3: no English and no raw code on a Vietnamese page. Every page is read over
@@ -167,19 +168,30 @@ var (
 	notQuantities = regexp.MustCompile(`^\d\.\d+ · |ODbL\) 1\.0|\d+\.\d+\.\d+`)
 )
 
+// unitCodes are the official codes of the units (a commune's 10126 is a code, not a
+// number to group by thousands).
+var unitCodes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, u := range data.Reference().All() {
+		m[u.Code] = true
+	}
+	return m
+}()
+
 // rawCodes are what a reader should never be shown, each with what it is.
 var rawCodes = []struct {
 	what string
 	re   *regexp.Regexp
 }{
 	{"a measure or indicator code", regexp.MustCompile(`\b[a-z][a-z0-9]*_[a-z0-9_]+\b`)},
-	{"a capability code", regexp.MustCompile(`\b[A-Z]+_[A-Z_]+\b|^(PORTAL|LGSP|NDXP|PAYMENT|SOC)$`)},
+	{"a capability code", regexp.MustCompile(`(^|[^\p{L}\d_])[A-Z]+_[A-Z_]+($|[^\p{L}\d_])`)},
 	{"a status code", regexp.MustCompile(`\b(current|superseded|accepted|rejected|failed|waiting|dry_run|on_time|missing|pending)\b`)},
-	{"a source's code", regexp.MustCompile(`\bdemo\b|\bupload ·|\bapi ·|\bsource ·`)},
+	{"a source's code", regexp.MustCompile(`(^|[^\w.-])demo($|[^\w.-])|\bupload ·|\bapi ·|\bsource ·`)},
 	{"a cron string", regexp.MustCompile(`(^|\s)[\d*/,-]+ [\d*/,-]+ [\d*/,-]+ [\d*/,-]+ [\d*/,-]+(\s|$)`)},
 	{"the browser's file picker", regexp.MustCompile(`Choose Files?|No file chosen`)},
 	{"a command", regexp.MustCompile(`egovkpi [a-z]+|--[a-z]+`)},
-	{"an ISO period", regexp.MustCompile(`\b(19|20)\d\d-(0[1-9]|1[0-2]|Q[1-4]|H[12])\b`)},
+	// (not inside an identifier such as the dossier 01-2026-10-00091)
+	{"an ISO period", regexp.MustCompile(`(^|[^\w-])(19|20)\d\d-(0[1-9]|1[0-2]|Q[1-4]|H[12])($|[^\w-])`)},
 	{"raw JSON", regexp.MustCompile(`\{"|":\s*[\["{0-9]`)},
 }
 
@@ -207,14 +219,14 @@ func vietnameseProblems(pieces []string, english []string, allow ...string) []st
 				bad = append(bad, fmt.Sprintf("%s %q in %q", c.what, m, p))
 			}
 		}
-		if n := badNumber(q); n != "" {
+		if n := badNumber(q); n != "" && !unitCodes[strings.TrimSpace(q)] {
 			bad = append(bad, fmt.Sprintf("a number not in Vietnamese format %q in %q", n, p))
 		}
 		if m := capabilityCodes.FindString(q); m != "" && strings.TrimSpace(q) == m {
 			bad = append(bad, fmt.Sprintf("a capability code %q in %q", m, p))
 		}
 		for _, w := range strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) }) {
-			if englishWords[w] {
+			if englishWords[strings.ToLower(w)] {
 				bad = append(bad, fmt.Sprintf("the English word %q in %q", w, p))
 				break
 			}
