@@ -35,6 +35,8 @@ type unitData struct {
 	// first), with the completeness of their data.
 	Communes          *metrics.CommuneBoard
 	CommuneIndicators []metrics.Indicator
+	// Agencies is the province's own agencies on the same indicator, beside its communes.
+	Agencies *metrics.Ranking
 	// Index766 is the unit's index of Decision 766 for the month, when its records are kept.
 	Index766 *unit766
 }
@@ -212,6 +214,9 @@ func (s *Server) unitPage(c echo.Context) error {
 	if !ok {
 		return data.Errorf(data.ErrNotFound, "không có đơn vị mã “%s”", "no unit with code %q", code)
 	}
+	if u.Group == data.Communes {
+		return s.communePage(c, u)
+	}
 	d := unitData{Unit: u, Predecessors: s.eng.Units().Predecessors(code)}
 	last, err := s.eng.DefaultMonth(ctx, u.Group)
 	if err != nil {
@@ -298,6 +303,9 @@ func (s *Server) unitPage(c echo.Context) error {
 			ind = q
 		}
 		if d.Communes, err = s.eng.CommuneBoard(ctx, code, ind, d.Month); err != nil {
+			return err
+		}
+		if d.Agencies, err = s.eng.AgencyBoard(ctx, code, ind, d.Month); err != nil {
 			return err
 		}
 		d.CommuneIndicators = s.eng.Defs().Indicators

@@ -41,6 +41,7 @@ func (s *Server) routes(e *echo.Echo) {
 	r(GET, "/api/v1/exports/completeness.xlsx", exporter, s.exportCompleteness)
 	r(GET, "/api/v1/exports/maturity.xlsx", exporter, s.exportMaturity)
 	r(GET, "/api/v1/exports/map.xlsx", exporter, s.exportMap)
+	r(GET, "/api/v1/exports/province.xlsx", exporter, s.exportProvince)
 	r(GET, "/api/v1/exports/worklist.xlsx", reader, s.exportWorklist) // the list itself: whoever may read it (canSeeUnit)
 	r(GET, "/api/v1/reports", exporter, s.listReports)
 	r(PUT, "/api/v1/reports/schedule", admin, s.setReportSchedule)

@@ -141,6 +141,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/api/v1/exports/completeness.xlsx?period=2026-09", "", only(200, "admin1", "committee1", "analyst1"), false},
 		{"GET", "/api/v1/exports/maturity.xlsx?period=2026-09", "", only(200, "admin1", "committee1", "analyst1"), false},
 		{"GET", "/api/v1/exports/map.xlsx?period=2026-09&indicator=online_dossier_rate", "", only(200, "admin1", "committee1", "analyst1"), false},
+		{"GET", "/api/v1/exports/province.xlsx?province=01&period=2026-09", "", only(200, "admin1", "committee1", "analyst1"), false},
 		{"GET", "/api/v1/exports/raw.csv?from=2026-01&to=2026-01", "", only(200, "admin1", "committee1", "analyst1"), false},
 		{"GET", "/api/v1/reports", "", only(200, "admin1", "committee1", "analyst1"), false},
 		{"PUT", "/api/v1/reports/schedule", `{"schedule":""}`, only(200, "admin1"), true},
