@@ -93,6 +93,11 @@ func (s *Server) benchmarkPage(c echo.Context) error {
 	var osi, hci, tii []opts.BarData
 	for _, row := range r.Rows {
 		if row.Subregion == sub {
+			// the country as the reader knows it: Lào, Hàn Quốc (the published name, which
+			// may be a former one, stays for English readers)
+			if ct, ok := data.UNCountries().ByCode(row.Code); ok && lang != "en" {
+				row.Country, row.Name = ct.CountryName(lang), ct.CountryName(lang)
+			}
 			region = append(region, row)
 			names = append(names, row.Country)
 			osi = append(osi, barValue(row.OSI))
@@ -112,7 +117,7 @@ func (s *Server) benchmarkPage(c echo.Context) error {
 	)
 	comp.AddSeries("OSI", osi).AddSeries("HCI", hci).AddSeries("TII", tii)
 	return s.render(c, http.StatusOK, "benchmark.html", "benchmark", T(lang, "nav.benchmark")+" · "+strconv.Itoa(y), map[string]any{
-		"Year": y, "Years": years, "Result": r, "Region": region, "Subregion": sub,
+		"Year": y, "Years": years, "Result": r, "Region": region, "Subregion": data.RegionName(lang, sub),
 		"Trajectory": optionJSON(traj), "Components": optionJSON(comp)})
 }
 

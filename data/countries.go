@@ -18,6 +18,17 @@ type Country struct {
 	Region       string `json:"region"`
 	Subregion    string `json:"subregion"`
 	Intermediate string `json:"intermediate_region,omitempty"`
+	// NameVI is the name Vietnamese readers know the country by (Lào, Hàn Quốc).
+	NameVI string `json:"country_vi"`
+}
+
+// CountryName is the country's name in lang: the Vietnamese name for Vietnamese
+// readers, the M49 name otherwise.
+func (c Country) CountryName(lang string) string {
+	if lang != "en" && c.NameVI != "" {
+		return c.NameVI
+	}
+	return c.Name
 }
 
 // Countries is the 193 member states, with the names the UN has used for them.
@@ -32,7 +43,19 @@ type Countries struct {
 var (
 	countriesOnce sync.Once
 	countries     *Countries
+	// regionsVI are the M49 regions' and sub-regions' Vietnamese names.
+	regionsVI map[string]string
 )
+
+// RegionName is an M49 region's or sub-region's name in lang (Đông Nam Á for
+// South-eastern Asia); the M49 name when lang is English or the name is unknown.
+func RegionName(lang, name string) string {
+	UNCountries()
+	if v, ok := regionsVI[name]; ok && lang != "en" {
+		return v
+	}
+	return name
+}
 
 // UNCountries returns the embedded M49 table and aliases.
 func UNCountries() *Countries {
@@ -47,6 +70,28 @@ func UNCountries() *Countries {
 			c.byCode[ct.ISO3] = ct
 			c.byName[fold(ct.Name)] = ct.ISO3
 			c.all = append(c.all, ct)
+		}
+		// the Vietnamese names are data beside the M49 table, one file each
+		vi, err := readCSV("reference/m49-vi.csv")
+		if err != nil {
+			panic(err)
+		}
+		for _, r := range vi {
+			if ct, ok := c.byCode[r["iso3"]]; ok {
+				ct.NameVI = r["name_vi"]
+				c.byCode[ct.ISO3] = ct
+			}
+		}
+		for i := range c.all {
+			c.all[i].NameVI = c.byCode[c.all[i].ISO3].NameVI
+		}
+		regions, err := readCSV("reference/m49-regions-vi.csv")
+		if err != nil {
+			panic(err)
+		}
+		regionsVI = map[string]string{}
+		for _, r := range regions {
+			regionsVI[r["name"]] = r["name_vi"]
 		}
 		aliases, err := readCSV("reference/country-aliases.csv")
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -241,6 +242,17 @@ func TestNoEnglishOnVietnamesePages(t *testing.T) {
 	if len(english) < 100 {
 		t.Fatalf("the catalogue's English side has %d entries: the check would check nothing", len(english))
 	}
+	// the UN's countries and regions, where Vietnamese readers have a name of their own
+	for _, c := range data.UNCountries().All() {
+		if c.NameVI != c.Name && len(c.Name) >= 5 {
+			english = append(english, c.Name)
+		}
+		for _, r := range []string{c.Region, c.Subregion} {
+			if data.RegionName("vi", r) != r && !slices.Contains(english, r) {
+				english = append(english, r)
+			}
+		}
+	}
 	seenCodes := map[string]bool{}
 	for _, user := range []string{"committee1", "admin1", "officer01"} {
 		for _, path := range vnPages {
@@ -251,6 +263,13 @@ func TestNoEnglishOnVietnamesePages(t *testing.T) {
 					t.Fatalf("%d: not a page: %.200s", code, page)
 				}
 				seenCodes[fmt.Sprint(code)] = true
+				if path == "/benchmark" {
+					for _, want := range []string{"Việt Nam", "Đông Nam Á", "Lào", "Campuchia"} {
+						if !strings.Contains(page, want) {
+							t.Errorf("the UN survey's page lacks %q", want)
+						}
+					}
+				}
 				for _, p := range vietnameseProblems(visible(t, page), english, `“ontime_rate”`, `“99”`, `“abc”`) {
 					t.Error(p)
 				}
