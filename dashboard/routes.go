@@ -23,6 +23,11 @@ func (s *Server) routes(e *echo.Echo) {
 	r(GET, "/api/v1/rankings", reader, s.rankings)
 	r(GET, "/api/v1/composite", reader, s.composite)
 	r(GET, "/api/v1/units/:code/index766", reader, s.unitIndex766)
+	// the reconciliation with the portal's scores: the committee's and admins', who import them
+	r(GET, "/api/v1/index766/reconciliation", auditor, s.apiReconciliation)
+	r(GET, "/api/v1/exports/reconciliation.xlsx", auditor, s.exportReconciliation)
+	r(GET, "/reconcile", auditor, s.reconcilePage)
+	r(GET, "/reconcile/template.xlsx", auditor, s.reconcileTemplate)
 	r(GET, "/api/v1/units/:code/worklist", reader, s.unitWorklist)
 	r(GET, "/api/v1/units/:code/series", reader, s.series)
 	r(GET, "/api/v1/units/:province/agencies", reader, s.listAgencies)
