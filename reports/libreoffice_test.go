@@ -76,9 +76,9 @@ func run(t *testing.T, name string, args ...string) []byte {
 
 // pdfLine is a line of text as pdftotext -bbox-layout places it, in points.
 type pdfLine struct {
-	XMin, YMin, XMax float64
-	Text             string
-	Words            []pdfWord
+	XMin, YMin, XMax, YMax float64
+	Text                   string
+	Words                  []pdfWord
 }
 
 type pdfWord struct {
@@ -100,6 +100,7 @@ func pdfLines(t *testing.T, pdftotext, pdf string, page int) []pdfLine {
 		XMin  float64 `xml:"xMin,attr"`
 		YMin  float64 `xml:"yMin,attr"`
 		XMax  float64 `xml:"xMax,attr"`
+		YMax  float64 `xml:"yMax,attr"`
 		Words []word  `xml:"word"`
 	}
 	type block struct {
@@ -120,7 +121,7 @@ func pdfLines(t *testing.T, pdftotext, pdf string, page int) []pdfLine {
 	for _, f := range doc.Flows {
 		for _, b := range f.Blocks {
 			for _, l := range b.Lines {
-				pl := pdfLine{XMin: l.XMin, YMin: l.YMin, XMax: l.XMax}
+				pl := pdfLine{XMin: l.XMin, YMin: l.YMin, XMax: l.XMax, YMax: l.YMax}
 				var words []string
 				for _, w := range l.Words {
 					words = append(words, w.Text)
@@ -172,9 +173,10 @@ func TestMonthlyWorkbookInLibreOffice(t *testing.T) {
 
 	// the table's right edge: the end of the grade's header; the chart lies to its right
 	tableRight := -1.0
+	var gradeHead pdfLine
 	for _, l := range lines {
 		if strings.HasSuffix(l.Text, "Xếp loại") {
-			tableRight = l.XMax
+			tableRight, gradeHead = l.XMax, l
 		}
 	}
 	if tableRight < 0 {
@@ -299,6 +301,43 @@ func TestMonthlyWorkbookInLibreOffice(t *testing.T) {
 		}
 	})
 
+	t.Run("grades inside the table", func(t *testing.T) {
+		// the table's edge is where its header's red fill ends, in the page's picture
+		dir := t.TempDir()
+		run(t, pdftoppm, "-png", "-r", "72", "-f", "1", "-l", "1", pdf, filepath.Join(dir, "page"))
+		img := readPNG(t, dir) // 72 dpi: a pixel is a point
+		y := int((gradeHead.YMin + gradeHead.YMax) / 2)
+		edge := -1
+		// from the end of the header's white text to the end of the red behind it
+		for x := int(gradeHead.XMax) + 2; x < img.Bounds().Max.X; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			if h, s, _ := hsv(float64(r>>8), float64(g>>8), float64(b>>8)); s > 0.5 && (h < 20 || h > 340) {
+				edge = x
+			} else if edge >= 0 {
+				break
+			}
+		}
+		if edge < 0 {
+			t.Fatalf("no red header behind %q at y=%d", gradeHead.Text, y)
+		}
+		grades := map[string]bool{}
+		for _, g := range defs.Grades {
+			grades[g.LabelVI] = true
+		}
+		n := 0
+		for _, l := range lines {
+			if grades[l.Text] || grades[lastWords(l.Text, 2)] || grades[lastWords(l.Text, 1)] {
+				n++
+				if l.XMax > float64(edge)+1 {
+					t.Errorf("%q ends at %.0f pt, past the table's edge at %d pt", l.Text, l.XMax, edge)
+				}
+			}
+		}
+		if n < len(ranked) {
+			t.Errorf("%d grades found on the first page, %d units ranked", n, len(ranked))
+		}
+	})
+
 	// the README's picture of the first page, at a readable resolution, cropped to what is printed
 	if dir := os.Getenv("EGOVKPI_SCREENSHOTS"); dir != "" {
 		if !filepath.IsAbs(dir) {
@@ -315,6 +354,12 @@ func TestMonthlyWorkbookInLibreOffice(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// lastWords is the last n words of s.
+func lastWords(s string, n int) string {
+	f := strings.Fields(s)
+	return strings.Join(f[max(0, len(f)-n):], " ")
 }
 
 func texts(ls []pdfLine) []string {
