@@ -182,7 +182,9 @@ func TestSigninFailuresStayBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 		var rows, old int
-		s.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE peer = 'old') FROM signin_failures`).Scan(&rows, &old)
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE peer = 'old') FROM signin_failures`).Scan(&rows, &old); err != nil {
+			t.Fatal(err)
+		}
 		if rows != MaxSigninFailureRows || old != 0 {
 			t.Errorf("%d records kept (%d past the retention), want %d", rows, old, MaxSigninFailureRows)
 		}

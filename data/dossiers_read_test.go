@@ -22,7 +22,7 @@ func TestDossierOptionalColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	old := "dossier_id,unit_code,procedure_code,channel,received_at,due_at,resolved_at,digitized,fee_required,paid_online,rating\n" +
 		"A1,01,P1,online,2026-09-03 08:00:00,,,true,false,false,\n"
 	// the new columns first, the old ones shuffled, channel as codes
@@ -77,7 +77,9 @@ func TestDossierOptionalColumns(t *testing.T) {
 	defer rows.Close()
 	for rows.Next() {
 		var r string
-		rows.Scan(&r)
+		if err := rows.Scan(&r); err != nil {
+			t.Fatal(err)
+		}
 		got = append(got, r)
 	}
 	want := []string{"A1 online - - - - -", "B1 online 1 true true - 05", "B2 postal 0 false - - -", "C1 online - - - - -"}
@@ -96,13 +98,15 @@ func TestDossierLockedIndexColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	head := "dossier_id,unit_code,procedure_code,channel,received_at,due_at,resolved_at,digitized,fee_required,paid_online,rating,synced\n"
 	sept := "S1,01,P1,online,2026-09-03 08:00:00,,2026-09-04 08:00:00,true,false,false,,false\n"
 	now := time.Date(2026, 10, 15, 0, 0, 0, 0, vietnam)
 	send := func(i int, body string) error {
 		p := filepath.Join(dir, "e"+strconv.Itoa(i)+".csv")
-		os.WriteFile(p, []byte(head+body), 0o600)
+		if err := os.WriteFile(p, []byte(head+body), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		_, err := s.IngestDossiers(ctx, DossierImport{Path: p, Format: "csv", SHA256: strings.Repeat("b", 63) + strconv.Itoa(i), FileName: "e.csv", Now: now})
 		return err
 	}

@@ -19,7 +19,7 @@ func edgeDossiers(t *testing.T) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { _ = s.Close() })
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO dossiers BY NAME SELECT *, 'x' AS source_sha256 FROM read_csv('`+csv+`', header = true, columns = `+dossierColumns+`)`); err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func openTemp(t testing.TB) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
@@ -75,12 +75,12 @@ func TestMigrationsOnEmptyAndExistingFile(t *testing.T) {
 	if _, err := s.Submit(ctx, []Submission{{UnitCode: "79", Month: NewMonth(2026, 9), Source: "test", Values: map[string]int64{"docs_total": 5}}}); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	_ = s.Close()
 	s, err = Open(ctx, path)
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	again, _ := s.AppliedMigrations(ctx)
 	if len(again) != len(first) {
 		t.Errorf("reopening applied migrations again: %v", again)
@@ -129,8 +129,8 @@ func TestSecondProcessIsToldPlainly(t *testing.T) {
 			os.Exit(1)
 		}
 		fmt.Println("ready")
-		io.Copy(io.Discard, os.Stdin) // hold the file until the parent closes our stdin
-		s.Close()
+		_, _ = io.Copy(io.Discard, os.Stdin) // hold the file until the parent closes our stdin
+		_ = s.Close()
 		os.Exit(0)
 	}
 	path := filepath.Join(t.TempDir(), "held.duckdb")
@@ -141,7 +141,7 @@ func TestSecondProcessIsToldPlainly(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { stdin.Close(); cmd.Wait() }()
+	defer func() { _ = stdin.Close(); _ = cmd.Wait() }()
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil || strings.TrimSpace(line) != "ready" {
 		t.Fatalf("helper: %q %v", line, err)
@@ -172,7 +172,9 @@ func TestDamagedFileIsRefusedWithAdvice(t *testing.T) {
 	for i := range junk {
 		junk[i] = byte(i * 7)
 	}
-	os.WriteFile(path, junk, 0o644)
+	if err := os.WriteFile(path, junk, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	_, err := Open(context.Background(), path)
 	if err == nil {
 		t.Fatal("a damaged file was opened")
@@ -189,9 +191,15 @@ func TestBackupAndRestore(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
 	m := NewMonth(2026, 10)
-	s.Submit(ctx, []Submission{{UnitCode: "01", Month: m, Source: "test", Values: map[string]int64{"docs_total": 10, "docs_electronic": 9}}})
-	s.Submit(ctx, []Submission{{UnitCode: "01", Month: m, Source: "test", Values: map[string]int64{"docs_total": 12, "docs_electronic": 11}}})
-	s.CreateUser(ctx, "committee1", "mật khẩu đủ dài 2026", RoleCommittee, "", "test")
+	if _, err := s.Submit(ctx, []Submission{{UnitCode: "01", Month: m, Source: "test", Values: map[string]int64{"docs_total": 10, "docs_electronic": 9}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Submit(ctx, []Submission{{UnitCode: "01", Month: m, Source: "test", Values: map[string]int64{"docs_total": 12, "docs_electronic": 11}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateUser(ctx, "committee1", "mật khẩu đủ dài 2026", RoleCommittee, "", "test"); err != nil {
+		t.Fatal(err)
+	}
 	dir := filepath.Join(t.TempDir(), "backup")
 	if err := s.Backup(ctx, dir); err != nil {
 		t.Fatal(err)
@@ -207,7 +215,7 @@ func TestBackupAndRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	a, _ := s.Submissions(ctx, SubmissionFilter{Unit: "01"})
 	b, _ := r.Submissions(ctx, SubmissionFilter{Unit: "01"})
 	if fmt.Sprint(stripTimes(a)) != fmt.Sprint(stripTimes(b)) || len(b) != 2 {

@@ -41,7 +41,7 @@ func TestDemoHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	n, err := Demo{Seed: 1, Through: demoThrough}.Load(ctx, store.Units(), store)
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func BenchmarkSeedDemo(b *testing.B) {
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(n), "reports")
 		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/(1<<20), "MB-alloc")
-		store.Close()
+		_ = store.Close()
 		b.StartTimer()
 	}
 }
@@ -139,7 +139,7 @@ func TestDemoIndex766(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	d := Demo{Seed: 1, Through: demoThrough, With766: true}
 	if _, err := d.Load(ctx, store.Units(), store); err != nil {
 		t.Fatal(err)

@@ -28,7 +28,7 @@ func TestFullDisk(t *testing.T) {
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", dir).CombinedOutput(); err != nil {
 		skip("mount tmpfs: %v %s", err, out) // a sandbox that forbids mounts
 	}
-	defer exec.Command("umount", "-l", dir).Run()
+	defer func() { _ = exec.Command("umount", "-l", dir).Run() }()
 	ctx := context.Background()
 	db := filepath.Join(dir, "full.duckdb")
 	store, err := data.Open(ctx, db)
@@ -65,14 +65,16 @@ func TestFullDisk(t *testing.T) {
 		t.Errorf("the error does not say the disk is full: %v", failure)
 	}
 	t.Logf("%d files accepted before: %v", len(accepted), failure)
-	store.Close()
+	_ = store.Close()
 	// make room, as an operator would, and look: everything accepted is there and whole
-	exec.Command("mount", "-o", "remount,size=64m", dir).Run()
+	if out, err := exec.Command("mount", "-o", "remount,size=64m", dir).CombinedOutput(); err != nil {
+		t.Fatalf("remount: %v %s", err, out)
+	}
 	store, err = data.Open(ctx, db)
 	if err != nil {
 		t.Fatalf("reopen after a full disk: %v", err)
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	for m, total := range accepted {
 		mo, _ := data.ParseMonth(m)
 		cur, err := store.CurrentValues(ctx, mo)

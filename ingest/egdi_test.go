@@ -29,7 +29,9 @@ func analystCopy(t *testing.T) []byte {
 	}
 	var out strings.Builder
 	w := csv.NewWriter(&out)
-	w.Write([]string{"Rank", "Country", "E_Index", "OSI_score", "Human Capital", "Telecom_Infrastructure", "EPART", "Region"})
+	if err := w.Write([]string{"Rank", "Country", "E_Index", "OSI_score", "Human Capital", "Telecom_Infrastructure", "EPART", "Region"}); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range recs[1:] { // country-code,country-name,e-gov-rank,e-gov-index,e-pat-index,osi,hci,tii
 		name := r[1]
 		if n, ok := names[name]; ok {
@@ -37,7 +39,9 @@ func analystCopy(t *testing.T) []byte {
 		} else {
 			name += " "
 		}
-		w.Write([]string{r[2], name, r[3], r[5], r[6], r[7], r[4], "Châu Á?"})
+		if err := w.Write([]string{r[2], name, r[3], r[5], r[6], r[7], r[4], "Châu Á?"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	w.Flush()
 	return []byte(out.String())

@@ -34,7 +34,7 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Add("r.ods", ods(f, func(w io.Writer) {
-		io.WriteString(w, `<table:table table:name="S">`+odsHead+odsRow("01", "2026-10", "=5")+
+		_, _ = io.WriteString(w, `<table:table table:name="S">`+odsHead+odsRow("01", "2026-10", "=5")+
 			`<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="16384"/></table:table-row></table:table>`)
 	}))
 	reg := data.Reference()

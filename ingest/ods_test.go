@@ -70,15 +70,15 @@ func ods(t testing.TB, body func(w io.Writer), extra ...string) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "mimetype", Method: zip.Store})
-	io.WriteString(w, odsMime)
+	_, _ = io.WriteString(w, odsMime)
 	for i := 0; i+1 < len(extra); i += 2 {
 		w, _ := zw.Create(extra[i])
-		io.WriteString(w, extra[i+1])
+		_, _ = io.WriteString(w, extra[i+1])
 	}
 	w, _ = zw.Create("content.xml")
-	io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>`)
+	_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>`)
 	body(w)
-	io.WriteString(w, `</office:spreadsheet></office:body></office:document-content>`)
+	_, _ = io.WriteString(w, `</office:spreadsheet></office:body></office:document-content>`)
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -141,18 +141,18 @@ func TestODS(t *testing.T) {
 				odsRow("Hà Nội", "10/2026", "=10", "=9")),
 			nil, "01 2026-10 docs_electronic=9 docs_total=10 row 3"},
 		{"rows past 1,048,576", table("Sheet1", odsHead, `<table:table-row table:number-rows-repeated="40000000"><table:table-cell/></table:table-row>`),
-			nil, `Trang tính "Sheet1" trong f.ods có hơn 1048576 dòng`},
+			nil, `Trang tính "Sheet1" trong f.ods có hơn 1.048.576 dòng`},
 		{"a run of cells past XFD", table("Dữ liệu", `<table:table-row><table:table-cell table:number-columns-repeated="16385"><text:p>x</text:p></table:table-cell></table:table-row>`),
-			nil, `Trang tính "Dữ liệu" trong f.ods có dòng dài hơn 16384 cột`},
+			nil, `Trang tính "Dữ liệu" trong f.ods có dòng dài hơn 16.384 cột`},
 		{"a value after 16,384 empty cells", table("Sheet1", `<table:table-row><table:table-cell table:number-columns-repeated="16384"/><table:table-cell><text:p>x</text:p></table:table-cell></table:table-row>`),
-			nil, `có dòng dài hơn 16384 cột`},
+			nil, `có dòng dài hơn 16.384 cột`},
 		{"a password", table("Sheet1", odsHead), []string{"META-INF/manifest.xml", `<manifest:manifest><manifest:file-entry><manifest:encryption-data/></manifest:file-entry></manifest:manifest>`},
 			"f.ods đã đặt mật khẩu"},
 		{"cut short", `<table:table table:name="Sheet1">` + odsHead, nil, "Không đọc được tệp f.ods"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			b := ods(t, func(w io.Writer) { io.WriteString(w, c.body) }, c.extra...)
+			b := ods(t, func(w io.Writer) { _, _ = io.WriteString(w, c.body) }, c.extra...)
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
@@ -223,7 +223,7 @@ func TestODSAsXLSX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer wb.Close()
+	defer func() { _ = wb.Close() }()
 	merged, _ := wb.GetMergeCells("Tổng hợp")
 	if len(merged) != 7 || merged[0].GetStartAxis() != "A2" || merged[0].GetEndAxis() != "H2" {
 		t.Errorf("merged cells %v", merged)

@@ -21,9 +21,11 @@ import (
 func xlsx(t testing.TB, sheet string, rows [][]any, edit ...func(*excelize.File)) []byte {
 	t.Helper()
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	if sheet != "Sheet1" {
-		f.SetSheetName("Sheet1", sheet)
+		if err := f.SetSheetName("Sheet1", sheet); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for r, row := range rows {
 		for c, v := range row {
@@ -85,13 +87,25 @@ func TestTemplateRoundTrip(t *testing.T) {
 		t.Error("no instructions sheet")
 	}
 	// fill it in as an officer would: numbers, a number as text, a formula with its value, a blank
-	f.SetCellValue(TemplateSheet, "D7", 1800)
-	f.SetCellValue(TemplateSheet, "D8", "1.750")
-	f.SetCellValue(TemplateSheet, "D11", 125000)
-	f.SetCellFormula(TemplateSheet, "D11", "=120000+5000")
-	f.SetCellValue(TemplateSheet, "D12", 90000)
+	if err := f.SetCellValue(TemplateSheet, "D7", 1800); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellValue(TemplateSheet, "D8", "1.750"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellValue(TemplateSheet, "D11", 125000); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellFormula(TemplateSheet, "D11", "=120000+5000"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellValue(TemplateSheet, "D12", 90000); err != nil {
+		t.Fatal(err)
+	}
 	var buf bytes.Buffer
-	f.Write(&buf)
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
 	p := parseOK(t, "bao-cao.xlsx", buf.Bytes())
 	if p.Layout != "template" || p.Len() != 1 {
 		t.Fatalf("layout %s, %d reports", p.Layout, p.Len())
@@ -146,9 +160,15 @@ func TestWideLayoutTolerance(t *testing.T) {
 				{nil, nil, "Số hồ sơ tiếp nhận", "Số hồ sơ được số hóa"},
 				{"Bộ Tài chính", "2026-08", 500, 400},
 			}, func(f *excelize.File) {
-				f.MergeCell("Sheet1", "A1", "A2")
-				f.MergeCell("Sheet1", "B1", "B2")
-				f.MergeCell("Sheet1", "C1", "D1")
+				if err := f.MergeCell("Sheet1", "A1", "A2"); err != nil {
+					t.Fatal(err)
+				}
+				if err := f.MergeCell("Sheet1", "B1", "B2"); err != nil {
+					t.Fatal(err)
+				}
+				if err := f.MergeCell("Sheet1", "C1", "D1"); err != nil {
+					t.Fatal(err)
+				}
 			})
 		}, map[string]map[string]int64{"BTC|2026-08": {"dossiers_received": 500, "dossiers_digitized": 400}}},
 		{"formulas by their cached value", func(t *testing.T) (string, []byte) {
@@ -156,7 +176,9 @@ func TestWideLayoutTolerance(t *testing.T) {
 				{"unit_code", "period", "docs_total", "docs_electronic"},
 				{"01", "2026-07", 100, 90},
 			}, func(f *excelize.File) {
-				f.SetCellFormula("Sheet1", "D2", "=C2*0.9")
+				if err := f.SetCellFormula("Sheet1", "D2", "=C2*0.9"); err != nil {
+					t.Fatal(err)
+				}
 			})
 		}, map[string]map[string]int64{"01|2026-07": {"docs_total": 100, "docs_electronic": 90}}},
 		{"CSV UTF-8 with BOM, semicolons", func(t *testing.T) (string, []byte) {
@@ -210,16 +232,24 @@ func zipBomb(t *testing.T) []byte {
 	zw := zip.NewWriter(&buf)
 	for _, name := range []string{"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"} {
 		w, _ := zw.Create(name)
-		w.Write([]byte(minimalParts[name]))
+		if _, err := w.Write([]byte(minimalParts[name])); err != nil {
+			t.Fatal(err)
+		}
 	}
 	w, _ := zw.Create("xl/worksheets/sheet1.xml")
-	w.Write([]byte(`<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`))
+	if _, err := w.Write([]byte(`<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)); err != nil {
+		t.Fatal(err)
+	}
 	chunk := bytes.Repeat([]byte("<!---->"), 1<<16)
 	for written := 0; written < 300<<20; written += len(chunk) {
-		w.Write(chunk)
+		if _, err := w.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
 	}
-	w.Write([]byte(`</sheetData></worksheet>`))
-	zw.Close()
+	if _, err := w.Write([]byte(`</sheetData></worksheet>`)); err != nil {
+		t.Fatal(err)
+	}
+	_ = zw.Close()
 	return buf.Bytes()
 }
 
@@ -266,9 +296,15 @@ func TestMalformedFiles(t *testing.T) {
 
 func TestLastRowOfTheSheet(t *testing.T) {
 	b := xlsx(t, "Sheet1", [][]any{{"unit_code", "period", "docs_total"}, {"01", "2026-10", 5}}, func(f *excelize.File) {
-		f.SetCellValue("Sheet1", "A1048576", "01")
-		f.SetCellValue("Sheet1", "B1048576", "2026-09")
-		f.SetCellValue("Sheet1", "C1048576", 7)
+		if err := f.SetCellValue("Sheet1", "A1048576", "01"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetCellValue("Sheet1", "B1048576", "2026-09"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetCellValue("Sheet1", "C1048576", 7); err != nil {
+			t.Fatal(err)
+		}
 	})
 	p := parseOK(t, "far.xlsx", b)
 	if p.Len() != 2 || p.Report(1).Row() != 1048576 || p.Report(1).Values()["docs_total"] != 7 {
@@ -319,13 +355,15 @@ func rawXLSX(t testing.TB, body func(w io.Writer)) []byte {
 	zw := zip.NewWriter(&buf)
 	for _, name := range []string{"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"} {
 		w, _ := zw.Create(name)
-		w.Write([]byte(minimalParts[name]))
+		if _, err := w.Write([]byte(minimalParts[name])); err != nil {
+			t.Fatal(err)
+		}
 	}
 	w, _ := zw.Create("xl/worksheets/sheet1.xml")
 	bw := bufio.NewWriterSize(w, 1<<20)
-	bw.WriteString(`<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+	_, _ = bw.WriteString(`<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
 	body(bw)
-	bw.WriteString(`</sheetData></worksheet>`)
+	_, _ = bw.WriteString(`</sheetData></worksheet>`)
 	if err := bw.Flush(); err != nil {
 		t.Fatal(err)
 	}
@@ -342,25 +380,27 @@ func TestSheetPastExcelLimits(t *testing.T) {
 	manyRows := rawXLSX(t, func(w io.Writer) {
 		row := bytes.Repeat([]byte("<row/>"), 1<<16)
 		for n := 0; n < 40_000_000; n += 1 << 16 {
-			w.Write(row)
+			if _, err := w.Write(row); err != nil {
+				t.Fatal(err)
+			}
 		}
 	})
 	farCell := rawXLSX(t, func(w io.Writer) {
-		io.WriteString(w, `<row r="1"><c r="A1" t="inlineStr"><is><t>unit</t></is></c><c r="XFE1"><v>1</v></c></row>`)
+		_, _ = io.WriteString(w, `<row r="1"><c r="A1" t="inlineStr"><is><t>unit</t></is></c><c r="XFE1"><v>1</v></c></row>`)
 	})
 	wideRow := rawXLSX(t, func(w io.Writer) {
-		io.WriteString(w, "<row>"+strings.Repeat("<c><v>1</v></c>", MaxCols+1)+"</row>")
+		_, _ = io.WriteString(w, "<row>"+strings.Repeat("<c><v>1</v></c>", MaxCols+1)+"</row>")
 	})
-	numbered := rawXLSX(t, func(w io.Writer) { io.WriteString(w, `<row r="1048577"><c><v>1</v></c></row>`) })
+	numbered := rawXLSX(t, func(w io.Writer) { _, _ = io.WriteString(w, `<row r="1048577"><c><v>1</v></c></row>`) })
 	for _, c := range []struct {
 		name    string
 		content []byte
 		says    string
 	}{
-		{"40M rows.xlsx", manyRows, `Trang tính "Sheet1" trong 40M rows.xlsx có hơn 1048576 dòng`},
-		{"far cell.xlsx", farCell, `Trang tính "Sheet1" trong far cell.xlsx có dòng dài hơn 16384 cột`},
-		{"wide row.xlsx", wideRow, `dài hơn 16384 cột`},
-		{"numbered.xlsx", numbered, `hơn 1048576 dòng`},
+		{"40M rows.xlsx", manyRows, `Trang tính "Sheet1" trong 40M rows.xlsx có hơn 1.048.576 dòng`},
+		{"far cell.xlsx", farCell, `Trang tính "Sheet1" trong far cell.xlsx có dòng dài hơn 16.384 cột`},
+		{"wide row.xlsx", wideRow, `dài hơn 16.384 cột`},
+		{"numbered.xlsx", numbered, `hơn 1.048.576 dòng`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var before, after runtime.MemStats
@@ -376,7 +416,7 @@ func TestSheetPastExcelLimits(t *testing.T) {
 			}
 		})
 	}
-	if _, probs := Parse("40M rows.xlsx", manyRows, data.Reference(), "en"); len(probs) != 1 || !strings.Contains(probs[0].Message, `Sheet "Sheet1" in 40M rows.xlsx has more than 1048576 rows`) {
+	if _, probs := Parse("40M rows.xlsx", manyRows, data.Reference(), "en"); len(probs) != 1 || !strings.Contains(probs[0].Message, `Sheet "Sheet1" in 40M rows.xlsx has more than 1,048,576 rows`) {
 		t.Errorf("in English: %v", probs)
 	}
 	sizes, err := SheetSizes(xlsx(t, "Báo cáo", [][]any{{"unit_code", "period"}, {"01", nil, nil, 5}}))

@@ -102,11 +102,15 @@ func TestCatalogueAndFeedback(t *testing.T) {
 	for i, line := range strings.Split(strings.TrimSpace(testCatalogue), "\n")[:3] {
 		for j, v := range strings.Split(line, ",") {
 			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			f.SetCellValue("Sheet1", cell, v)
+			if err := f.SetCellValue("Sheet1", cell, v); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	var buf bytes.Buffer
-	f.WriteTo(&buf)
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
 	if o := r.ingest("dm.xlsx", buf.Bytes(), committee); o.Status != StatusAccepted || o.Kind != KindCatalogue || o.Records.Rows != 2 {
 		t.Fatalf("xlsx: %s %s %v", o.Status, o.Message, o.Errors)
 	}
@@ -115,7 +119,7 @@ func TestCatalogueAndFeedback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	defer func() { _ = other.Close() }()
 	target := &Ingester{Store: other, Rules: r.in.Rules, FilesDir: filepath.Join(t.TempDir(), "rebuilt.files"), Now: r.in.Now}
 	if n, err := Rebuild(ctx, r.in.FilesDir, target, nil); err != nil || n != 3 {
 		t.Fatalf("rebuild: %d files, %v", n, err)
@@ -129,7 +133,7 @@ func TestCatalogueAndFeedback(t *testing.T) {
 	}
 	// nothing refused was kept: three files and the manifest
 	n := 0
-	filepath.Walk(r.in.FilesDir, func(p string, fi os.FileInfo, err error) error {
+	_ = filepath.Walk(r.in.FilesDir, func(p string, fi os.FileInfo, err error) error {
 		if err == nil && fi.Mode().IsRegular() && fi.Name() != ManifestName {
 			n++
 		}

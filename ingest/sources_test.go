@@ -149,7 +149,9 @@ func TestDossierAggregationEdges(t *testing.T) {
 		t.Errorf("a locked month: %v", err)
 	}
 	refused = append(refused, lockedExport)
-	r.store.UnlockMonth(ctx, data.NewMonth(2026, 10), "committee")
+	if err := r.store.UnlockMonth(ctx, data.NewMonth(2026, 10), "committee"); err != nil {
+		t.Fatal(err)
+	}
 	after, _ := r.store.Coverage(ctx)
 	if before.Submissions != after.Submissions {
 		t.Error("a refused export wrote something")
@@ -260,12 +262,18 @@ func TestDropFolder(t *testing.T) {
 	s.Policy.FolderRoot = filepath.Dir(dir)
 	ctx := context.Background()
 	good := filepath.Join(dir, "bao-cao.csv")
-	os.WriteFile(good, []byte("unit,period,docs_total,docs_electronic\n01,2026-10,10,9\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "sai.csv"), []byte("unit,period,docs_total,docs_electronic\n01,2026-10,10,90\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "dang-chep.csv.part"), []byte("unit,per"), 0o644)
+	if err := os.WriteFile(good, []byte("unit,period,docs_total,docs_electronic\n01,2026-10,10,9\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sai.csv"), []byte("unit,period,docs_total,docs_electronic\n01,2026-10,10,90\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "dang-chep.csv.part"), []byte("unit,per"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	old := time.Now().Add(-time.Minute)
-	os.Chtimes(good, old, old)
-	os.Chtimes(filepath.Join(dir, "sai.csv"), old, old)
+	_ = os.Chtimes(good, old, old)
+	_ = os.Chtimes(filepath.Join(dir, "sai.csv"), old, old)
 	first, _ := s.Run(ctx, "drop")
 	if !strings.Contains(first.Message, "0 files accepted") {
 		t.Errorf("first scan read files that might still be copying: %s", first.Message)
@@ -289,11 +297,17 @@ func TestDropFolder(t *testing.T) {
 	}
 	// a file that grows between scans waits
 	growing := filepath.Join(dir, "lon.csv")
-	os.WriteFile(growing, []byte("unit,period,docs_total\n"), 0o644)
-	os.Chtimes(growing, old, old)
-	s.Run(ctx, "drop")
-	os.WriteFile(growing, []byte("unit,period,docs_total\n04,2026-10,3\n"), 0o644)
-	os.Chtimes(growing, old.Add(time.Second), old.Add(time.Second))
+	if err := os.WriteFile(growing, []byte("unit,period,docs_total\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Chtimes(growing, old, old)
+	if _, err := s.Run(ctx, "drop"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(growing, []byte("unit,period,docs_total\n04,2026-10,3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Chtimes(growing, old.Add(time.Second), old.Add(time.Second))
 	third, _ := s.Run(ctx, "drop")
 	if !strings.Contains(third.Message, "1 waiting") {
 		t.Errorf("a growing file was read: %s", third.Message)
@@ -303,7 +317,7 @@ func TestDropFolder(t *testing.T) {
 func TestSourcesFile(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "s.toml")
-	os.WriteFile(p, []byte(`
+	if err := os.WriteFile(p, []byte(`
 [[source]]
 name = "hn"
 kind = "http"
@@ -312,7 +326,9 @@ allow_private = true
 format = "json"
 schedule = "0 2 * * *"
 headers = { Authorization = "env:EGOVKPI_SECRET_NOPE" }
-`), 0o644)
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	s, err := LoadSources(p)
 	if err != nil || len(s) != 1 {
 		t.Fatalf("load: %v", err)
@@ -325,7 +341,9 @@ headers = { Authorization = "env:EGOVKPI_SECRET_NOPE" }
 	if err := (SourcePolicy{}).Check(s[0]); err != nil {
 		t.Errorf("a secret that is set: %v", err)
 	}
-	os.WriteFile(p, []byte("[[source]]\nname = \"x\"\nkind = \"ftp\"\n"), 0o644)
+	if err := os.WriteFile(p, []byte("[[source]]\nname = \"x\"\nkind = \"ftp\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := LoadSources(p); err == nil {
 		t.Error("kind ftp accepted")
 	}
@@ -360,10 +378,14 @@ func TestSourceSafety(t *testing.T) {
 		hits.Add(1)
 		switch r.URL.Path {
 		case "/big":
-			w.Write([]byte(strings.Repeat("x", 4<<10)))
+			if _, err := w.Write([]byte(strings.Repeat("x", 4<<10))); err != nil {
+				t.Error(err) // a handler goroutine: Error, not Fatal
+			}
 		case "/big-chunked":
 			for i := 0; i < 8; i++ {
-				w.Write([]byte(strings.Repeat("x", 1<<10)))
+				if _, err := w.Write([]byte(strings.Repeat("x", 1<<10))); err != nil {
+					t.Error(err) // a handler goroutine: Error, not Fatal
+				}
 				w.(http.Flusher).Flush()
 			}
 		case "/secret":
@@ -400,9 +422,15 @@ func TestSourceSafety(t *testing.T) {
 
 	root := t.TempDir()
 	outside := t.TempDir()
-	os.WriteFile(filepath.Join(outside, "a.csv"), []byte(csv), 0o644)
-	os.Symlink(outside, filepath.Join(root, "link"))
-	os.Mkdir(filepath.Join(root, "drop"), 0o755)
+	if err := os.WriteFile(filepath.Join(outside, "a.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(root, "drop"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("EGOVKPI_SECRET_K", "k3y")
 	s, _ := sourcesRig(t,
 		Source{Name: "loopback", Kind: "http", URL: local.URL + "/", Format: "csv"},

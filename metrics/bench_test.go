@@ -23,7 +23,7 @@ func demoEngine(b *testing.B, scale int) *Engine {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { store.Close() })
+	b.Cleanup(func() { _ = store.Close() })
 	if _, err := (ingest.Demo{Seed: 1, Through: benchThrough}).Load(ctx, reg, store); err != nil {
 		b.Fatal(err)
 	}
@@ -46,7 +46,9 @@ func benchMetrics(b *testing.B, scale int) {
 		}
 	})
 	b.Run("rankings-cached", func(b *testing.B) {
-		eng.Rankings(ctx, q)
+		if _, err := eng.Rankings(ctx, q); err != nil {
+			b.Fatal(err)
+		}
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			if _, err := eng.Rankings(ctx, q); err != nil {

@@ -21,7 +21,7 @@ func surveyStore(t *testing.T, files ...string) *data.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { _ = store.Close() })
 	in := &ingest.Ingester{Store: store}
 	for _, f := range files {
 		b, err := os.ReadFile(filepath.Join("..", "testdata", "egdi", f))
@@ -97,7 +97,9 @@ func TestEGDIRenamedCountryMatches(t *testing.T) {
 		"2020,Türkiye ,53.0,0.7112,0.8889,0.8148,0.4298\n" +
 		"2020,North Macedonia,79,0.6312,0.7153,0.6924,0.4859000000000001\n" +
 		"2020,Czechia,54,0.7084,0.6528,0.8752,0.5971\n"
-	os.WriteFile(filepath.Join(dir, "un-2020.csv"), []byte(csv), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "un-2020.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	imps, probs, ok := ingest.ParseEGDI("un-2020.csv", []byte(csv), "vi")
 	if !ok || len(probs) > 0 || len(imps) != 1 || imps[0].Year != 2020 {
 		t.Fatalf("parse: %v %v %v", ok, probs, imps)

@@ -21,7 +21,7 @@ func newFixture(t *testing.T, defs *Defs) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { _ = store.Close() })
 	if defs == nil {
 		if defs, err = DefaultDefs(); err != nil {
 			t.Fatal(err)

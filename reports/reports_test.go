@@ -31,7 +31,7 @@ func demoStore(t testing.TB, reg *data.Registry, through data.Month) (*data.Stor
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { _ = store.Close() })
 	if _, err := (ingest.Demo{Seed: 1, Through: through}).Load(ctx, store.Units(), store); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func monthly(t testing.TB, eng *metrics.Engine, period string, g data.Group, lan
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { f.Close() })
+	t.Cleanup(func() { _ = f.Close() })
 	return f
 }
 
@@ -85,7 +85,9 @@ func TestMonthlyWorkbook(t *testing.T) {
 	}
 	// the chart is a real chart part, and the summary's totals are numbers
 	var buf bytes.Buffer
-	f.Write(&buf)
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
 	zr, _ := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 	hasChart := false
 	for _, z := range zr.File {
@@ -174,7 +176,9 @@ func TestMonthlyGolden(t *testing.T) {
 	}
 	path := filepath.Join("testdata", "golden", "monthly-2019-03-ministries.txt")
 	if *update {
-		os.WriteFile(path, []byte(dump.String()), 0o644)
+		if err := os.WriteFile(path, []byte(dump.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
@@ -273,16 +277,22 @@ func BenchmarkRaw1M(b *testing.B) {
 			m := peak(func() {
 				f := excelize.NewFile()
 				sw, _ := f.NewStreamWriter("Sheet1")
-				sw.SetRow("A1", []any{"unit_code", "period", "measure", "value", "submission_id", "version", "status"})
+				if err := sw.SetRow("A1", []any{"unit_code", "period", "measure", "value", "submission_id", "version", "status"}); err != nil {
+					b.Fatal(err)
+				}
 				row := make([]any, 7)
 				for j := 0; j < n; j++ {
 					row[0], row[1], row[2], row[3], row[4], row[5], row[6] = "79", data.NewMonth(2019, 1).Add(j%94).String(), data.Measures[j%15].Code, int64(j), int64(j/15), 1, "current"
 					c, _ := excelize.CoordinatesToCellName(1, j+2)
-					sw.SetRow(c, row)
+					if err := sw.SetRow(c, row); err != nil {
+						b.Fatal(err)
+					}
 				}
-				sw.Flush()
-				f.Write(&bytes.Buffer{})
-				f.Close()
+				_ = sw.Flush()
+				if err := f.Write(&bytes.Buffer{}); err != nil {
+					b.Fatal(err)
+				}
+				_ = f.Close()
 			})
 			b.ReportMetric(m, "MB-peak-heap")
 		}
