@@ -62,7 +62,8 @@ func (s *Server) worklistOf(c echo.Context, code, period string) (*metrics.Workl
 	if period != "" {
 		var err error
 		if p, err = data.ParsePeriod(period); err != nil {
-			return nil, data.Errorf(data.ErrInvalid, "Kỳ %q: %v", "period %q: %v", period, err)
+			return nil, data.Errorf(data.ErrInvalid, "Kỳ “%s” không đúng: viết theo dạng YYYY-MM (ví dụ 2026-09)",
+				"period %q: write it as YYYY-MM (2026-09)", period)
 		}
 	}
 	return s.eng.Worklist(c.Request().Context(), code, p, now)

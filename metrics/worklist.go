@@ -145,7 +145,7 @@ func (e *Engine) worklistUnit(code string) (shown data.Unit, scored data.Index76
 				return data.Unit{Code: code, NameVI: code, NameEN: code, Parent: prov}, data.Index766Unit{Code: prov, Kind: "province"}, code, nil
 			}
 		}
-		return shown, scored, "", fmt.Errorf("%w: unit %q", data.ErrNotFound, code)
+		return shown, scored, "", data.Errorf(data.ErrNotFound, "không có đơn vị mã “%s”", "no unit with code %q", code)
 	}
 	if kind, err := index766Kind(u.Group); err == nil {
 		return u, data.Index766Unit{Code: u.Code, Kind: kind}, "", nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -227,5 +228,40 @@ P1,01,PA,direct,2026-09-01 08:00,2026-09-20 17:00,2026-09-02 08:00,true,false,fa
 			math.Abs(w.Items[0].Points-9) > 1e-9 || math.Abs(w.Points-9) > 1e-9 || fmt.Sprint(w.Items[0].Reasons) != "[not_synced]" {
 			t.Errorf("%s: scored as %s, %+v, all %v", code, w.ScoredAs, w.Items, w.Points)
 		}
+	}
+}
+
+// BenchmarkWorklist: Hà Nội's worklist (its own, its communes' and agencies' dossiers) and a
+// ministry's, for the demo's last month as of its 20th, on the demo with its 766 records.
+//
+//	go test ./metrics -run '^$' -bench Worklist -benchtime 5x
+func BenchmarkWorklist(b *testing.B) {
+	ctx := context.Background()
+	store, err := data.Open(ctx, filepath.Join(b.TempDir(), "w.duckdb"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	if _, err := (ingest.Demo{Seed: 1, Through: benchThrough, With766: true}).Load(ctx, store.Units(), store); err != nil {
+		b.Fatal(err)
+	}
+	defs, _ := DefaultDefs()
+	eng := NewEngine(store, defs)
+	now := time.Date(benchThrough.Year(), time.Month(benchThrough.Num()), 20, 9, 0, 0, 0, data.VietnamTime())
+	for _, code := range []string{"01", "BCA"} {
+		b.Run(code, func(b *testing.B) {
+			n := 0
+			for i := 0; i < b.N; i++ {
+				eng.mu.Lock()
+				eng.cache = map[string]any{}
+				eng.mu.Unlock()
+				w, err := eng.Worklist(ctx, code, data.MonthPeriod(benchThrough), now)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(w.Items)
+			}
+			b.ReportMetric(float64(n), "items")
+		})
 	}
 }
