@@ -19,6 +19,15 @@ const dossierColumns = `{'dossier_id': 'VARCHAR', 'unit_code': 'VARCHAR', 'proce
 	'received_at': 'TIMESTAMP', 'due_at': 'TIMESTAMP', 'resolved_at': 'TIMESTAMP', 'digitized': 'BOOLEAN',
 	'fee_required': 'BOOLEAN', 'paid_online': 'BOOLEAN', 'rating': 'VARCHAR'}`
 
+// longDossier is a dossier kept twice, in dossiers_long too (migration 022): open, or
+// resolved 31 days or more after it was received. A period reaches a dossier received more
+// than 31 days before it only if it is one.
+const longDossier = `resolved_at IS NULL OR resolved_at >= received_at + INTERVAL 31 DAY`
+
+// longReach is how far before a period the dossiers it reads from the dossiers table go;
+// those received earlier that it reaches are long ones.
+const longReach = 31 * 24 * time.Hour
+
 // badDossier is a row the aggregation could not count.
 const badDossier = `dossier_id IS NULL OR unit_code IS NULL OR received_at IS NULL OR channel IS NULL OR channel NOT IN ('online', 'direct', 'postal')
 	OR (rating IS NOT NULL AND rating NOT IN ('satisfied', 'dissatisfied', '')) OR supplement_requests < 0`
@@ -281,10 +290,19 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 				return err
 			}
 			// an export replaces the rows of the same dossiers of the same units, and no others
-			if _, err := conn.ExecContext(ctx, `DELETE FROM dossiers d USING (SELECT unit_code, dossier_id FROM dossiers WHERE source_sha256 = ?) n
+			for _, table := range []string{"dossiers", "dossiers_long"} {
+				if _, err := conn.ExecContext(ctx, `DELETE FROM `+table+` d USING (SELECT unit_code, dossier_id FROM dossiers WHERE source_sha256 = ?) n
 				WHERE d.unit_code = n.unit_code AND d.dossier_id = n.dossier_id AND d.source_sha256 <> ?`, sha, sha); err != nil {
-				return err
+					return err
+				}
 			}
+		}
+		// the long ones' copy, which a period's 766 index reads for the dossiers received
+		// long before it (migration 022)
+		cols := dossierTableColumns() + ", source_sha256"
+		if _, err := conn.ExecContext(ctx, `INSERT INTO dossiers_long (`+cols+`) SELECT `+cols+` FROM dossiers
+			WHERE source_sha256 = '`+sha+`' AND (`+longDossier+`)`); err != nil {
+			return err
 		}
 		if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE dossier_units (unit_code VARCHAR, rollup VARCHAR)`); err != nil {
 			return err

@@ -150,36 +150,42 @@ announced AS (SELECT pu.*, CASE kind WHEN 'ministry' THEN p.lead_m ELSE p.lead_p
   FROM pu, p WHERE announced_on >= {ps}::DATE AND announced_on < {pe}::DATE
   QUALIFY row_number() OVER (PARTITION BY unit, procedure_code ORDER BY own DESC, line) = 1),
 -- the dossiers the period reaches, with their procedure in force
-d AS MATERIALIZED (SELECT x.*, ip.procedure_code IS NOT NULL AS in_cat, coalesce(ip.paper_result, false) AS paper, ip.max_processing AS p_max,
+d AS (SELECT x.*, ip.procedure_code IS NOT NULL AS in_cat, coalesce(ip.paper_result, false) AS paper, ip.max_processing AS p_max,
   ip.max_unit AS p_unit, ip.name_vi AS p_name,
   x.received_at >= p.ps AND x.received_at < p.pe AS rec,
   x.received_at < p.pe AND (x.resolved_at IS NULL OR x.resolved_at >= p.ps) AS handled,
   coalesce(x.resolved_at >= p.ps AND x.resolved_at < p.pe, false) AS ended,
   epoch_us(CASE WHEN x.resolved_at >= p.ps AND x.resolved_at < p.pe THEN x.resolved_at ELSE p.pe END) AS e0
   FROM (SELECT x0.* REPLACE (mb.unit_code AS unit_code) FROM (
-    -- the rows the period reaches, as four disjoint conjunctions rather than one OR, so that
+    -- the rows the period reaches, as disjoint conjunctions rather than one OR, so that
     -- DuckDB filters the scan on received_at and resolved_at before it reads the other
-    -- columns (an OR was filtered after reading them all: 10M rows, 16 s → see the benchmark)
-    SELECT * EXCLUDE (dossier_id, source_sha256) FROM dossiers WHERE received_at >= {ps} AND received_at < {pe}
-    UNION ALL SELECT * EXCLUDE (dossier_id, source_sha256) FROM dossiers WHERE received_at < {ps} AND resolved_at IS NULL
-    UNION ALL SELECT * EXCLUDE (dossier_id, source_sha256) FROM dossiers WHERE received_at < {ps} AND resolved_at >= {ps}
-    UNION ALL SELECT * EXCLUDE (dossier_id, source_sha256) FROM dossiers WHERE received_at >= {pe} AND resolved_at >= {ps} AND resolved_at < {pe}
+    -- columns (an OR was filtered after reading them all): those received in it, those
+    -- received in the 31 days before it and still open at its start, the long ones
+    -- received earlier (their copy in dossiers_long, migration 022: the dossiers table's
+    -- older rows are not read at all), and those received after it but resolved in it
+    SELECT {cols} FROM dossiers WHERE received_at >= {ps} AND received_at < {pe}
+    UNION ALL SELECT {cols} FROM dossiers WHERE received_at >= {lo} AND received_at < {ps} AND resolved_at IS NULL
+    UNION ALL SELECT {cols} FROM dossiers WHERE received_at >= {lo} AND received_at < {ps} AND resolved_at >= {ps}
+    UNION ALL SELECT {cols} FROM dossiers_long WHERE received_at < {lo} AND resolved_at IS NULL
+    UNION ALL SELECT {cols} FROM dossiers_long WHERE received_at < {lo} AND resolved_at >= {ps}
+    UNION ALL SELECT {cols} FROM dossiers WHERE received_at >= {pe} AND resolved_at >= {ps} AND resolved_at < {pe}
   ) x0 JOIN members mb ON mb.member = x0.unit_code) x CROSS JOIN p
   LEFT JOIN inforce ip ON ip.unit = x.unit_code AND ip.procedure_code = x.procedure_code),
 -- feedback: closed before the period's end (an outcome other than open, handled before
--- it); late by 5.2's windows, or, open at the end, past the handled window
-f AS MATERIALIZED (SELECT x.*, x.received_at >= p.ps AS rec,
+-- it); late by 5.2's windows, or, open at the end, past the handled window. Those closed
+-- before the period that it did not receive count nowhere: left out as they are read.
+f AS (SELECT x.*, x.received_at >= p.ps AS rec,
   coalesce(x.outcome, '') <> 'open' AND x.handled_at IS NOT NULL AND x.handled_at < p.pe AS closed, p.pe,
   p.ps, p.fb_handled, p.fb_refused, p.fb_supplement
   FROM (SELECT f0.* REPLACE (mb.unit_code AS unit_code) FROM feedback f0 JOIN members mb ON mb.member = f0.unit_code
-    WHERE f0.received_at < {pe}) x CROSS JOIN p),
+    WHERE f0.received_at < {pe} AND (f0.received_at >= {ps} OR f0.outcome = 'open' OR f0.handled_at IS NULL OR f0.handled_at >= {ps})) x CROSS JOIN p),
 -- the working-day calendar over the dates the rules read, with 400 days to spare for the
 -- windows of 1.1 and 1.2: w says whether a day is a working day, c counts the working
 -- days up to it (its rank when it is one)
-bounds AS (SELECT least(p.ps::DATE, (SELECT min(received_at)::DATE FROM d), (SELECT min(received_at)::DATE FROM f),
+bounds AS (SELECT least(p.ps::DATE, (SELECT min(received_at)::DATE FROM dossiers), (SELECT min(received_at)::DATE FROM feedback),
     (SELECT min(least(announced_on, effective_on)) FROM announced)) - 400 AS lo,
   greatest(p.pe::DATE, (SELECT max(greatest(announced_on, effective_on)) FROM announced)) + 400 AS hi FROM p),
-cal AS MATERIALIZED (SELECT d, w, sum(w) OVER (ORDER BY d ROWS UNBOUNDED PRECEDING) AS c FROM (
+cal AS MATERIALIZED (SELECT d, w, (sum(w) OVER (ORDER BY d ROWS UNBOUNDED PRECEDING))::BIGINT AS c FROM (
   SELECT g.d, CASE WHEN l.working IS NOT NULL THEN l.working::INT WHEN isodow(g.d) <= 5 THEN 1 ELSE 0 END AS w
   FROM (SELECT unnest(generate_series(lo, hi, INTERVAL 1 DAY))::DATE AS d FROM bounds) g LEFT JOIN listed l ON l.d = g.d)),
 wd AS (SELECT c AS r, d FROM cal WHERE w = 1),
@@ -197,43 +203,60 @@ e AS (SELECT *, coalesce(supplement_requests, 0) > 1 AS many,
     AND epoch_us(supplement_requested_at) < least(coalesce(epoch_us(supplement_completed_at), e0), e0)
     THEN e0 - (least(coalesce(epoch_us(supplement_completed_at), e0), e0) - epoch_us(supplement_requested_at)) ELSE e0 END AS e1
   FROM d),
-t AS MATERIALIZED (SELECT e.*, CASE WHEN many THEN false
+t AS (SELECT e.*, CASE WHEN many THEN false
     WHEN due_at IS NOT NULL THEN e1 <= epoch_us(due_at)
     WHEN NOT in_cat OR coalesce(p_max, 0) <= 0 THEN true
     WHEN p_unit = 'working_days' THEN ` + daysOf(fUS("make_timestamp(e.e1)", "c1")+" - "+fUS("e.received_at", "c0")) + ` <= p_max
     WHEN p_unit = 'days' THEN (e1 - epoch_us(received_at)) * 1000 <= trunc(p_max * 24 * 3600000000000.0)
     ELSE (e1 - epoch_us(received_at)) * 1000 <= trunc(p_max * 3600000000000.0) END AS on_time,
   ` + daysOf("e1 - epoch_us(received_at)") + ` AS days
-  FROM e LEFT JOIN cal c0 ON c0.d = e.received_at::DATE LEFT JOIN cal c1 ON c1.d = make_timestamp(e.e1)::DATE),
-used AS (SELECT DISTINCT unit_code AS unit, procedure_code FROM t WHERE rec AND channel = 'online'),
+  -- the calendar only where the rule reads working days
+  FROM e LEFT JOIN cal c0 ON c0.d = CASE WHEN e.due_at IS NULL AND e.p_unit = 'working_days' THEN e.received_at::DATE END
+  LEFT JOIN cal c1 ON c1.d = CASE WHEN e.due_at IS NULL AND e.p_unit = 'working_days' THEN make_timestamp(e.e1)::DATE END),
+-- the dossiers' counts by unit and procedure, in one pass over the rows (a few thousand
+-- groups): the unit's counts, 2.2's averages and 3.2's procedures used are sums of them
+g AS MATERIALIZED (SELECT unit_code AS unit, procedure_code, in_cat, any_value(p_name) AS p_name,
+  sum((rec AND channel = 'online')::INT) AS rec_online,
+  sum((rec)::INT) AS received,
+  sum((rec AND synced IS NOT NULL)::INT) AS synced_known, sum((rec AND synced)::INT) AS synced,
+  sum((rec AND channel = 'online' AND (NOT paper OR electronic_result))::INT) AS online_counting,
+  sum((rec AND channel = 'online' AND paper)::INT) AS online_paper,
+  sum((rec AND electronic_result IS NOT NULL)::INT) AS electronic_known,
+  sum((rec AND paper)::INT) AS paper_received,
+  sum((rec AND fee_required)::INT) AS fee_dossiers, sum((rec AND fee_required AND paid_online)::INT) AS paid_online,
+  sum((rec AND digitized AND (NOT paper OR electronic_result))::INT) AS digitized_ok,
+  sum((rec AND reused_data IS NOT NULL)::INT) AS reused_known, sum((rec AND reused_data)::INT) AS reused,
+  sum((rec AND citizen_store IS NOT NULL)::INT) AS store_known, sum((rec AND citizen_store)::INT) AS store,
+  sum((rec AND vneid IS NOT NULL)::INT) AS vneid_known, sum((rec AND vneid)::INT) AS vneid,
+  sum((handled)::INT) AS handled, sum((handled AND on_time)::INT) AS handled_on_time,
+  sum((handled AND (complaint OR rating = 'dissatisfied'))::INT) AS complained,
+  sum((handled AND undated)::INT) AS undated,
+  sum((ended)::INT) AS ended, coalesce(sum(CASE WHEN ended THEN days END), 0) AS ended_days,
+  sum((ended AND paper)::INT) AS ended_paper, sum((ended AND paper AND electronic_result IS NOT NULL)::INT) AS ended_paper_known,
+  sum((ended AND paper AND electronic_result)::INT) AS ended_paper_electronic
+  FROM t GROUP BY unit_code, procedure_code, in_cat),
+used AS (SELECT DISTINCT unit, procedure_code FROM g WHERE rec_online > 0),
 procs AS (SELECT i.unit, count(*) AS n, count(components_complete) AS comp_known, count(*) FILTER (WHERE components_complete) AS comp,
   count(*) FILTER (WHERE online IN ('partial', 'full')) AS online,
   count(*) FILTER (WHERE online IN ('partial', 'full') AND u.unit IS NOT NULL) AS used,
   count(*) FILTER (WHERE fee) AS fee, count(*) FILTER (WHERE fee AND payment_integrated) AS fee_int
   FROM inforce i LEFT JOIN used u ON u.unit = i.unit AND u.procedure_code = i.procedure_code GROUP BY i.unit),
-ds AS (SELECT unit_code AS unit,
-  count(*) FILTER (WHERE rec) AS received,
-  count(synced) FILTER (WHERE rec) AS synced_known, count(*) FILTER (WHERE rec AND synced) AS synced,
-  count(*) FILTER (WHERE rec AND channel = 'online' AND (NOT paper OR electronic_result)) AS online_counting,
-  count(*) FILTER (WHERE rec AND channel = 'online' AND paper) AS online_paper,
-  count(electronic_result) FILTER (WHERE rec) AS electronic_known,
-  count(*) FILTER (WHERE rec AND paper) AS paper_received,
-  count(*) FILTER (WHERE rec AND fee_required) AS fee_dossiers, count(*) FILTER (WHERE rec AND fee_required AND paid_online) AS paid_online,
-  count(*) FILTER (WHERE rec AND digitized AND (NOT paper OR electronic_result)) AS digitized_ok,
-  count(reused_data) FILTER (WHERE rec) AS reused_known, count(*) FILTER (WHERE rec AND reused_data) AS reused,
-  count(citizen_store) FILTER (WHERE rec) AS store_known, count(*) FILTER (WHERE rec AND citizen_store) AS store,
-  count(vneid) FILTER (WHERE rec) AS vneid_known, count(*) FILTER (WHERE rec AND vneid) AS vneid,
-  count(*) FILTER (WHERE handled) AS handled, count(*) FILTER (WHERE handled AND on_time) AS handled_on_time,
-  count(*) FILTER (WHERE handled AND (complaint OR rating = 'dissatisfied')) AS complained,
-  count(*) FILTER (WHERE handled AND undated) AS undated,
-  count(DISTINCT coalesce(procedure_code, '')) FILTER (WHERE handled AND NOT in_cat) AS missing,
-  count(*) FILTER (WHERE ended) AS ended, coalesce(sum(days) FILTER (WHERE ended), 0) AS ended_days,
-  count(*) FILTER (WHERE ended AND paper) AS ended_paper, count(electronic_result) FILTER (WHERE ended AND paper) AS ended_paper_known,
-  count(*) FILTER (WHERE ended AND paper AND electronic_result) AS ended_paper_electronic
-  FROM t GROUP BY unit_code),
+ds AS (SELECT unit, sum(received)::BIGINT AS received, sum(synced_known)::BIGINT AS synced_known, sum(synced)::BIGINT AS synced,
+  sum(online_counting)::BIGINT AS online_counting, sum(online_paper)::BIGINT AS online_paper,
+  sum(electronic_known)::BIGINT AS electronic_known, sum(paper_received)::BIGINT AS paper_received,
+  sum(fee_dossiers)::BIGINT AS fee_dossiers, sum(paid_online)::BIGINT AS paid_online,
+  sum(digitized_ok)::BIGINT AS digitized_ok, sum(reused_known)::BIGINT AS reused_known,
+  sum(reused)::BIGINT AS reused, sum(store_known)::BIGINT AS store_known, sum(store)::BIGINT AS store,
+  sum(vneid_known)::BIGINT AS vneid_known, sum(vneid)::BIGINT AS vneid, sum(handled)::BIGINT AS handled,
+  sum(handled_on_time)::BIGINT AS handled_on_time, sum(complained)::BIGINT AS complained,
+  sum(undated)::BIGINT AS undated, sum(ended)::BIGINT AS ended, sum(ended_paper)::BIGINT AS ended_paper,
+  sum(ended_paper_known)::BIGINT AS ended_paper_known,
+  sum(ended_paper_electronic)::BIGINT AS ended_paper_electronic,
+  count(DISTINCT coalesce(procedure_code, '')) FILTER (WHERE handled > 0 AND NOT in_cat) AS missing, sum(ended_days) AS ended_days
+  FROM g GROUP BY unit),
 avgs AS (SELECT unit, list({'code': code, 'name': name, 'n': n, 'days': days} ORDER BY code) AS averages FROM (
-  SELECT unit_code AS unit, coalesce(procedure_code, '') AS code, coalesce(any_value(p_name), '') AS name, count(*) AS n, sum(days) AS days
-  FROM t WHERE ended GROUP BY ALL) GROUP BY unit),
+  SELECT unit, coalesce(procedure_code, '') AS code, coalesce(any_value(p_name), '') AS name, sum(ended)::BIGINT AS n, sum(ended_days) AS days
+  FROM g WHERE ended > 0 GROUP BY ALL) GROUP BY unit),
 fl AS (SELECT f.*, ` + daysOf(fUS("CASE WHEN f.closed THEN f.handled_at ELSE f.pe END", "ch")+" - "+fUS("f.received_at", "cr")) + ` >
   CASE WHEN NOT f.closed THEN f.fb_handled WHEN f.outcome = 'refused' THEN f.fb_refused
     WHEN f.outcome = 'supplement_requested' THEN f.fb_supplement ELSE f.fb_handled END AS late
@@ -290,11 +313,17 @@ func (s *Store) Index766Counts(ctx context.Context, cal *Calendar, rules Index76
 	// The period's bounds and the catalogue version go in as literals where rows are read
 	// (made here from a Period and an id, never from a request's text): as parameters, or
 	// through the p row, DuckDB joined them to every row instead of filtering the scan.
+	cols := make([]string, 0, len(dossierSchema))
+	for _, c := range dossierSchema[1:] { // not dossier_id
+		cols = append(cols, c.name)
+	}
 	q := strings.NewReplacer("{ps}", start.Format("TIMESTAMP '2006-01-02 15:04:05'"), "{pe}", end.Format("TIMESTAMP '2006-01-02 15:04:05'"),
+		"{lo}", start.Add(-longReach).Format("TIMESTAMP '2006-01-02 15:04:05'"), "{cols}", strings.Join(cols, ", "),
 		"{last}", end.AddDate(0, 0, -1).Format("DATE '2006-01-02'"), "{cat}", strconv.FormatInt(cat, 10)).Replace(index766SQL)
-	rows, err := s.db.QueryContext(ctx, q, start, end, end.AddDate(0, 0, -1), cat,
+	args := []any{start, end, end.AddDate(0, 0, -1), cat,
 		rules.AnnounceLead["ministry"], rules.AnnounceLead["province"], rules.PublishWithin["ministry"], rules.PublishWithin["province"],
-		fb["handled"], fb["refused"], fb["supplement_requested"], codes, kinds, members, of, dates, working)
+		fb["handled"], fb["refused"], fb["supplement_requested"], codes, kinds, members, of, dates, working}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("index766: %w", err)
 	}
