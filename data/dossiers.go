@@ -119,6 +119,10 @@ type DossierResult struct {
 	Identical  bool `json:"identical,omitempty"`
 	// Changes are the self-reported figures replaced, or waiting for confirmation.
 	Changes []DossierChange `json:"changes,omitempty"`
+	// Unlisted are the procedures of the export's dossiers that the catalogue in force does
+	// not hold, most dossiers first (at most UnlistedShown); UnlistedCodes counts them all.
+	Unlisted      []ProcedureCount `json:"unlisted_procedures,omitempty"`
+	UnlistedCodes int              `json:"unlisted_codes,omitempty"`
 	// Submissions are the versions stored (or, dry, that would be).
 	Submissions []Submission `json:"-"`
 }
@@ -310,6 +314,9 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS dossier_units`)
 		from, into := s.dossierRollups(touched, agencies)
 		if _, err := conn.ExecContext(ctx, `INSERT INTO dossier_units SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])`, from, into); err != nil {
+			return err
+		}
+		if res.Unlisted, res.UnlistedCodes, err = s.unlistedProcedures(ctx, conn, sha, now); err != nil {
 			return err
 		}
 		aggs, err := aggregateDossiers(ctx, conn)

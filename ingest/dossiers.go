@@ -51,7 +51,8 @@ func (in *Ingester) ingestDossiers(ctx context.Context, req Request, o *Outcome,
 			MaxRows: in.MaxDossierRows, Now: in.now(), Keep: keep})
 		return err
 	})
-	o.Dossiers = &DossierReceipt{Rows: res.Rows, UnitMonths: res.UnitMonths, Changes: res.Changes}
+	o.Dossiers = &DossierReceipt{Rows: res.Rows, UnitMonths: res.UnitMonths, Changes: res.Changes,
+		UnlistedProcedures: res.Unlisted, UnlistedCodes: res.UnlistedCodes}
 	for _, s := range res.Submissions {
 		r := Receipt{ID: s.ID, UnitCode: s.UnitCode, Period: s.Month, Version: s.Version, Status: s.Status, Values: s.Values, Warnings: []Problem{}}
 		if req.DryRun {

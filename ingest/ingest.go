@@ -162,6 +162,12 @@ type DossierReceipt struct {
 	// Changes are figures units reported themselves that the export replaces (or, waiting
 	// for confirmation, would replace).
 	Changes []data.DossierChange `json:"changes,omitempty"`
+	// UnlistedProcedures are procedures of the export's dossiers that the procedure
+	// catalogue in force does not hold, most dossiers first (at most data.UnlistedShown):
+	// the dossiers are accepted and count without paper result and without maximum
+	// (issue 17). UnlistedCodes is how many such codes in all.
+	UnlistedProcedures []data.ProcedureCount `json:"unlisted_procedures,omitempty"`
+	UnlistedCodes      int                   `json:"unlisted_codes,omitempty"`
 }
 
 // refuse ends the outcome with a reason.
