@@ -295,11 +295,11 @@ func (e *SheetTooLarge) Error() string {
 // message says it in the reader's language, with what to do.
 func (e *SheetTooLarge) message(lang, file string) string {
 	if e.Cols {
-		return msg(lang, "Trang tính \"%s\" trong %s có dòng dài hơn %d cột (giới hạn của Excel): hãy xóa các cột thừa rồi lưu lại",
-			"Sheet \"%s\" in %s has a row of more than %d columns (Excel's limit): delete the extra columns and save it again", e.Sheet, file, MaxCols)
+		return msg(lang, "Trang tính \"%s\" trong %s có dòng dài hơn %s cột (giới hạn của Excel): hãy xóa các cột thừa rồi lưu lại",
+			"Sheet \"%s\" in %s has a row of more than %s columns (Excel's limit): delete the extra columns and save it again", e.Sheet, file, data.FormatNumber(MaxCols, 0, lang))
 	}
-	return msg(lang, "Trang tính \"%s\" trong %s có hơn %d dòng (giới hạn của Excel): hãy xóa các dòng thừa rồi lưu lại",
-		"Sheet \"%s\" in %s has more than %d rows (Excel's limit): delete the extra rows and save it again", e.Sheet, file, MaxRows)
+	return msg(lang, "Trang tính \"%s\" trong %s có hơn %s dòng (giới hạn của Excel): hãy xóa các dòng thừa rồi lưu lại",
+		"Sheet \"%s\" in %s has more than %s rows (Excel's limit): delete the extra rows and save it again", e.Sheet, file, data.FormatNumber(MaxRows, 0, lang))
 }
 
 type sheet struct {
