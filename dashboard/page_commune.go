@@ -76,7 +76,7 @@ func (s *Server) communePage(c echo.Context, u data.Unit) error {
 		var months []string
 		series := map[string][]opts.LineData{}
 		for _, pt := range sr.Points {
-			months = append(months, pt.Period)
+			months = append(months, axisMonth(lang, pt.Period))
 			series[name] = append(series[name], lineValue(pt.Value))
 			series[pname] = append(series[pname], lineValue(pt.Province))
 			series[tgt] = append(series[tgt], lineValue(pt.Target))
