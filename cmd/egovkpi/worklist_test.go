@@ -322,6 +322,31 @@ func TestWorklistPage(t *testing.T) {
 			}
 		}
 	}
+	// on a phone the page does not scroll sideways (the table scrolls inside its frame)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#worklist"))); err != nil {
+		t.Fatal(err)
+	}
+	if over, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)); err != nil || over {
+		t.Errorf("the page scrolls sideways on a phone (%v)", err)
+	}
+	// printed (A4 landscape inside its margins: 1031 px): no bar, menu, form or button; the
+	// title, the unit and month, the table within the page
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1031, 730), emulateMedia("print")); err != nil {
+		t.Fatal(err)
+	}
+	f, err := chromedp.Run(ctx, chromedp.Evaluate[printFactsT](printFacts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Header || f.Nav || f.Form || f.Button || f.Export || !f.Title || !f.Table || f.Wide > 1032 {
+		t.Errorf("printed: %+v", f)
+	}
+	if head := text(".print-only"); !strings.Contains(head, "Hà Nội") || !strings.Contains(head, "Tháng ") {
+		t.Errorf("printed heading %q", head)
+	}
+	if err := chromedp.Do(ctx, emulateMedia(""), chromedp.EmulateViewport(1366, 768)); err != nil {
+		t.Fatal(err)
+	}
 	w.check(t)
 	// the committee chooses the unit from the list
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("form.who button")), chromedp.WaitVisible(chromedp.CSS(`a[href="/login"]`))); err != nil {
