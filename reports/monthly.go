@@ -150,8 +150,9 @@ func (b *book) table(sheet string, headerRow int, heads []string, widths []float
 const headMax = 40
 
 // textWidth is the column width (in widths of "0") that shows s on one line, with room for
-// the autofilter's button: a letter of Calibri 11 (Carlito in LibreOffice) is on average
-// narrower than its "0", a bold one about as wide.
+// the autofilter's button: a letter of Calibri 11 is on average narrower than its "0", a
+// bold one about as wide; the factors leave room for the wider face LibreOffice uses where
+// Calibri is not installed (Noto Sans on Debian with fonts-noto-core).
 func textWidth(s string, bold bool) float64 {
 	k := 0.85
 	if bold {
