@@ -152,20 +152,14 @@ func (s *Server) renderWith(c echo.Context, status int, name, nav, title string,
 func (s *Server) renderPage(c echo.Context, status int, name, nav, title, cacheKey string, d any, scripts ...string) error {
 	t := s.pages.byName[name]
 	var buf bytes.Buffer
-	p := page{Lang: langOf(c), Title: title, Nav: nav, Path: c.Request().URL.RequestURI(), Data: d, Can: map[string]bool{}, Scripts: scripts}
-	if id := identityOf(c); id != nil {
-		p.User, p.CSRF = &id.User, id.CSRF
-		for name, a := range map[string]access{"read": reader, "upload": uploader, "audit": auditor, "admin": admin, "export": exporter} {
-			p.Can[name] = id.can(a)
-		}
-		if p.Can["admin"] {
-			p.Failing = s.failing(c.Request().Context())
-		}
-	}
+	p := s.pageOf(c, nav, title, d, scripts)
 	version := s.eng.DataVersion()
+	// a body keepBodies asked for is kept, and the reader's layout spliced around it
+	pend, keep := c.Get(pendingBodyName).(pendingBody)
+	keep = keep && status == http.StatusOK
 	// the whole page: the view, and the reader as the layout shows them
 	whole := ""
-	if cacheKey != "" && status == http.StatusOK {
+	if cacheKey != "" && status == http.StatusOK && !keep {
 		whole = fmt.Sprintf("%s|%s|%s|%s|%s|%s|%v|%v", name, cacheKey, p.Lang, p.Title, p.Path, p.CSRF, p.Failing, p.Can)
 		if p.User != nil {
 			whole += "|" + p.User.Username + "|" + p.User.Role + "|" + p.User.Unit
@@ -183,11 +177,32 @@ func (s *Server) renderPage(c echo.Context, status int, name, nav, title, cacheK
 		content = cb.Bytes()
 		s.contents.put(cacheKey, version, content)
 	}
+	if keep {
+		b := newBody(name, nav, title, scripts, content)
+		s.bodies.put(pend.key, pend.version, b)
+		c.Response().Header().Set(keptHeader, "rendered")
+		return s.splice(c, status, b)
+	}
 	p.Content = template.HTML(content)
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	return s.send(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes(), whole, version)
+}
+
+// pageOf is what the layout shows of this request's reader, around the page's data.
+func (s *Server) pageOf(c echo.Context, nav, title string, d any, scripts []string) page {
+	p := page{Lang: langOf(c), Title: title, Nav: nav, Path: c.Request().URL.RequestURI(), Data: d, Can: map[string]bool{}, Scripts: scripts}
+	if id := identityOf(c); id != nil {
+		p.User, p.CSRF = &id.User, id.CSRF
+		for name, a := range map[string]access{"read": reader, "upload": uploader, "audit": auditor, "admin": admin, "export": exporter} {
+			p.Can[name] = id.can(a)
+		}
+		if p.Can["admin"] {
+			p.Failing = s.failing(c.Request().Context())
+		}
+	}
+	return p
 }
 
 func (s *Server) renderError(c echo.Context, status int, msg string) {

@@ -18,7 +18,11 @@ import (
 var selfCompressed = map[string]bool{
 	"/":                true,
 	"/api/v1/rankings": true,
-	"/bench/static":    true, // the load benchmark's yardstick: bytes compressed once, as a static file server keeps them
+	// the pages whose bodies are kept (pagecache.go): spliced into an already compressed answer
+	"/trends":       true,
+	"/units/:code":  true,
+	"/map":          true,
+	"/completeness": true,
 }
 
 // response is a whole response, ready to be sent again. Only the compressed form of a

@@ -10,10 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -59,9 +57,6 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client (see
 	// clientIP); without any, the client is the direct peer.
 	TrustedProxies []*net.IPNet
-	// BenchStatic adds GET /bench/static?bytes=N, a static page of N bytes through the
-	// same middleware: the web layer's own limit, for the load benchmark (serve --bench).
-	BenchStatic bool
 }
 
 // Server is the web application.
@@ -88,7 +83,9 @@ type Server struct {
 	contents  untilChange[[]byte]
 	responses untilChange[*response]
 	// late keeps answers about late dossiers (a scan of the kept rows) likewise.
-	late    untilChange[data.LateDossiers]
+	late untilChange[data.LateDossiers]
+	// bodies keeps the rendered bodies of the most read pages (pagecache.go).
+	bodies  *pageCache[*body]
 	log     *slog.Logger
 	pages   *pages
 	public  bool
@@ -108,7 +105,8 @@ func New(cfg Config) (*echo.Echo, error) {
 	s := &Server{eng: cfg.Engine, store: cfg.Store, accounts: cfg.Accounts, admin: cfg.Admin, log: cfg.Logger,
 		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, dossiers: cfg.Dossiers, dossierLog: cfg.DossierLog, srcEdit: cfg.SrcEdit,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute), proxies: cfg.TrustedProxies,
-		contents: untilChange[[]byte]{limit: 2000}, responses: untilChange[*response]{limit: 4000}, late: untilChange[data.LateDossiers]{limit: 2000}}
+		contents: untilChange[[]byte]{limit: 2000}, responses: untilChange[*response]{limit: 4000}, late: untilChange[data.LateDossiers]{limit: 2000},
+		bodies: newPageCache(64<<20, (*body).size)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -141,29 +139,6 @@ func New(cfg Config) (*echo.Echo, error) {
 
 	s.routes(e)
 	registerStatic(e)
-	if cfg.BenchStatic {
-		// a copy of a real page, taken once and then served as bytes through the same
-		// middleware: what the web layer costs without the work behind the page
-		var mu sync.Mutex
-		copies := map[string]*response{}
-		e.GET("/bench/static", func(c echo.Context) error {
-			path := c.QueryParam("page")
-			mu.Lock()
-			r, ok := copies[path]
-			mu.Unlock()
-			if !ok {
-				req := httptest.NewRequest(http.MethodGet, path, nil)
-				req.Header.Set("Authorization", c.Request().Header.Get("Authorization"))
-				rec := httptest.NewRecorder()
-				e.ServeHTTP(rec, req)
-				r = newResponse(echo.MIMETextHTMLCharsetUTF8, rec.Body.Bytes())
-				mu.Lock()
-				copies[path] = r
-				mu.Unlock()
-			}
-			return s.write(c, http.StatusOK, r)
-		})
-	}
 	return e, nil
 }
 

@@ -152,6 +152,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 				}
 				continue
 			}
+			if r := res.Records; r != nil && res.Kind == ingest.KindPortalScores {
+				fmt.Fprintf(stdout, "%s: %s, the portal's published scores: %d rows, units %s; %d supersede an earlier import of the same unit and period\n",
+					name, verb, r.Rows, strings.Join(r.Units, " "), r.Replaced)
+				continue
+			}
 			fmt.Fprintf(stdout, "%s: %s, %d report(s)\n", name, verb, len(res.Receipts))
 			for _, r := range res.Receipts {
 				v := ""
@@ -186,8 +191,15 @@ func runTemplate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	unit := fs.String("unit", "", "unit code")
 	period := fs.String("period", "", "month (default: the last complete month)")
 	out := fs.String("out", "", "output .xlsx file")
+	kind := fs.String("kind", "report", "report, or portal_scores: the file of the 766 scores the portal publishes (no --unit)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
+	}
+	if *kind == ingest.KindPortalScores {
+		return writePortalTemplate(*period, *out, stdout)
+	}
+	if *kind != "report" {
+		return fmt.Errorf("--kind %q: report or %s", *kind, ingest.KindPortalScores)
 	}
 	if *unit == "" || *out == "" {
 		return fmt.Errorf("--unit and --out are required")
@@ -223,6 +235,30 @@ func runTemplate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s: the %s report template for %s (%s)\n", *out, m, u.NameVI, u.Code)
+	return nil
+}
+
+// writePortalTemplate writes the portal-scores file's template (egovkpi template --kind
+// portal_scores), its example row for the period (default: the last complete month).
+func writePortalTemplate(period, out string, stdout io.Writer) error {
+	if out == "" {
+		return fmt.Errorf("--out is required")
+	}
+	p := data.MonthPeriod(ingest.LastCompleteMonth(time.Now()))
+	if period != "" {
+		var err error
+		if p, err = data.ParsePeriod(period); err != nil {
+			return err
+		}
+	}
+	b, err := ingest.PortalTemplate(p)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: the template of the portal's published 766 scores (import it with egovkpi ingest)\n", out)
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -303,4 +305,26 @@ func portalBook(t *testing.T, rows [][]any) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestPortalScoresCLI: egovkpi template --kind portal_scores writes the file the import
+// reads, and egovkpi ingest takes it (the kind from its header), then finds it identical;
+// a file with a bad score is refused naming its cell.
+func TestPortalScoresCLI(t *testing.T) {
+	dir := t.TempDir()
+	db, tpl := filepath.Join(dir, "cli.duckdb"), filepath.Join(dir, "mau.xlsx")
+	if code, stdout, stderr := command(t, "template", "--kind", "portal_scores", "--period", "2026-Q3", "--out", tpl); code != 0 || !strings.Contains(stdout, "wrote") {
+		t.Fatalf("template: %d %s %s", code, stdout, stderr)
+	}
+	if code, stdout, stderr := command(t, "ingest", "--db", db, tpl); code != 0 || !strings.Contains(stdout, "the portal's published scores: 1 rows, units 01; 0 supersede") {
+		t.Fatalf("ingest: %d %s %s", code, stdout, stderr)
+	}
+	if code, stdout, _ := command(t, "ingest", "--db", db, tpl); code != 0 || !strings.Contains(stdout, "identical") {
+		t.Errorf("again: %d %s", code, stdout)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("Mã đơn vị,Kỳ,Tổng điểm,CKMB,TDGQ,ONLINE,TTTT,MDSH,MDHL\n79,Quý III/2026,80,\"17,5\",17,10,9,15,ba\n"), 0o644)
+	if code, _, stderr := command(t, "ingest", "--db", db, bad); code != 1 || !strings.Contains(stderr, `dòng 2: cột MDHL: "ba" không phải số`) {
+		t.Errorf("bad file: %d %s", code, stderr)
+	}
 }

@@ -32,8 +32,6 @@ type ServeConfig struct {
 	Indicators string
 	// Public lets anonymous visitors read the leaderboard pages.
 	Public bool
-	// Bench adds the static page the load benchmark compares with.
-	Bench bool
 	// Sources is the scheduled ingesters' file (TOML).
 	Sources string
 	// SourcesRoot is the folder that folder sources must lie in (none: they are refused),
@@ -66,7 +64,6 @@ func parseServe(args []string, stderr io.Writer) (ServeConfig, error) {
 	fs.BoolVar(&c.Demo, "demo", false, "seed the demo history into an empty database")
 	fs.StringVar(&c.Indicators, "indicators", "", "indicator definitions file (TOML); default: the embedded one")
 	fs.BoolVar(&c.Public, "public", false, "let anonymous visitors read the leaderboard pages")
-	fs.BoolVar(&c.Bench, "bench", false, "serve /bench/static for the load benchmark (egovbench load)")
 	fs.StringVar(&c.Sources, "sources", os.Getenv("EGOVKPI_SOURCES"), "scheduled ingesters (TOML); see the README")
 	sourcePolicyFlags(fs, &c.SourcesRoot, &c.SourceSecrets, &c.SourceMaxBodyMB)
 	fs.StringVar(&c.TrustedProxies, "trusted-proxy", os.Getenv("EGOVKPI_TRUSTED_PROXIES"), "reverse proxies (ADDRESS or CIDR, comma-separated) whose X-Forwarded-For gives the client address")
@@ -171,7 +168,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer sched.Stop()
 	app, err := dashboard.New(dashboard.Config{Engine: eng, Store: store, Accounts: store, Admin: store,
-		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Surveys: store, Caps: store, Indices: store, Sources: ingesters, Backups: store, Dossiers: store, DossierLog: store, SrcEdit: srcConf, Logger: log, Public: c.Public, BenchStatic: c.Bench, TrustedProxies: proxies})
+		Ingester: ing, Values: store, Exporter: store, Schedule: sched, Surveys: store, Caps: store, Indices: store, Sources: ingesters, Backups: store, Dossiers: store, DossierLog: store, SrcEdit: srcConf, Logger: log, Public: c.Public, TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}
