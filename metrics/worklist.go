@@ -105,6 +105,16 @@ func (e *Engine) Worklist(ctx context.Context, code string, p data.Period, now t
 	if err != nil {
 		return nil, err
 	}
+	// Kept until the data changes; a current month's list also moves with the clock (what
+	// can still be saved), so it is kept a minute at most: paging through it reads one list.
+	key := fmt.Sprintf("worklist|%s|%s", code, p)
+	if p.To >= current {
+		key += "|" + now.Truncate(time.Minute).Format(time.RFC3339)
+	}
+	return cached(e, key, func() (*Worklist, error) { return e.worklist(ctx, shown, scored, only, p, now, current) })
+}
+
+func (e *Engine) worklist(ctx context.Context, shown data.Unit, scored data.Index766Unit, only string, p data.Period, now time.Time, current data.Month) (*Worklist, error) {
 	src, ok := e.src.(WorklistSource)
 	counter, ok2 := e.src.(Index766Counter)
 	if !ok || !ok2 {
