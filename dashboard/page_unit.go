@@ -184,8 +184,15 @@ func (s *Server) unitPage766(ctx context.Context, u data.Unit, p data.Period, la
 		mine, nat = append(mine, round1(gg.Percent)), append(nat, round1(gg.National))
 	}
 	out.Chart = radarChart(axes, u.Name(lang), mine, T(lang, "national"), nat)
+	// each indicator by its name in the reader's language (the scores keep the Vietnamese)
+	names := map[string]string{}
+	for _, g := range b.Config.Groups {
+		for _, d := range g.Indicators {
+			names[d.ID] = pick(lang, d.NameVI, d.NameEN)
+		}
+	}
 	for _, sc := range row.Result.Indicators {
-		in := indicator766{ID: sc.ID, Name: sc.NameVI, Scored: sc.Scored, Points: sc.Points, Max: sc.Max, NoData: sc.NoDataReason}
+		in := indicator766{ID: sc.ID, Name: names[sc.ID], Scored: sc.Scored, Points: sc.Points, Max: sc.Max, NoData: sc.NoDataReason}
 		if w, ok := noData766[sc.NoDataReason]; ok {
 			in.NoData = pick(lang, w[0], w[1])
 		}
