@@ -101,7 +101,7 @@ func TestUploadUNSurvey(t *testing.T) {
 		t.Errorf("analyst's copy: %d %v", code, r)
 	}
 	code, page := s.do(t, "GET", "/benchmark", "committee1", nil)
-	if code != 200 || !strings.Contains(string(page), `<option value="2024" selected>`) || !strings.Contains(string(page), "Viet Nam") {
+	if code != 200 || !strings.Contains(string(page), `<option value="2024" selected>`) || !strings.Contains(string(page), "Việt Nam") {
 		t.Errorf("benchmark page: %d, opens on 2024: %v", code, strings.Contains(string(page), `<option value="2024" selected>`))
 	}
 }
