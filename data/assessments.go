@@ -40,52 +40,24 @@ func (s *Store) SubmitAssessments(ctx context.Context, as []Assessment) ([]Asses
 	}
 	out := append([]Assessment(nil), as...)
 	err := s.change(ctx, changesData, func(conn *sql.Conn) error {
-		type key struct {
-			unit  string
-			month Month
+		keys := make([]unitMonth, len(out))
+		for i, a := range out {
+			keys[i] = unitMonth{a.UnitCode, a.Month}
 		}
-		months := map[Month]bool{}
-		for _, a := range out {
-			months[a.Month] = true
-		}
-		for m := range months {
-			if l, ok, err := lockOf(ctx, conn, m); err != nil {
-				return err
-			} else if ok {
-				return fmt.Errorf("%w: %s was locked by %s", ErrMonthLocked, m, l.LockedBy)
-			}
-		}
-		// what is current now, and its items, for versions and the audit's old → new
-		version := map[key]int{}
-		currentID := map[key]int64{}
-		rows, err := conn.QueryContext(ctx, `SELECT unit_code, month, max(version), coalesce(max(id) FILTER (WHERE status = 'current'), 0) FROM assessments GROUP BY ALL`)
+		stamps, was, err := versioned(ctx, conn, "assessments", keys)
 		if err != nil {
 			return err
 		}
-		err = eachRow(rows, func() error {
-			var k key
-			var t time.Time
-			var v int
-			var id int64
-			if err := rows.Scan(&k.unit, &t, &v, &id); err != nil {
-				return err
+		// the items being superseded, for the audit's old → new
+		old := map[unitMonth]map[string]Item{}
+		if len(was) > 0 {
+			ids := make([]int64, 0, len(was))
+			of := map[int64]unitMonth{}
+			for k, id := range was {
+				ids = append(ids, id)
+				of[id] = k
 			}
-			k.month = MonthOf(t)
-			version[k], currentID[k] = v, id
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		var superseded []int64
-		for _, a := range out {
-			if id := currentID[key{a.UnitCode, a.Month}]; id != 0 {
-				superseded = append(superseded, id)
-			}
-		}
-		old := map[int64]map[string]Item{}
-		if len(superseded) > 0 {
-			irows, err := conn.QueryContext(ctx, `SELECT assessment_id, capability, value FROM assessment_items WHERE assessment_id IN (SELECT unnest(?::BIGINT[]))`, superseded)
+			irows, err := conn.QueryContext(ctx, `SELECT assessment_id, capability, value FROM assessment_items WHERE assessment_id IN (SELECT unnest(?::BIGINT[]))`, ids)
 			if err != nil {
 				return err
 			}
@@ -96,23 +68,18 @@ func (s *Store) SubmitAssessments(ctx context.Context, as []Assessment) ([]Asses
 				if err := irows.Scan(&id, &c, &it.Value); err != nil {
 					return err
 				}
-				if old[id] == nil {
-					old[id] = map[string]Item{}
+				k := of[id]
+				if old[k] == nil {
+					old[k] = map[string]Item{}
 				}
-				old[id][c] = it
+				old[k][c] = it
 				return nil
 			})
 			if err != nil {
 				return err
 			}
-			if _, err := conn.ExecContext(ctx, `UPDATE assessments SET status = 'superseded' WHERE id IN (SELECT unnest(?::BIGINT[]))`, superseded); err != nil {
-				return err
-			}
 		}
-		var next, auditID int64
-		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM assessments`).Scan(&next); err != nil {
-			return err
-		}
+		var auditID int64
 		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM audit_log`).Scan(&auditID); err != nil {
 			return err
 		}
@@ -124,13 +91,10 @@ func (s *Store) SubmitAssessments(ctx context.Context, as []Assessment) ([]Asses
 		var audits []change
 		for i := range out {
 			a := &out[i]
-			k := key{a.UnitCode, a.Month}
-			prev := old[currentID[k]]
-			version[k]++
-			a.Version, a.ID, a.Status = version[k], next, StatusCurrent
-			currentID[k] = a.ID
-			old[a.ID] = a.Items // a later entry of the same batch supersedes this one
-			next++
+			k := unitMonth{a.UnitCode, a.Month}
+			prev := old[k]
+			a.ID, a.Version, a.Status = stamps[i].id, stamps[i].version, stamps[i].status
+			old[k] = a.Items // a later entry of the same batch supersedes this one
 			if a.SubmittedAt.IsZero() {
 				a.SubmittedAt = now
 			}
@@ -145,16 +109,6 @@ func (s *Store) SubmitAssessments(ctx context.Context, as []Assessment) ([]Asses
 				}
 			}
 			audits = append(audits, change{a, ch})
-		}
-		// within one batch, all but the last entry of a unit and month are superseded
-		last := map[key]int64{}
-		for _, a := range out {
-			last[key{a.UnitCode, a.Month}] = a.ID
-		}
-		for i := range out {
-			if last[key{out[i].UnitCode, out[i].Month}] != out[i].ID {
-				out[i].Status = StatusSuperseded
-			}
 		}
 		err = appendRows(ctx, conn, "assessments", func(ap *duckdb.Appender) error {
 			for _, a := range out {

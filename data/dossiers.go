@@ -334,14 +334,10 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 				"The dossier export would replace %d figures the unit reported itself; review the differences, then send it again with confirm=true", len(changes))
 		}
 		if len(subs) > 0 {
-			lo, hi := subs[0].Month, subs[0].Month
-			for _, sub := range subs {
-				lo, hi = min(lo, sub.Month), max(hi, sub.Month)
-			}
 			if err := s.lockedDossierMonths(ctx, conn, sha, subs); err != nil {
 				return err
 			}
-			if err := submitConn(ctx, conn, subs, lo, hi); err != nil {
+			if err := submitConn(ctx, conn, subs); err != nil {
 				return err
 			}
 		}

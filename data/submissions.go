@@ -56,11 +56,7 @@ func (s *Store) Submit(ctx context.Context, subs []Submission) ([]Submission, er
 	}
 	out := make([]Submission, len(subs))
 	copy(out, subs)
-	lo, hi := out[0].Month, out[0].Month
-	for _, sub := range out {
-		lo, hi = min(lo, sub.Month), max(hi, sub.Month)
-	}
-	err := s.change(ctx, changesData, func(conn *sql.Conn) error { return submitConn(ctx, conn, out, lo, hi) })
+	err := s.change(ctx, changesData, func(conn *sql.Conn) error { return submitConn(ctx, conn, out) })
 	if err != nil {
 		return nil, fmt.Errorf("store submissions: %w", diskFull(s.path, err))
 	}
@@ -93,22 +89,6 @@ func changes(prev, next map[string]int64) map[string][2]*int64 {
 		if _, ok := next[code]; !ok {
 			out[code] = [2]*int64{&p, nil}
 		}
-	}
-	return out
-}
-
-func keysUnits(subs []Submission) []string {
-	out := make([]string, len(subs))
-	for i, s := range subs {
-		out[i] = s.UnitCode
-	}
-	return out
-}
-
-func keysMonths(subs []Submission) []time.Time {
-	out := make([]time.Time, len(subs))
-	for i, s := range subs {
-		out[i] = s.Month.Time()
 	}
 	return out
 }
@@ -262,100 +242,55 @@ func (s *Store) CurrentValues(ctx context.Context, m Month) (map[string]map[stri
 	return out, rows.Err()
 }
 
-// submitConn stores submissions on a connection inside the caller's transaction.
-func submitConn(ctx context.Context, conn *sql.Conn, out []Submission, lo, hi Month) error {
-	type key struct {
-		unit  string
-		month Month
+// submitConn stores submissions on a connection inside the caller's transaction, as the
+// next versions of their units and months (versioned).
+func submitConn(ctx context.Context, conn *sql.Conn, out []Submission) error {
+	keys := make([]unitMonth, len(out))
+	for i, sub := range out {
+		keys[i] = unitMonth{sub.UnitCode, sub.Month}
 	}
-	last := map[key]int{}
-	rows, err := conn.QueryContext(ctx, `SELECT unit_code, month, max(version) FROM submissions
-		WHERE month BETWEEN ? AND ? GROUP BY ALL`, lo.Time(), hi.Time())
+	stamps, was, err := versioned(ctx, conn, "submissions", keys)
 	if err != nil {
 		return err
-	}
-	err = eachRow(rows, func() error {
-		var u string
-		var t time.Time
-		var v int
-		if err := rows.Scan(&u, &t, &v); err != nil {
-			return err
-		}
-		last[key{u, MonthOf(t)}] = v
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	// a locked month takes no writes
-	months := map[Month]bool{}
-	for _, sub := range out {
-		months[sub.Month] = true
-	}
-	for m := range months {
-		if l, ok, err := lockOf(ctx, conn, m); err != nil {
-			return err
-		} else if ok {
-			return fmt.Errorf("%w: %s was locked by %s at %s; ask the committee to reopen it", ErrMonthLocked, m, l.LockedBy, l.LockedAt.In(vietnam).Format("15:04 02/01/2006"))
-		}
 	}
 	// the values being superseded, for the audit log's old → new
-	old := map[key]map[string]int64{}
-	orows, err := conn.QueryContext(ctx, `SELECT s.unit_code, s.month, v.measure, v.value
-		FROM submissions s JOIN submission_values v ON v.submission_id = s.id
-		JOIN (SELECT unnest(?::VARCHAR[]) AS u, unnest(?::DATE[]) AS m) k ON k.u = s.unit_code AND k.m = s.month
-		WHERE s.status = 'current' AND s.month BETWEEN ? AND ?`, keysUnits(out), keysMonths(out), lo.Time(), hi.Time())
-	if err != nil {
-		return err
-	}
-	err = eachRow(orows, func() error {
-		var u, code string
-		var t time.Time
-		var v int64
-		if err := orows.Scan(&u, &t, &code, &v); err != nil {
+	old := map[unitMonth]map[string]int64{}
+	if len(was) > 0 {
+		ids := make([]int64, 0, len(was))
+		of := map[int64]unitMonth{}
+		for k, id := range was {
+			ids = append(ids, id)
+			of[id] = k
+		}
+		orows, err := conn.QueryContext(ctx, `SELECT submission_id, measure, value FROM submission_values
+			WHERE submission_id IN (SELECT unnest(?::BIGINT[]))`, ids)
+		if err != nil {
 			return err
 		}
-		k := key{u, MonthOf(t)}
-		if old[k] == nil {
-			old[k] = map[string]int64{}
+		err = eachRow(orows, func() error {
+			var id, v int64
+			var code string
+			if err := orows.Scan(&id, &code, &v); err != nil {
+				return err
+			}
+			k := of[id]
+			if old[k] == nil {
+				old[k] = map[string]int64{}
+			}
+			old[k][code] = v
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		old[k][code] = v
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	var nextID int64
-	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM submissions`).Scan(&nextID); err != nil {
-		return err
 	}
 	now := time.Now().UTC()
 	for i := range out {
-		k := key{out[i].UnitCode, out[i].Month}
-		last[k]++
-		out[i].ID = nextID
-		nextID++
-		out[i].Version = last[k]
-		out[i].Status = StatusCurrent
+		out[i].ID, out[i].Version, out[i].Status = stamps[i].id, stamps[i].version, stamps[i].status
 		if out[i].SubmittedAt.IsZero() {
 			out[i].SubmittedAt = now
 		}
 		out[i].SubmittedAt = out[i].SubmittedAt.UTC()
-	}
-	// Within one batch a later entry for the same unit and month supersedes an earlier one.
-	seen := map[key]int{}
-	for i := range out {
-		k := key{out[i].UnitCode, out[i].Month}
-		if j, ok := seen[k]; ok {
-			out[j].Status = StatusSuperseded
-		}
-		seen[k] = i
-	}
-	if _, err := conn.ExecContext(ctx, `UPDATE submissions SET status = 'superseded'
-		WHERE status = 'current' AND month BETWEEN ? AND ?
-		AND (unit_code, month) IN (SELECT unnest(?::VARCHAR[]), unnest(?::DATE[]))`,
-		lo.Time(), hi.Time(), keysUnits(out), keysMonths(out)); err != nil {
-		return fmt.Errorf("supersede: %w", err)
 	}
 	err = appendRows(ctx, conn, "submissions", func(a *duckdb.Appender) error {
 		for _, sub := range out {
@@ -393,7 +328,7 @@ func submitConn(ctx context.Context, conn *sql.Conn, out []Submission, lo, hi Mo
 	}
 	return appendRows(ctx, conn, "audit_log", func(a *duckdb.Appender) error {
 		for _, sub := range out {
-			k := key{sub.UnitCode, sub.Month}
+			k := unitMonth{sub.UnitCode, sub.Month}
 			d := map[string]any{"submission_id": sub.ID, "version": sub.Version, "source": sub.Source}
 			if sub.FileName != "" {
 				d["file"], d["sha256"] = sub.FileName, sub.SHA256
