@@ -65,7 +65,7 @@ func (m *markedFiles) init() {
 		old, _ := filepath.Glob(filepath.Join(os.TempDir(), "egovkpi-marked-*"))
 		for _, d := range old {
 			if st, err := os.Stat(d); err == nil && st.IsDir() && time.Since(st.ModTime()) > 2*markedTTL {
-				os.RemoveAll(d)
+				_ = os.RemoveAll(d) // best effort: what stays is swept at the next start
 			}
 		}
 		if d, err := os.MkdirTemp("", "egovkpi-marked-"); err == nil {
@@ -173,14 +173,14 @@ func (m *markedFiles) build(content []byte, cells [][2]string, notes map[[2]stri
 			err = fmt.Errorf("mark: %v", r)
 		}
 		if err != nil && path != "" {
-			os.Remove(path)
+			_ = os.Remove(path) // a half-written file in our own folder; the error is err's
 		}
 	}()
 	f, err := excelize.OpenReader(bytes.NewReader(content), excelize.Options{UnzipSizeLimit: markedMaxUnzip})
 	if err != nil {
 		return "", 0, fmt.Errorf("mark: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // frees excelize's temporary files; the bytes are written already
 	// the summary reads the values as the file has them, before anything changes
 	if err := problemSummary(f, problems, lang); err != nil {
 		return "", 0, fmt.Errorf("mark: %w", err)
@@ -205,8 +205,11 @@ func (m *markedFiles) build(content []byte, cells [][2]string, notes map[[2]stri
 			}
 			marked[orig] = red
 		}
-		f.SetCellStyle(k[0], k[1], k[1], red)
-		f.AddComment(k[0], excelize.Comment{Cell: k[1], Author: "egovkpi", Paragraph: []excelize.RichTextRun{{Text: strings.Join(notes[k], "\n")}}})
+		if err := f.SetCellStyle(k[0], k[1], k[1], red); err != nil {
+			return "", 0, fmt.Errorf("mark: %w", err)
+		}
+		// a cell that has a note of its own keeps it: the fill and the summary say the rest
+		_ = f.AddComment(k[0], excelize.Comment{Cell: k[1], Author: "egovkpi", Paragraph: []excelize.RichTextRun{{Text: strings.Join(notes[k], "\n")}}})
 	}
 	if err := os.MkdirAll(m.dir, 0o700); err != nil { // swept by another server's start
 		return "", 0, fmt.Errorf("mark: %w", err)
@@ -217,12 +220,12 @@ func (m *markedFiles) build(content []byte, cells [][2]string, notes map[[2]stri
 	}
 	path = out.Name()
 	if _, err := f.WriteTo(out); err != nil {
-		out.Close()
+		_ = out.Close() // the write's error is the one to tell; the file is removed
 		return path, 0, fmt.Errorf("mark: %w", err)
 	}
 	st, err := out.Stat()
 	if err != nil {
-		out.Close()
+		_ = out.Close() // as above
 		return path, 0, fmt.Errorf("mark: %w", err)
 	}
 	return path, st.Size(), out.Close()
@@ -266,7 +269,7 @@ func (m *markedFiles) expire() {
 
 func (m *markedFiles) drop(id string) {
 	f := m.files[id]
-	os.Remove(f.path)
+	_ = os.Remove(f.path) // gone already (a swept folder) is as good
 	m.total -= f.size
 	delete(m.files, id)
 }
@@ -298,7 +301,7 @@ func (s *Server) markedFile(c echo.Context) error {
 		}
 		return fmt.Errorf("%w: tệp đánh dấu lỗi đã hết hạn; hãy tải tệp lên lại", data.ErrNotFound)
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }() // read-only
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename*=UTF-8''%s", urlPathEscape("loi-"+f.name)))
 	return c.Stream(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", r)
 }
@@ -322,21 +325,27 @@ func problemSummary(f *excelize.File, problems []ingest.Problem, lang string) er
 		return err
 	}
 	f.SetActiveSheet(0)
+	var failed error
+	keep := func(err error) {
+		if failed == nil {
+			failed = err
+		}
+	}
 	heads := []string{pick(lang, "Trang", "Sheet"), pick(lang, "Ô", "Cell"), pick(lang, "Chỉ tiêu", "Measure"),
 		pick(lang, "Giá trị đã ghi", "Value as written"), pick(lang, "Lỗi", "Problem")}
 	for i, h := range heads {
 		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-		f.SetCellStr(name, cell, h)
+		keep(f.SetCellStr(name, cell, h))
 	}
 	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"B3261E"}, Pattern: 1},
 		Alignment: &excelize.Alignment{Vertical: "center"}})
 	wrap, _ := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	f.SetCellStyle(name, "A1", "E1", head)
+	keep(f.SetCellStyle(name, "A1", "E1", head))
 	for i, w := range []float64{16, 12, 44, 22, 70} {
 		col, _ := excelize.ColumnNumberToName(i + 1)
-		f.SetColWidth(name, col, col, w)
+		keep(f.SetColWidth(name, col, col, w))
 	}
-	f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	keep(f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
 	shown := problems[:min(len(problems), markedMaxMarks)]
 	for i, p := range shown {
 		row := i + 2
@@ -360,13 +369,14 @@ func problemSummary(f *excelize.File, problems []ingest.Problem, lang string) er
 		}
 		for c, v := range []string{p.Sheet, where, strings.Join(measures, "; "), strings.Join(values, "; "), p.Message} {
 			cell, _ := excelize.CoordinatesToCellName(c+1, row)
-			f.SetCellStr(name, cell, v)
+			keep(f.SetCellStr(name, cell, v))
 		}
 	}
 	if len(problems) > len(shown) {
-		f.SetCellStr(name, fmt.Sprintf("E%d", len(shown)+2), fmt.Sprintf(pick(lang, "… và %d lỗi khác", "… and %d more"), len(problems)-len(shown)))
+		keep(f.SetCellStr(name, fmt.Sprintf("E%d", len(shown)+2), fmt.Sprintf(pick(lang, "… và %d lỗi khác", "… and %d more"), len(problems)-len(shown))))
 	}
-	return f.SetCellStyle(name, "A2", fmt.Sprintf("E%d", len(shown)+2), wrap)
+	keep(f.SetCellStyle(name, "A2", fmt.Sprintf("E%d", len(shown)+2), wrap))
+	return failed
 }
 
 // fieldName is what a problem's field is called: a measure by its name, the unit and

@@ -125,7 +125,7 @@ func pdfLines(t *testing.T, pdftotext, pdf string, page int) []pdfLine {
 				var words []string
 				for _, w := range l.Words {
 					words = append(words, w.Text)
-					pl.Words = append(pl.Words, pdfWord{XMin: w.XMin, YMin: w.YMin, Text: w.Text})
+					pl.Words = append(pl.Words, pdfWord(w))
 				}
 				pl.Text = strings.Join(words, " ")
 				lines = append(lines, pl)
@@ -395,7 +395,7 @@ func readPNG(t *testing.T, dir string) image.Image {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	img, err := png.Decode(f)
 	if err != nil {
 		t.Fatal(err)
