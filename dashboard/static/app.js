@@ -252,7 +252,7 @@
           });
           box.appendChild(ul);
           if (body.rows !== undefined && !body.identical) { // a dossier export
-            box.appendChild(el("p", "", tr("dossiers").replace("%d", body.rows).replace("%d", body.unit_months)));
+            box.appendChild(el("p", "", tr("dossiers").replace("%d", num(body.rows)).replace("%d", num(body.unit_months))));
             var late = el("a", "", tr("late")); late.href = "/dossiers"; box.appendChild(late);
           }
           (body.warnings || []).forEach(function (w) { box.appendChild(el("p", "flag", "⚠ " + tr("warning") + ": " + place(w) + w.message)); });
