@@ -19,7 +19,7 @@ import (
 func badReport(t *testing.T) []byte {
 	t.Helper()
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	sh := ingest.TemplateSheet
 	must := func(err error) {
 		t.Helper()
@@ -101,7 +101,7 @@ func TestMarkedFileMarksBothCellsAndKeepsFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer orig.Close()
+	defer func() { _ = orig.Close() }()
 
 	for _, tc := range []struct {
 		lang, query, summary, rule, number, measures, values string
@@ -149,7 +149,7 @@ func TestMarkedFileMarksBothCellsAndKeepsFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer mf.Close()
+			defer func() { _ = mf.Close() }()
 			sh := ingest.TemplateSheet
 			// both cells of the rule and the bad one: the mark added, the rest of the style kept
 			for _, c := range []string{"D7", "D11", "D12"} {
@@ -218,9 +218,13 @@ func TestMarkedFileMarksBothCellsAndKeepsFormats(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer mf.Close()
-		mf.SetCellValue(ingest.TemplateSheet, "D7", 1589)
-		mf.SetCellValue(ingest.TemplateSheet, "D12", 151300)
+		defer func() { _ = mf.Close() }()
+		if err := mf.SetCellValue(ingest.TemplateSheet, "D7", 1589); err != nil {
+			t.Fatal(err)
+		}
+		if err := mf.SetCellValue(ingest.TemplateSheet, "D12", 151300); err != nil {
+			t.Fatal(err)
+		}
 		var buf bytes.Buffer
 		if err := mf.Write(&buf); err != nil {
 			t.Fatal(err)
