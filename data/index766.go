@@ -139,16 +139,22 @@ members AS (SELECT unnest(?::VARCHAR[]) AS member, unnest(?::VARCHAR[]) AS unit_
   UNION SELECT a.code, a.province_code FROM agencies a SEMI JOIN units u ON u.unit_code = a.province_code AND u.kind = 'province'),
 listed AS (SELECT unnest(?::VARCHAR[])::DATE AS d, unnest(?::BOOLEAN[]) AS working),
 -- the catalogue entries that apply to each unit: its level (a province also its communes'),
--- level-wide or its own; one per code, its own entry first, then the file's order
-pu AS (SELECT u.unit_code AS unit, u.kind, pr.*, coalesce(pr.unit_code, '') <> '' AS own
+-- level-wide or its own; one per code, its own entry first, then the file's order: the
+-- least pick (a line is one entry of the version). The least by a GROUP BY, not a window
+-- partitioned by unit and code: tens of thousands of partitions of one or two rows each
+-- cost the window more than all the dossiers of a month.
+pu AS MATERIALIZED (SELECT u.unit_code AS unit, u.kind, pr.*,
+  CASE WHEN coalesce(pr.unit_code, '') <> '' THEN 0 ELSE 10000000000 END + pr.line AS pick
   FROM units u JOIN procedures pr ON (pr.level = u.kind OR (u.kind = 'province' AND pr.level = 'commune'))
   AND (coalesce(pr.unit_code, '') = '' OR pr.unit_code = u.unit_code) WHERE pr.catalogue_id = {cat}),
-inforce AS (SELECT pu.* FROM pu WHERE (valid_from IS NULL OR valid_from <= {last}) AND (valid_to IS NULL OR valid_to >= {last})
-  QUALIFY row_number() OVER (PARTITION BY unit, procedure_code ORDER BY own DESC, line) = 1),
+inforce AS (SELECT pu.* FROM pu SEMI JOIN (SELECT unit, procedure_code, min(pick) AS pick FROM pu
+  WHERE (valid_from IS NULL OR valid_from <= {last}) AND (valid_to IS NULL OR valid_to >= {last}) GROUP BY ALL) m
+  ON m.unit = pu.unit AND m.procedure_code = pu.procedure_code AND m.pick = pu.pick),
 announced AS (SELECT pu.*, CASE kind WHEN 'ministry' THEN p.lead_m ELSE p.lead_p END AS lead,
   CASE kind WHEN 'ministry' THEN p.within_m ELSE p.within_p END AS within
-  FROM pu, p WHERE announced_on >= {ps}::DATE AND announced_on < {pe}::DATE
-  QUALIFY row_number() OVER (PARTITION BY unit, procedure_code ORDER BY own DESC, line) = 1),
+  FROM pu SEMI JOIN (SELECT unit, procedure_code, min(pick) AS pick FROM pu
+  WHERE announced_on >= {ps}::DATE AND announced_on < {pe}::DATE GROUP BY ALL) m
+  ON m.unit = pu.unit AND m.procedure_code = pu.procedure_code AND m.pick = pu.pick CROSS JOIN p),
 -- the dossiers the period reaches, with their procedure in force
 d AS (SELECT x.*, ip.procedure_code IS NOT NULL AS in_cat, coalesce(ip.paper_result, false) AS paper, ip.max_processing AS p_max,
   ip.max_unit AS p_unit, ip.name_vi AS p_name,
