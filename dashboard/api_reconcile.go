@@ -49,8 +49,18 @@ type reconcileFigure struct {
 	Flagged    bool     `json:"flagged"`
 }
 
-// reconciliation reads ?period=&group= and compares.
+// reconciliation reads ?period=&group= and compares; without a period, the one the portal's
+// scores were last imported for (else the group's default month).
 func (s *Server) reconciliation(c echo.Context) (*metrics.Reconciliation, error) {
+	if c.QueryParam("period") == "" {
+		ps, err := s.eng.PortalPeriods(c.Request().Context())
+		if err != nil {
+			return nil, err
+		}
+		if len(ps) > 0 {
+			c.QueryParams().Set("period", ps[0].String())
+		}
+	}
 	p, err := s.period(c, "period")
 	if err != nil {
 		return nil, err

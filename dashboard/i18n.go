@@ -334,6 +334,7 @@ var messages = map[string][2]string{
 	"reconcile.none":     {"Chưa nhập điểm của Cổng cho %s.", "No portal scores have been imported for %s yet."},
 	"reconcile.standing": {"Đối chiếu", "Standing"},
 	"reconcile.portal":   {"Cổng", "Portal"},
+	"reconcile.imports":  {"Các kỳ đã nhập điểm của Cổng", "Periods with the portal's scores"},
 	"reconcile.legend":   {"⚠ lệch: chênh lệch vượt ngưỡng; ⚠ thiếu một bên: chỉ một bên có điểm của nhóm này.", "⚠ off: the difference is above the threshold; ⚠ one side only: only one side scores this group."},
 }
 

@@ -21,10 +21,12 @@ type reconcilePage struct {
 	Period, PeriodLabel string
 	Group               string
 	Imported            bool
-	Summary             string // "5/34 đơn vị lệch quá 0,5 điểm"
-	OneSided            string // units on one side only, in words; empty when none
-	Heads               []string
-	Rows                []reconcilePageRow
+	// Imports are the periods with portal scores, to choose from (label and value).
+	Imports  [][2]string
+	Summary  string // "5/34 đơn vị lệch quá 0,5 điểm"
+	OneSided string // units on one side only, in words; empty when none
+	Heads    []string
+	Rows     []reconcilePageRow
 }
 
 type reconcilePageRow struct {
@@ -56,6 +58,13 @@ func (s *Server) reconcilePage(c echo.Context) error {
 	if rec.PortalOnly > 0 || rec.EgovkpiOnly > 0 {
 		d.OneSided = pick(lang, fmt.Sprintf("Chỉ có trên Cổng: %d đơn vị · chỉ có trên egovkpi: %d đơn vị", rec.PortalOnly, rec.EgovkpiOnly),
 			fmt.Sprintf("On the portal only: %d units · in egovkpi only: %d units", rec.PortalOnly, rec.EgovkpiOnly))
+	}
+	ps, err := s.eng.PortalPeriods(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		d.Imports = append(d.Imports, [2]string{p.Label(lang), p.String()})
 	}
 	num := func(v *float64) string {
 		if v == nil {

@@ -178,3 +178,26 @@ func (s *Store) PortalScoreVersions(ctx context.Context, unit string, p Period) 
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM portal_scores WHERE unit_code = ? AND period = ?`, unit, p.String()).Scan(&n)
 	return n, err
 }
+
+// PortalPeriods lists the periods with imported portal scores, the most recently imported
+// first.
+func (s *Store) PortalPeriods(ctx context.Context) ([]Period, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT period FROM portal_scores GROUP BY period ORDER BY max(imported_at) DESC, period DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Period
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		p, err := ParsePeriod(raw)
+		if err != nil {
+			return nil, fmt.Errorf("portal scores: stored period %q: %w", raw, err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

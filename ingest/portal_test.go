@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -171,6 +172,17 @@ func TestPortalScores(t *testing.T) {
 	}
 	if n, _ := other.PortalScoreVersions(ctx, "79", oct["79"].Period); n != 2 {
 		t.Errorf("rebuilt: 79 has %d versions", n)
+	}
+	// an OpenDocument spreadsheet (LibreOffice's default) is read as a workbook is
+	odsFile := ods(t, func(w io.Writer) {
+		io.WriteString(w, `<table:table table:name="Điểm">`+odsRow("Mã đơn vị", "Kỳ", "Tổng điểm", "CKMB", "TDGQ", "ONLINE", "TTTT", "MDSH", "MDHL", "Xếp hạng")+
+			odsRow("BCA", "2026-H1", "=81.5", "17,5", "=16", "=11", "=9", "=14", "=14", "=1")+`</table:table>`)
+	})
+	if o := r.ingest("diem.ods", odsFile, committee); o.Status != StatusAccepted || o.Kind != KindPortalScores {
+		t.Fatalf("ods: %s %s %v", o.Status, o.Message, o.Errors)
+	}
+	if s := get("2026-H1")["BCA"]; s.Total != 81.5 || s.Groups["CKMB"] != 17.5 || s.Rank == nil || *s.Rank != 1 {
+		t.Errorf("BCA 2026-H1 from the ODS file: %+v", s)
 	}
 	// the template is read back as a portal-scores file
 	p, _ := data.ParsePeriod("2026-Q3")

@@ -32,6 +32,18 @@ type PortalSource interface {
 	PortalScores(ctx context.Context, p data.Period) ([]data.PortalScore, error)
 }
 
+// PortalPeriods lists the periods with imported portal scores, the most recently imported
+// first (none when the source keeps no portal scores).
+func (e *Engine) PortalPeriods(ctx context.Context) ([]data.Period, error) {
+	ps, ok := e.src.(interface {
+		PortalPeriods(ctx context.Context) ([]data.Period, error)
+	})
+	if !ok {
+		return nil, nil
+	}
+	return cached(e, "portal-periods", func() ([]data.Period, error) { return ps.PortalPeriods(ctx) })
+}
+
 // Which side of the comparison a unit is on.
 const (
 	SideBoth        = "both"

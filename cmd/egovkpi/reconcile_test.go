@@ -222,6 +222,12 @@ func TestReconcileWithPortal(t *testing.T) {
 			}
 		})
 	}
+	// without a period: the one the portal's scores were imported for
+	var def reconcileAPI
+	getJSONAs(t, s, "/api/v1/index766/reconciliation?group=ministries", "admin1", 200, &def)
+	if def.Period != "2026-09" || def.Compared != 2 {
+		t.Errorf("default period: %s, %d compared", def.Period, def.Compared)
+	}
 	// the page, in a browser: the summary in words, the flagged cell marked by text as
 	// well as colour, a link to each unit's 766 page
 	t.Run("page", func(t *testing.T) {
@@ -239,6 +245,9 @@ func TestReconcileWithPortal(t *testing.T) {
 			return v
 		}
 		summary, flagged, nav := text("#summary"), text(`tr[data-unit="79"] td .badge.miss`), text(`nav a[href="/reconcile"]`)
+		if imports := text("#imports"); !strings.Contains(imports, "Tháng 09/2026") {
+			t.Errorf("imported periods %q", imports)
+		}
 		link, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('tr[data-unit="79"] th a').getAttribute("href")`))
 		if err != nil {
 			t.Fatal(err)
