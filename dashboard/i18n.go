@@ -329,7 +329,7 @@ var messages = map[string][2]string{
 	// Issue 17, reconciliation with the portal (page_reconcile.go).
 	"nav.reconcile":      {"Đối chiếu với Cổng DVCQG", "Reconciling with the portal"},
 	"reconcile.template": {"⬇ Mẫu tệp điểm của Cổng", "⬇ Portal scores template"},
-	"reconcile.intro": {"Điểm Chỉ số 766 do Cổng Dịch vụ công quốc gia công bố, đặt cạnh điểm egovkpi tính từ hồ sơ; Δ = egovkpi − Cổng. Nhập tệp điểm của Cổng (Mã đơn vị hoặc Đơn vị, Kỳ, Tổng điểm, CKMB, TDGQ, ONLINE, TTTT, MDSH, MDHL, Xếp hạng) ở trang",
+	"reconcile.intro": {"Điểm Chỉ số 766 do Cổng Dịch vụ công quốc gia công bố, đặt cạnh điểm của egovkpi (tính từ hồ sơ); Δ = egovkpi − Cổng. Nhập tệp điểm của Cổng (Mã đơn vị hoặc Đơn vị, Kỳ, Tổng điểm, CKMB, TDGQ, ONLINE, TTTT, MDSH, MDHL, Xếp hạng) ở trang",
 		"The 766 scores the National Public Service Portal publishes, beside egovkpi's computed from the records; Δ = egovkpi − portal. Import the portal's file (unit_code or the unit's name, period, total, CKMB, TDGQ, ONLINE, TTTT, MDSH, MDHL, rank) on the page"},
 	"reconcile.none":     {"Chưa nhập điểm của Cổng cho %s.", "No portal scores have been imported for %s yet."},
 	"reconcile.standing": {"Đối chiếu", "Standing"},

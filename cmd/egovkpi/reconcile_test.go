@@ -228,6 +228,15 @@ func TestReconcileWithPortal(t *testing.T) {
 	if def.Period != "2026-09" || def.Compared != 2 {
 		t.Errorf("default period: %s, %d compared", def.Period, def.Compared)
 	}
+	// the page in Vietnamese holds no English of the catalogue and no raw codes (the walk of
+	// issue 18's test)
+	if code, page := s.do(t, "GET", "/reconcile?period=2026-09", "committee1", nil); code != 200 {
+		t.Errorf("page: %d", code)
+	} else {
+		for _, p := range vietnameseProblems(visible(t, string(page)), catalogueSide(1)) {
+			t.Error(p)
+		}
+	}
 	// the page, in a browser: the summary in words, the flagged cell marked by text as
 	// well as colour, a link to each unit's 766 page
 	t.Run("page", func(t *testing.T) {
