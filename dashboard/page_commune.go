@@ -56,6 +56,12 @@ func (s *Server) communePage(c echo.Context, u data.Unit) error {
 	}
 	d := communeData{Unit: u, Province: prov, Month: m, From: m.Add(1 - CommuneSeriesMonths)}
 	for _, in := range s.eng.Defs().Indicators {
+		// the series first: its one query over the 18 months leaves each month cached, so
+		// the month's ranking, its previous month and its outliers read no more
+		sr, err := s.eng.Series(ctx, metrics.SeriesQuery{Unit: u.Code, Indicator: in.Code, From: d.From, To: m, Boundaries: b})
+		if err != nil {
+			return err
+		}
 		r, err := s.eng.Rankings(ctx, metrics.RankingQuery{Indicator: in.Code, Period: data.MonthPeriod(m), Group: data.Communes,
 			Province: u.Parent, Boundaries: b})
 		if err != nil {
@@ -67,10 +73,6 @@ func (s *Server) communePage(c echo.Context, u data.Unit) error {
 			if row.UnitCode == u.Code {
 				ci.Row = row
 			}
-		}
-		sr, err := s.eng.Series(ctx, metrics.SeriesQuery{Unit: u.Code, Indicator: in.Code, From: d.From, To: m, Boundaries: b})
-		if err != nil {
-			return err
 		}
 		name, pname, tgt := u.Name(lang), pick(lang, "Các xã của ", "Communes of ")+prov.Name(lang), T(lang, "target")
 		var months []string

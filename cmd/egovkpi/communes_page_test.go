@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"html"
 	"regexp"
 	"strconv"
 	"strings"
@@ -83,10 +85,30 @@ func TestCommunePageAndWorkbook(t *testing.T) {
 		if strings.Contains(p, "Bộ, ngành") {
 			t.Errorf("a commune's page calls it a ministry")
 		}
-		// 18 months in each series, ending at the month
-		from := m.Add(-17).String()
-		if !strings.Contains(p, from) || strings.Contains(p, m.Add(-18).String()) || !strings.Contains(p, "Các xã của Hà Nội") {
-			t.Errorf("the series do not run %s..%s beside Hà Nội's communes", from, m)
+		// 18 months in each series, ending at the month, the commune beside its province's communes
+		charts := regexp.MustCompile(`data-option="([^"]+)"`).FindAllStringSubmatch(p, -1)
+		if len(charts) == 0 {
+			t.Fatal("no chart on the commune's page")
+		}
+		for _, c := range charts {
+			var opt struct {
+				XAxis  []struct{ Data []string }
+				Series []struct{ Name string }
+			}
+			if err := json.Unmarshal([]byte(html.UnescapeString(c[1])), &opt); err != nil {
+				t.Fatalf("chart option: %v", err)
+			}
+			label := func(m data.Month) string { return fmt.Sprintf("%d/%d", m.Num(), m.Year()) }
+			if len(opt.XAxis) == 0 || len(opt.XAxis[0].Data) != 18 || opt.XAxis[0].Data[0] != label(m.Add(-17)) || opt.XAxis[0].Data[17] != label(m) {
+				t.Errorf("a chart's months %v, want the 18 from %s to %s", opt.XAxis, label(m.Add(-17)), label(m))
+			}
+			var names []string
+			for _, s := range opt.Series {
+				names = append(names, s.Name)
+			}
+			if len(names) < 2 || !strings.Contains(names[1], "Hà Nội") {
+				t.Errorf("a chart's lines %q: not beside Hà Nội's communes", names)
+			}
 		}
 	})
 	t.Run("its late dossiers", func(t *testing.T) {
