@@ -35,9 +35,12 @@ test: assets
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 60m ./...
 
+# every benchmark, then 64 signed-in readers on the pages, then the README's table between
+# its markers rewritten from the two JSON files
 bench: assets
 	$(GO) run ./cmd/egovbench all -json bench.json
-	$(GO) run ./cmd/egovbench load -d 8s -json bench-load.json
+	$(GO) run ./cmd/egovbench load -d 10s -json bench-load.json
+	$(GO) run ./cmd/egovbench readme -all bench.json -load bench-load.json -readme README.md
 
 bench-go: assets
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./data/ ./metrics/ ./ingest/

@@ -55,9 +55,12 @@ func BenchmarkDossiers(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			start := time.Now()
 			var rows int
-			err := s.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT unit_code, date_trunc('month', received_at), count(*),
-				count(*) FILTER (WHERE channel = 'online'), count(*) FILTER (WHERE digitized) FROM read_csv('%s', header = true, columns = %s) GROUP BY ALL)`,
-				csvPath, dossierColumns)).Scan(&rows)
+			var digest uint64
+			// every aggregate is read (a hash of each result row): a bare count(*) over the
+			// grouped query lets DuckDB drop the aggregates and read 2 of the 11 columns
+			err := s.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), bit_xor(hash(g)) FROM (SELECT unit_code, date_trunc('month', received_at), count(*),
+				count(*) FILTER (WHERE channel = 'online'), count(*) FILTER (WHERE digitized) FROM read_csv('%s', header = true, columns = %s) GROUP BY ALL) g`,
+				csvPath, dossierColumns)).Scan(&rows, &digest)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -78,7 +81,8 @@ func BenchmarkDossiers(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			start := time.Now()
 			var rows int
-			if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (`+q+`)`).Scan(&rows); err != nil {
+			var digest uint64
+			if err := s.db.QueryRowContext(ctx, `SELECT count(*), bit_xor(hash(g)) FROM (`+q+`) g`).Scan(&rows, &digest); err != nil {
 				b.Fatal(err)
 			}
 			report(b, start)

@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -214,87 +213,3 @@ func TestTrendWorkbook(t *testing.T) {
 	}
 }
 
-func BenchmarkMonthly(b *testing.B) {
-	_, eng := demoStore(b, data.Reference(), data.NewMonth(2026, 10))
-	for _, g := range []data.Group{data.Provinces, data.Ministries} {
-		b.Run(string(g), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				if _, err := Monthly(context.Background(), eng, Options{Period: data.MonthPeriod(data.NewMonth(2026, 10)), Group: g}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
-// BenchmarkRaw1M: our raw export of 1M rows against excelize's StreamWriter writing the
-// same cells directly, in the same run.
-func BenchmarkRaw1M(b *testing.B) {
-	const n = 1_000_000
-	gen := func(emit func(data.RawRow) error) error {
-		for i := 0; i < n; i++ {
-			if err := emit(data.RawRow{Unit: "79", Month: data.NewMonth(2019, 1).Add(i % 94), Measure: data.Measures[i%15].Code, Value: int64(i), Submission: int64(i / 15), Version: 1, Status: "current"}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	peak := func(f func()) float64 {
-		runtime.GC()
-		var p uint64
-		stop := make(chan struct{})
-		done := make(chan struct{})
-		go func() {
-			var ms runtime.MemStats
-			for {
-				select {
-				case <-stop:
-					close(done)
-					return
-				case <-time.After(10 * time.Millisecond):
-					runtime.ReadMemStats(&ms)
-					p = max(p, ms.HeapInuse)
-				}
-			}
-		}()
-		f()
-		close(stop)
-		<-done
-		return float64(p) / (1 << 20)
-	}
-	b.Run("egovkpi", func(b *testing.B) {
-		for i := 0; i < b.N; i++ {
-			m := peak(func() {
-				if _, err := RawXLSX(&bytes.Buffer{}, gen, nil); err != nil {
-					b.Fatal(err)
-				}
-			})
-			b.ReportMetric(m, "MB-peak-heap")
-		}
-	})
-	b.Run("excelize-streamwriter", func(b *testing.B) {
-		for i := 0; i < b.N; i++ {
-			m := peak(func() {
-				f := excelize.NewFile()
-				sw, _ := f.NewStreamWriter("Sheet1")
-				if err := sw.SetRow("A1", []any{"unit_code", "period", "measure", "value", "submission_id", "version", "status"}); err != nil {
-					b.Fatal(err)
-				}
-				row := make([]any, 7)
-				for j := 0; j < n; j++ {
-					row[0], row[1], row[2], row[3], row[4], row[5], row[6] = "79", data.NewMonth(2019, 1).Add(j%94).String(), data.Measures[j%15].Code, int64(j), int64(j/15), 1, "current"
-					c, _ := excelize.CoordinatesToCellName(1, j+2)
-					if err := sw.SetRow(c, row); err != nil {
-						b.Fatal(err)
-					}
-				}
-				_ = sw.Flush()
-				if err := f.Write(&bytes.Buffer{}); err != nil {
-					b.Fatal(err)
-				}
-				_ = f.Close()
-			})
-			b.ReportMetric(m, "MB-peak-heap")
-		}
-	})
-}

@@ -2,6 +2,7 @@
 //
 //	go run ./cmd/egovbench load [-d 10s] [-c 64] [-egovkpi PATH] [-json FILE] [-compare FILE]
 //	go run ./cmd/egovbench all [-json FILE]
+//	go run ./cmd/egovbench readme [-all FILE] [-load FILE] [-readme README.md]
 //
 // all runs the benchmarks every issue names (go test -bench in each package), each
 // beside its limit where there is one, and prints one table.
@@ -14,6 +15,9 @@
 // completeness) for d; before that, after each of an officer's uploads through the API,
 // every reader reads one page once, all at once: the first reads of a changed figure.
 // It prints a table and writes it as JSON.
+//
+// readme writes both runs' figures, each with what it means, into README.md between
+// <!-- bench:start --> and <!-- bench:end -->.
 package main
 
 import (
@@ -31,6 +35,8 @@ func main() {
 		err = runAll(os.Args[2:])
 	case "load":
 		err = runLoad(os.Args[2:])
+	case "readme":
+		err = runReadme(os.Args[2:])
 	default:
 		usage()
 	}
@@ -41,6 +47,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: egovbench load [-d 10s] [-c 64] [-egovkpi PATH] [-json FILE] [-compare FILE]\n       egovbench all [-json FILE]")
+	fmt.Fprintln(os.Stderr, "usage: egovbench load [-d 10s] [-c 64] [-egovkpi PATH] [-json FILE] [-compare FILE]\n       egovbench all [-json FILE]\n       egovbench readme [-all FILE] [-load FILE] [-readme README.md]")
 	os.Exit(2)
 }
