@@ -80,11 +80,6 @@ var yearInName = regexp.MustCompile(`(19|20)\d{2}`)
 // from there. The file's own regions are not read: regions come from M49. What was read
 // as what is on each import (Matched, Notes) for the receipt.
 func ParseEGDI(name string, content []byte, lang string) (imps []data.EGDIImport, problems []Problem, ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			imps, problems, ok = nil, []Problem{{Message: msg(lang, "Không đọc được tệp %s", "Cannot read %s", name)}}, true
-		}
-	}()
 	sh, done := firstSheet(content)
 	defer done()
 	if sh == nil {

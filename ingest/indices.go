@@ -24,11 +24,6 @@ var (
 // total, perhaps a rank and pillar scores. ok is false for any other file. Unit names are
 // matched to codes as they were in that year, across the 2025 mergers.
 func ParseIndex(name string, content []byte, reg *data.Registry, lang string) (imps []data.IndexImport, problems []Problem, ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			imps, problems, ok = nil, []Problem{{Message: msg(lang, "Không đọc được tệp %s", "Cannot read %s", name)}}, true
-		}
-	}()
 	sh, done := firstSheet(content)
 	defer done()
 	if sh == nil {

@@ -461,11 +461,19 @@ func IsODS(content []byte) bool { return bytes.HasPrefix(content, zipMagic) && i
 // in it can be marked as a workbook's are. It refuses a sheet of more than maxRows rows
 // or maxCells cells up to each row's last value: the marked copy is built in memory.
 func ODSAsXLSX(content []byte, maxRows int, maxCells int64) (out []byte, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			out, err = nil, fmt.Errorf("ods: %v", r)
-		}
-	}()
+	// the copy is written cell by cell through excelize: guard turns a panic inside it
+	// into this file's error, logged with its stack
+	err = guard("ods as xlsx", func() (err error) {
+		out, err = odsAsXLSX(content, maxRows, maxCells)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ods: %w", err)
+	}
+	return out, nil
+}
+
+func odsAsXLSX(content []byte, maxRows int, maxCells int64) (out []byte, err error) {
 	zr, err := zip.NewReader(bytes.NewReader(content), int64(len(content)))
 	if err != nil {
 		return nil, err

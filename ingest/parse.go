@@ -230,14 +230,9 @@ var (
 
 // Parse reads a report file: the XLSX template, the same rows as CSV, or the wide layout
 // (one row per unit and month), from a workbook (.xlsx), an OpenDocument spreadsheet
-// (.ods) or a CSV file. It never panics: a file that makes the reader fail is
-// reported as unreadable.
+// (.ods) or a CSV file. A file that makes the spreadsheet library panic is reported as
+// unreadable (guard); a panic in egovkpi's own code is a bug and is not hidden.
 func Parse(name string, content []byte, reg *data.Registry, lang string) (p *Parsed, problems []Problem) {
-	defer func() {
-		if r := recover(); r != nil {
-			p, problems = nil, []Problem{{Message: msg(lang, "Không đọc được tệp %s (tệp hỏng hoặc không đúng định dạng)", "Cannot read %s (the file is damaged or not a spreadsheet)", name)}}
-		}
-	}()
 	if len(content) == 0 {
 		return nil, []Problem{{Message: msg(lang, "Tệp %s rỗng", "%s is empty", name)}}
 	}

@@ -240,11 +240,6 @@ func portalPeriod(raw string) (data.Period, bool) {
 // parsePortalScores reads and checks a portal-scores file; periods that have not begun by
 // thisMonth are problems of their row.
 func parsePortalScores(name string, content []byte, reg *data.Registry, thisMonth data.Month, lang string) (scores []data.PortalScore, warnings, problems []Problem) {
-	defer func() {
-		if r := recover(); r != nil {
-			scores, problems = nil, []Problem{{Message: msg(lang, "Không đọc được tệp %s (tệp hỏng hoặc không đúng định dạng)", "Cannot read %s (the file is damaged or not a spreadsheet)", filepath.Base(name))}}
-		}
-	}()
 	sh, done := firstSheet(content)
 	defer done()
 	if sh == nil {

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -68,39 +70,55 @@ func readXLSX(content []byte) (sheets []*sheet, closeAll func(), err error) {
 	var f *excelize.File
 	tmp := ""
 	if len(content) < 1<<20 {
-		f, err = excelize.OpenReader(bytes.NewReader(content), opts)
+		err = guard("open the workbook", func() (err error) {
+			f, err = excelize.OpenReader(bytes.NewReader(content), opts)
+			return err
+		})
 	} else {
 		// OpenReader copies the whole file into memory first; OpenFile reads it in place
 		if tmp, err = writeTemp(content); err != nil {
 			return nil, nil, err
 		}
-		f, err = excelize.OpenFile(tmp, opts)
+		err = guard("open the workbook", func() (err error) {
+			f, err = excelize.OpenFile(tmp, opts)
+			return err
+		})
 	}
 	if err != nil {
 		if tmp != "" {
-			os.Remove(tmp)
+			_ = os.Remove(tmp) // a temporary copy
 		}
 		return nil, nil, err
 	}
 	var open []*excelize.Rows
+	// closing a workbook opened for reading only frees it and its temporary files
 	closeAll = func() {
 		for _, r := range open {
-			r.Close()
+			_ = r.Close()
 		}
-		f.Close()
+		_ = f.Close()
 		if tmp != "" {
-			os.Remove(tmp)
+			_ = os.Remove(tmp)
 		}
 	}
 	if exErr != nil {
 		closeAll()
 		return nil, nil, exErr
 	}
-	for _, name := range f.GetSheetList() {
+	var names []string
+	if err := guard("list the sheets", func() error { names = f.GetSheetList(); return nil }); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	for _, name := range names {
 		if name == SummarySheetVI || name == SummarySheetEN {
 			continue // a marked file's summary, sent back corrected: its data are on the other sheets
 		}
-		rows, err := f.Rows(name)
+		var rows *excelize.Rows
+		err := guard("read sheet "+name, func() (err error) {
+			rows, err = f.Rows(name)
+			return err
+		})
 		if err != nil {
 			closeAll()
 			return nil, nil, err
@@ -110,17 +128,22 @@ func readXLSX(content []byte) (sheets []*sheet, closeAll func(), err error) {
 		sh := &sheet{name: name, merges: ex.merges, hint: ex.rows}
 		n := 0
 		sh.next = func() (int, []string, error) {
-			if !rows.Next() {
-				if err := rows.Error(); err != nil {
-					return 0, nil, err
-				}
+			var more bool
+			if err := guard("read sheet "+name, func() error { more = rows.Next(); return rows.Error() }); err != nil {
+				return 0, nil, err
+			}
+			if !more {
 				return 0, nil, io.EOF
 			}
 			n++
 			if n > MaxRows {
 				return 0, nil, &SheetTooLarge{Sheet: name}
 			}
-			cols, err := rows.Columns(excelize.Options{RawCellValue: true})
+			var cols []string
+			err := guard("read sheet "+name, func() (err error) {
+				cols, err = rows.Columns(excelize.Options{RawCellValue: true})
+				return err
+			})
 			return n - 1, cols, err
 		}
 		for len(sh.rows) < headerZone {
@@ -138,6 +161,19 @@ func readXLSX(content []byte) (sheets []*sheet, closeAll func(), err error) {
 		sheets = append(sheets, sh)
 	}
 	return sheets, closeAll, nil
+}
+
+// guard runs a call into excelize and turns a panic inside it into an error, logged with
+// its stack: a workbook that makes the library fail is refused as unreadable, while a
+// panic in egovkpi's own code is not caught here and reaches the tests and the fuzzer.
+func guard(what string, call func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			slog.Error("excelize panicked", "call", what, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("%s: the spreadsheet library failed on this file (%v)", what, r)
+		}
+	}()
+	return call()
 }
 
 func writeTemp(content []byte) (string, error) {
