@@ -101,6 +101,8 @@ var messages = map[string][2]string{
 	"http.413":               {"Dữ liệu gửi lên quá lớn.", "What was sent is too large."},
 	"http.415":               {"Không đọc được kiểu nội dung gửi lên.", "The content type sent is not supported."},
 	"http.429":               {"Quá nhiều yêu cầu; hãy thử lại sau ít phút.", "Too many requests; try again in a few minutes."},
+	"egdi.latest":            {"Kỳ khảo sát mới nhất đã nạp", "The latest edition imported"},
+	"egdi.older":             {"Kỳ khảo sát cũ hơn (đã có kỳ mới hơn)", "An earlier edition (a later one is imported)"},
 	// (end of issue 18 #3)
 
 	"app":                   {"Chỉ số Chính phủ điện tử", "E-government KPIs"},

@@ -117,7 +117,7 @@ func (s *Server) benchmarkPage(c echo.Context) error {
 	)
 	comp.AddSeries("OSI", osi).AddSeries("HCI", hci).AddSeries("TII", tii)
 	return s.render(c, http.StatusOK, "benchmark.html", "benchmark", T(lang, "nav.benchmark")+" · "+strconv.Itoa(y), map[string]any{
-		"Year": y, "Years": years, "Result": r, "Region": region, "Subregion": data.RegionName(lang, sub),
+		"Year": y, "Years": years, "Latest": years[len(years)-1], "Result": r, "Region": region, "Subregion": data.RegionName(lang, sub),
 		"Trajectory": optionJSON(traj), "Components": optionJSON(comp)})
 }
 

@@ -33,7 +33,7 @@ func (s *Server) saveSourcesPage(c echo.Context) error {
 	text := c.FormValue("toml")
 	if _, err := s.srcEdit.Set(c.Request().Context(), text, actorOf(c)); err != nil {
 		if errors.Is(err, data.ErrInvalid) {
-			return s.render(c, http.StatusUnprocessableEntity, "sources.html", "runs", T(langOf(c), "nav.sources"), map[string]any{"Text": text, "Error": err.Error()})
+			return s.render(c, http.StatusUnprocessableEntity, "sources.html", "runs", T(langOf(c), "nav.sources"), map[string]any{"Text": text, "Error": data.MessageOf(err, langOf(c))})
 		}
 		return err
 	}
