@@ -36,12 +36,17 @@ var lineRE = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/o
 func runAll(args []string) error {
 	fs := flag.NewFlagSet("all", flag.ExitOnError)
 	out := fs.String("json", "bench.json", "where to write the results")
+	benchtime := fs.String("benchtime", "", "every suite's -benchtime (default: each suite's own)")
 	fs.Parse(args)
 	var lines []benchLine
 	up := uptime()
 	for _, s := range suites {
 		fmt.Fprintf(os.Stderr, "go test %s -bench %s …\n", s.pkg, s.pattern)
-		cmd := exec.Command("go", "test", s.pkg, "-run", "^$", "-bench", s.pattern, "-benchtime", s.benchtime)
+		bt := s.benchtime
+		if *benchtime != "" {
+			bt = *benchtime
+		}
+		cmd := exec.Command("go", "test", s.pkg, "-run", "^$", "-bench", s.pattern, "-benchtime", bt)
 		var buf bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &buf, os.Stderr
 		if err := cmd.Run(); err != nil {
