@@ -224,6 +224,8 @@ func TestLateDossiersInBrowser(t *testing.T) {
 		}
 		export += fmt.Sprintf("B%d,08,1.00%d,online,%s,%s,%s,true,false,false,\n", i, 100+i%4, day(1+i, "08:00:00"), day(8+i%5, "17:00:00"), resolved)
 	}
+	// the demo keeps dossiers of its own (the 766 records): the page shows them and these
+	before := lateOf(t, s, "08", m.String())
 	// unit 08 reported its month itself (the demo): the export waits for confirmation
 	body, ct := multipartBody("ho-so.csv", []byte(export))
 	if code, b := s.do(t, "POST", "/api/v1/submissions", "committee1", body, "Content-Type", ct); code != 409 {
@@ -232,6 +234,32 @@ func TestLateDossiersInBrowser(t *testing.T) {
 	body, ct = multipartBody("ho-so.csv", []byte(export))
 	if code, b := s.do(t, "POST", "/api/v1/submissions?confirm=true", "committee1", body, "Content-Type", ct); code != 201 {
 		t.Fatalf("dossier upload: %d %s", code, b)
+	}
+	// the export adds to the demo's: 8 resolved, all late (resolved after their due days
+	// 8–12), and 4 open past their due date at the month's end, 2 late and 1 open in each of
+	// its 4 procedures (1.00100 + i%4)
+	after := lateOf(t, s, "08", m.String())
+	if after.Resolved != before.Resolved+8 || after.ResolvedLate != before.ResolvedLate+8 || after.Overdue != before.Overdue+4 {
+		t.Errorf("unit 08's late dossiers %d/%d, %d open; were %d/%d, %d", after.ResolvedLate, after.Resolved, after.Overdue,
+			before.ResolvedLate, before.Resolved, before.Overdue)
+	}
+	for i := 0; i < 4; i++ {
+		code := fmt.Sprintf("1.00%d", 100+i)
+		found := false
+		for _, p := range after.Procedures {
+			if p.ProcedureCode == code {
+				found = true
+				if p.Resolved != 2 || p.ResolvedLate != 2 || p.Overdue != 1 {
+					t.Errorf("procedure %s: %+v, want 2 late of 2 and 1 open", code, p.LateCounts)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("procedure %s missing from the late ones: %+v", code, after.Procedures)
+		}
+	}
+	if len(after.Dossiers) == 0 {
+		t.Fatal("no late dossiers")
 	}
 	w := watchPage(ctx)
 	signIn(t, ctx, s, "committee1")
@@ -246,8 +274,9 @@ func TestLateDossiersInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows != 4 || !strings.HasPrefix(first, "B") {
-		t.Errorf("%d procedures with late dossiers, the most late %q", rows, first)
+	// the page shows at most 10 procedures, and the most late dossier first
+	if rows != min(len(after.Procedures), 10) || first != after.Dossiers[0].DossierID {
+		t.Errorf("%d procedures with late dossiers (the API: %d), the most late %q (the API: %q)", rows, len(after.Procedures), first, after.Dossiers[0].DossierID)
 	}
 	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS("#late-dossiers"))); err != nil {
 		t.Fatal(err)
@@ -257,16 +286,34 @@ func TestLateDossiersInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	artefact(t, "unit-late-dossiers.png", png)
-	// the provinces' page: Tuyên Quang first, with its 12 late of the month
+	// the provinces' page: the units in the API's order, Tuyên Quang's row with its counts
+	// after the export
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/dossiers"), chromedp.WaitVisible(chromedp.CSS("#late-units"))); err != nil {
 		t.Fatal(err)
 	}
-	top, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#late-units tbody tr")))
+	var all data.LateDossiers
+	getJSONAs(t, s, "/api/v1/dossiers/late?group=provinces&month="+m.String(), "committee1", 200, &all)
+	lines, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#late-units tbody tr")].map(r => r.innerText)`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(top, "Tuyên Quang") || !strings.Contains(top, "8 / 8") {
-		t.Errorf("first unit on /dossiers: %q", top)
+	if len(lines) != len(all.Units) || len(lines) == 0 {
+		t.Fatalf("%d units on /dossiers, the API %d", len(lines), len(all.Units))
+	}
+	first08 := -1
+	for i, u := range all.Units {
+		if u.UnitCode == "08" {
+			first08 = i
+		}
+	}
+	counts := func(late, of int) string {
+		return data.FormatNumber(float64(late), 0, "vi") + " / " + data.FormatNumber(float64(of), 0, "vi")
+	}
+	if first08 < 0 || !strings.Contains(lines[first08], "Tuyên Quang") || !strings.Contains(lines[first08], counts(after.ResolvedLate, after.Resolved)) {
+		t.Errorf("Tuyên Quang on /dossiers: row %d %q, want %s", first08, lines[max(first08, 0)], counts(after.ResolvedLate, after.Resolved))
+	}
+	if top := all.Units[0]; !strings.Contains(lines[0], counts(top.ResolvedLate, top.Resolved)) {
+		t.Errorf("first unit on /dossiers: %q, the API's first %+v", lines[0], top)
 	}
 	png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {

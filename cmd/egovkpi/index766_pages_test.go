@@ -2,37 +2,20 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"html"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/egovkpi/egovkpi/data"
-	"github.com/egovkpi/egovkpi/ingest"
 )
 
 // TestIndex766Pages: with the demo's records of the 766 index, the home page shows that
 // index by default with the portal's six groups, and a unit's page its radar against the
 // national figure and, per indicator, what it would take, in Vietnamese (and in English).
 func TestIndex766Pages(t *testing.T) {
-	// the demo with its 766 records (Demo.With766), seeded as egovkpi seed does, then served
-	db := filepath.Join(t.TempDir(), "e2e.duckdb")
-	tok := makeUsers(t, db)
-	ctx := context.Background()
-	store, err := data.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := ingest.Demo{Seed: 1, Through: ingest.LastCompleteMonth(time.Now()), With766: true}
-	if _, err := d.Load(ctx, store.Units(), store); err != nil {
-		t.Fatal(err)
-	}
-	store.Close()
-	s := startServerOn(t, db, false)
-	s.tok = tok
+	// the demo as `make run` serves it (serve --demo): with its 766 records
+	s := startServer(t, true)
 	code, page := s.do(t, "GET", "/", "analyst1", nil)
 	if code != 200 {
 		t.Fatalf("home page: %d", code)
@@ -94,5 +77,35 @@ func TestIndex766Pages(t *testing.T) {
 	}
 	if _, page := s.do(t, "GET", "/units/01?lang=en", "analyst1", nil); !regexp.MustCompile(`<td class="take">[\d,]+ more dossiers on time → (\+|&#43;)\d+(\.\d)? points</td>`).Match(page) {
 		t.Error("what it would take, in English, is missing")
+	}
+}
+
+// TestDemo766Flag: serve --demo takes the 766 records unless --demo-766=false, and
+// a demo served without them keeps the service index as the home page's default.
+func TestDemo766Flag(t *testing.T) {
+	for _, c := range []struct {
+		args    []string
+		without bool
+	}{
+		{[]string{"--demo"}, false},
+		{[]string{"--demo", "--demo-766=false"}, true},
+		{[]string{"--demo", "--demo-766"}, false},
+	} {
+		cfg, err := parseServe(c.args, io.Discard)
+		if err != nil || cfg.DemoWithout766 != c.without {
+			t.Errorf("%v: without the 766 records %v (%v), want %v", c.args, cfg.DemoWithout766, err, c.without)
+		}
+	}
+	db := filepath.Join(t.TempDir(), "e2e.duckdb")
+	tok := makeUsers(t, db)
+	s := startServerOn(t, db, true, func(c *ServeConfig) { c.DemoWithout766 = true })
+	s.tok = tok
+	code, page := s.do(t, "GET", "/", "analyst1", nil)
+	if code != 200 || bytes.Contains(page, []byte(`<option value="composite:index766" selected>`)) || bytes.Contains(page, []byte(`data-group="CKMB"`)) {
+		t.Errorf("home page of the demo without its 766 records: %d, the 766 index shown", code)
+	}
+	// no records, no catalogue: no unit ranked on the index
+	if code, b := s.do(t, "GET", "/api/v1/composite?name=index766&group=provinces", "analyst1", nil); code != 200 || !bytes.Contains(b, []byte(`"rank":null`)) || bytes.Contains(b, []byte(`"rank":1`)) {
+		t.Errorf("index766 without records: %d %.200s", code, b)
 	}
 }

@@ -26,10 +26,14 @@ import (
 
 // ServeConfig is everything `egovkpi serve` is started with.
 type ServeConfig struct {
-	Addr       string
-	DB         string
-	Demo       bool
-	Indicators string
+	Addr string
+	DB   string
+	Demo bool
+	// DemoWithout766 seeds the demo without the records of the 766 index (dossiers, the
+	// procedure catalogue, feedback), as it was before issue 17; the zero value seeds them,
+	// so that the home page's default index is full.
+	DemoWithout766 bool
+	Indicators     string
 	// Public lets anonymous visitors read the leaderboard pages.
 	Public bool
 	// Sources is the scheduled ingesters' file (TOML).
@@ -62,6 +66,7 @@ func parseServe(args []string, stderr io.Writer) (ServeConfig, error) {
 	fs.StringVar(&c.Addr, "addr", envOr("EGOVKPI_ADDR", "127.0.0.1:8080"), "address to listen on")
 	fs.StringVar(&c.DB, "db", defaultDB(), "database file")
 	fs.BoolVar(&c.Demo, "demo", false, "seed the demo history into an empty database")
+	with766 := fs.Bool("demo-766", true, "with --demo: seed the records of the 766 index too (dossiers, catalogue, feedback for the last 12 months)")
 	fs.StringVar(&c.Indicators, "indicators", "", "indicator definitions file (TOML); default: the embedded one")
 	fs.BoolVar(&c.Public, "public", false, "let anonymous visitors read the leaderboard pages")
 	fs.StringVar(&c.Sources, "sources", os.Getenv("EGOVKPI_SOURCES"), "scheduled ingesters (TOML); see the README")
@@ -73,6 +78,7 @@ func parseServe(args []string, stderr io.Writer) (ServeConfig, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, errUsage
 	}
+	c.DemoWithout766 = !*with766
 	if _, err := dashboard.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		fmt.Fprintln(stderr, err)
 		return c, errUsage
@@ -117,7 +123,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		if cov.Submissions == 0 {
 			start := time.Now()
-			d := ingest.Demo{Seed: 1, Through: ingest.LastCompleteMonth(time.Now())}
+			d := ingest.Demo{Seed: 1, Through: ingest.LastCompleteMonth(time.Now()), With766: !c.DemoWithout766}
 			n, err := d.Load(ctx, store.Units(), store)
 			if err != nil {
 				return err
