@@ -136,6 +136,10 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET", "/reconcile/template.xlsx", "", want{"*": 403, "admin1": 200, "committee1": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/api/v1/index766/reconciliation?period=2026-09", "", only(200, "admin1", "committee1"), false},
 		{"GET", "/api/v1/exports/reconciliation.xlsx?period=2026-09&group=ministries", "", only(200, "admin1", "committee1"), false},
+		// a unit's worklist: every reader, but an officer only its own unit (and a province's its communes)
+		{"GET", "/api/v1/units/01/worklist", "", want{"*": 200, "officer79": 403, "officer00004": 403, "": 401, "gone": 401, "revoked": 401}, false},
+		{"GET", "/api/v1/exports/worklist.xlsx?unit=01", "", want{"*": 200, "officer79": 403, "officer00004": 403, "": 401, "gone": 401, "revoked": 401}, false},
+		{"GET", "/worklist?unit=01", "", want{"*": 200, "officer79": 403, "officer00004": 403, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/api/v1/health", "", want{"*": 200, "gone": 401, "revoked": 401}, false},
 		{"GET", "/upload", "", want{"*": 403, "admin1": 200, "committee1": 200, "officer01": 200, "officer79": 200, "officer00004": 200, "": 303, "gone": 401, "revoked": 401}, false},
 		{"GET", "/template.xlsx?unit=01&period=2026-10", "", want{"*": 403, "admin1": 200, "committee1": 200, "officer01": 200, "officer79": 200, "officer00004": 200, "": 303, "gone": 401, "revoked": 401}, false},

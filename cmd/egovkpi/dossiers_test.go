@@ -48,7 +48,7 @@ func TestLateDossiers(t *testing.T) {
 		code int
 		want string
 	}{
-		{"/api/v1/dossiers/late?group=cities", 400, "group"},
+		{"/api/v1/dossiers/late?group=cities&lang=en", 400, "group"},
 		{"/api/v1/dossiers/late?group=ministries&month=2026-10", 200, `"group":"ministries","month":"2026-10","resolved":0,"resolved_late":0,"overdue":0,"units":[]`},
 		{"/api/v1/dossiers/late?unit=99&lang=en", 404, `no unit with code \"99\"`},
 		{"/api/v1/dossiers/late?unit=01&month=2026-13", 400, "month"},
