@@ -34,9 +34,9 @@ type Demo struct {
 	Seed    uint64
 	Through data.Month // last month seeded, usually the last complete month
 	// With766 adds the records of the index of Decision 766 (dossiers, the catalogue,
-	// feedback for the last Demo766Months months). Not yet the default: the demo's late
-	// dossiers, exports and versions change with them, and the tests that read those
-	// still expect the demo without dossiers.
+	// feedback for the last Demo766Months months). serve --demo and seed set it unless
+	// told --demo-766=false; the zero value stays the demo without them, which the metrics
+	// and reports tests read.
 	With766 bool `json:"with766,omitempty"`
 }
 
