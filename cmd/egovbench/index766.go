@@ -144,10 +144,20 @@ func egovkpi766(ctx context.Context, dbPath, csvPath string, n int) error {
 		At: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), Entries: entries}); err != nil {
 		return err
 	}
-	res, err := s.IngestDossiers(ctx, data.DossierImport{Path: csvPath, Format: "csv", SHA256: "bench-dossiers", Actor: "bench", FileName: "dossiers.csv"})
+	// each step's time, to see where egovkpi's goes
+	last := time.Now()
+	var steps []string
+	lap := func(step string) {
+		steps = append(steps, fmt.Sprintf("%s %s", step, time.Since(last).Round(time.Millisecond)))
+		last = time.Now()
+	}
+	defer func() { fmt.Printf("egovkpi's steps: %s\n", strings.Join(steps, ", ")) }()
+	res, err := s.IngestDossiers(ctx, data.DossierImport{Path: csvPath, Format: "csv", SHA256: "bench-dossiers", Actor: "bench", FileName: "dossiers.csv",
+		Progress: func(step string, _ int) { lap(step) }})
 	if err != nil {
 		return err
 	}
+	lap("committed")
 	if res.Rows != n {
 		return fmt.Errorf("egovkpi kept %d rows of %d", res.Rows, n)
 	}
@@ -176,7 +186,10 @@ func egovkpi766(ctx context.Context, dbPath, csvPath string, n int) error {
 	for _, k := range counts {
 		metrics.ScoreIndex766(cfg, cal, p, *k)
 	}
-	return s.Close()
+	lap("index")
+	err = s.Close()
+	lap("close")
+	return err
 }
 
 // writeDossiers766 writes n dossiers received from 2025-07-01 over 480 days, in the
