@@ -12,6 +12,8 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/egovkpi/egovkpi/dashboard"
 	"github.com/egovkpi/egovkpi/data"
 )
@@ -27,7 +29,8 @@ import (
 // the error pages a reader can reach.
 var vnPages = []string{
 	"/", "/?group=ministries", "/?indicator=on_time_rate", "/trends", "/map", "/completeness", "/maturity", "/benchmark",
-	"/units/01", "/units/BTC", "/units/00004", "/dossiers", "/upload", "/reports", "/runs", "/sources", "/audit",
+	"/units/01", "/units/BTC", "/units/00004", "/dossiers", "/upload", "/reports", "/runs", "/sources", "/audit", "/login",
+	"/worklist", "/worklist?unit=01", "/reconcile",
 	"/completeness?period=2019-01", "/dossiers?month=2019-01",
 	// error pages: an unknown indicator, an unknown unit, an unknown page, a bad period
 	"/?indicator=ontime_rate", "/units/99", "/no-such-page", "/trends?period=abc",
@@ -398,4 +401,44 @@ func TestNoVietnameseOnEnglishPages(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestFilePickerInBrowser: the upload page's file picker is the page's own label in the
+// reader's language; the browser's input (whose button says "Choose Files" in any
+// language) is there for the keyboard and the label, but takes no room and shows nothing.
+func TestFilePickerInBrowser(t *testing.T) {
+	type pickerState struct {
+		InputW, InputH, LabelW, LabelH float64
+		Opacity, Text                  string
+		Controls, Focusable            bool
+	}
+	ctx := browser(t)
+	s := startServer(t, false)
+	w := watchPage(ctx)
+	signIn(t, ctx, s, "officer01")
+	for _, lang := range []string{"vi", "en"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/upload?lang="+lang), chromedp.WaitVisible(chromedp.CSS(`label[for="file"]`))); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[pickerState](`(() => {
+  const i = document.getElementById("file"), l = document.querySelector('label[for="file"]');
+  const r = i.getBoundingClientRect(), lr = l.getBoundingClientRect();
+  i.focus();
+  return {InputW: r.width, InputH: r.height, LabelW: lr.width, LabelH: lr.height, Opacity: getComputedStyle(i).opacity,
+    Text: l.textContent.trim(), Controls: l.control === i, Focusable: document.activeElement === i};
+})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.InputW > 1 || got.InputH > 1 || got.Opacity != "0" {
+			t.Errorf("%s: the browser's file input shows: %+v", lang, got)
+		}
+		if got.Text != dashboard.T(lang, "upload.choose") || got.LabelW < 40 || got.LabelH < 10 || !got.Controls {
+			t.Errorf("%s: the label: %+v, want %q over the input", lang, got, dashboard.T(lang, "upload.choose"))
+		}
+		if !got.Focusable {
+			t.Errorf("%s: the file input cannot take the keyboard's focus", lang)
+		}
+	}
+	w.check(t)
 }
