@@ -14,7 +14,6 @@ import (
 var messages = map[string][2]string{
 	// Issue 18 #3: what a reader used to see as a code or in English.
 	"upload.choose":          {"Chọn tệp…", "Choose files…"},
-	"upload.chosen":          {"Chưa chọn tệp", "No file chosen yet"},
 	"status.current":         {"Đang dùng", "In force"},
 	"status.superseded":      {"Đã được thay thế", "Replaced"},
 	"status.accepted":        {"Đã nhận", "Accepted"},
