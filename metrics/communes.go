@@ -358,7 +358,7 @@ type AgencySource interface {
 func (e *Engine) AgencyBoard(ctx context.Context, province, indicator string, m data.Month) (*Ranking, error) {
 	in, ok := e.defs.Indicator(indicator)
 	if !ok {
-		return nil, data.Errorf(data.ErrInvalid, "Không có chỉ tiêu %q", "No indicator %q", indicator)
+		return nil, e.unknownIndicator(indicator)
 	}
 	p := data.MonthPeriod(m)
 	src, ok := e.src.(AgencySource)
