@@ -154,9 +154,20 @@ func benchMarkdown(a *allReport, l *loadReport) string {
 		for _, k := range keys {
 			extra = append(extra, fmt.Sprintf("%s %s", trimFloat(bl.Metrics[k]), k))
 		}
-		p("| `%s` | %s | %s | %s |\n", strings.TrimPrefix(bl.Name, "Benchmark"), time.Duration(bl.NsPerOp).Round(time.Microsecond), strings.Join(extra, ", "), meaningOf(bl.Name))
+		p("| `%s` | %s | %s | %s |\n", strings.TrimPrefix(bl.Name, "Benchmark"), roundDuration(time.Duration(bl.NsPerOp)), strings.Join(extra, ", "), meaningOf(bl.Name))
 	}
 	return b.String()
+}
+
+// roundDuration keeps three or four significant digits: 24.01s, 784.07ms, 39µs.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
 }
 
 func day(rfc3339 string) string {
