@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -28,17 +29,27 @@ func TestExports(t *testing.T) {
 	// a line per measure of the current versions: in the demo's last 12 months a unit-month
 	// also has the superseded versions of its report and of its dossier export (the 766
 	// records), and communes report fewer measures than provinces
-	var cov struct{ Submissions []data.Submission }
-	s.getJSON(t, "/api/v1/submissions?period=2026-01&limit=1000", 200, &cov)
-	current, measures := 0, 0
-	for _, x := range cov.Submissions {
-		if x.Status == "current" {
-			current++
-			measures += len(x.Values)
+	// (the communes' too: the list is read page by page)
+	current, measures, listed := 0, 0, 0
+	for offset := 0; ; offset += 1000 {
+		var page struct {
+			Submissions []data.Submission
+			Page        struct{ Total int }
+		}
+		s.getJSON(t, fmt.Sprintf("/api/v1/submissions?period=2026-01&limit=1000&offset=%d", offset), 200, &page)
+		for _, x := range page.Submissions {
+			if x.Status == "current" {
+				current++
+				measures += len(x.Values)
+			}
+		}
+		listed += len(page.Submissions)
+		if len(page.Submissions) == 0 || listed >= page.Page.Total {
+			break
 		}
 	}
-	if code != 200 || !bytes.HasPrefix(b, []byte("\xef\xbb\xbfunit_code,period")) || current < 51 || len(cov.Submissions) >= 1000 || bytes.Count(b, []byte("\n")) != 1+measures {
-		t.Errorf("raw.csv: %d, %d lines for %d current versions of %d measures (%d versions listed)", code, bytes.Count(b, []byte("\n")), current, measures, len(cov.Submissions))
+	if code != 200 || !bytes.HasPrefix(b, []byte("\xef\xbb\xbfunit_code,period")) || current < 51 || bytes.Count(b, []byte("\n")) != 1+measures {
+		t.Errorf("raw.csv: %d, %d lines for %d current versions of %d measures (%d versions listed)", code, bytes.Count(b, []byte("\n")), current, measures, listed)
 	}
 	code, b = s.do(t, "GET", "/api/v1/exports/raw.parquet?from=2026-01&to=2026-02", "analyst1", nil)
 	if code != 200 || !bytes.HasPrefix(b, []byte("PAR1")) {
