@@ -667,7 +667,7 @@ func (d Demo) load766(ctx context.Context, reg *data.Registry, s Records766Submi
 	if err != nil {
 		return err
 	}
-	defer os.Remove(f.Name())
+	defer func() { _ = os.Remove(f.Name()) }() // a temporary file
 	h := sha256.New()
 	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
 	feedback, err := d.Records766(reg, bw)

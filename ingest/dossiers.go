@@ -28,9 +28,9 @@ func (in *Ingester) ingestDossiers(ctx context.Context, req Request, o *Outcome,
 	if err != nil {
 		return fmt.Errorf("dossier export: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // gone already once kept
+	defer func() { _ = os.Remove(tmp.Name()) }() // gone already once kept
 	if _, err := tmp.Write(req.Content); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the write's error is the one to report
 		return fmt.Errorf("dossier export: %w", err)
 	}
 	if err := tmp.Close(); err != nil {

@@ -813,7 +813,7 @@ func readManifest(dir string) ([]manifestEntry, map[string]string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	var lines [][]byte
@@ -877,17 +877,15 @@ func (in *Ingester) writeKept(sha string, content []byte) error {
 	if err != nil {
 		return fmt.Errorf("keep file: %w", err)
 	}
-	if _, err := tmp.Write(content); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
+	_, err = tmp.Write(content)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	// a file that did not close whole is not kept: it would be renamed into place half-written
+	if err = errors.Join(err, tmp.Close()); err != nil {
+		_ = os.Remove(tmp.Name()) // the temporary copy; the error above is the one to report
 		return fmt.Errorf("keep file: %w", err)
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("keep file: %w", err)
-	}
-	tmp.Close()
 	if err := os.Rename(tmp.Name(), p); err != nil {
 		return fmt.Errorf("keep file: %w", err)
 	}
@@ -908,8 +906,7 @@ func (in *Ingester) keepFile(sha, from string) error {
 	if err != nil {
 		return fmt.Errorf("keep file: %w", err)
 	}
-	err = f.Sync()
-	f.Close()
+	err = errors.Join(f.Sync(), f.Close())
 	if err != nil {
 		return fmt.Errorf("keep file: %w", err)
 	}
@@ -919,7 +916,7 @@ func (in *Ingester) keepFile(sha, from string) error {
 	return nil
 }
 
-func (in *Ingester) record(e manifestEntry) error {
+func (in *Ingester) record(e manifestEntry) (err error) {
 	if in.FilesDir == "" {
 		return nil
 	}
@@ -930,7 +927,12 @@ func (in *Ingester) record(e manifestEntry) error {
 	if err != nil {
 		return fmt.Errorf("manifest: %w", err)
 	}
-	defer f.Close()
+	// the manifest is how a rebuild finds the kept files: a line that did not close whole is an error
+	defer func() {
+		if cerr := f.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("manifest: %w", cerr)
+		}
+	}()
 	b, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("manifest: %w", err)

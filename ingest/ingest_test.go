@@ -33,7 +33,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { _ = store.Close() })
 	rules := testRules(t)
 	return &rig{t: t, store: store, in: &Ingester{Store: store, Rules: rules, FilesDir: filepath.Join(dir, "i.files"),
 		Now: func() time.Time { return time.Date(2026, 11, 5, 9, 0, 0, 0, VietnamTime) }}}
@@ -88,7 +88,9 @@ func TestAcceptedWholeOrRejectedWhole(t *testing.T) {
 
 func TestEveryProblemAtOnce(t *testing.T) {
 	r := newRig(t)
-	r.store.LockMonth(context.Background(), data.NewMonth(2026, 9), "committee1")
+	if err := r.store.LockMonth(context.Background(), data.NewMonth(2026, 9), "committee1"); err != nil {
+		t.Fatal(err)
+	}
 	res := r.ingest("bad.csv", wide(
 		"01,2026-10,100,50,90,95", // on time > resolved
 		"99,2026-10,1,1,1,1",      // no such unit
@@ -185,7 +187,9 @@ func TestRebuildEqualsLive(t *testing.T) {
 	if _, err := d.Load(ctx, r.store.Units(), r.store); err != nil {
 		t.Fatal(err)
 	}
-	r.in.RecordDemo(d)
+	if err := r.in.RecordDemo(d); err != nil {
+		t.Fatal(err)
+	}
 	r.ingest("a.csv", wide("01,2026-10,100,50,90,80"))
 	r.ingest("b.csv", wide("01,2026-10,100,60,90,80", "79,2026-10,10,5,9,9"))
 	r.ingest("c.csv", wide("01,2025-12,100,60,90,80"))
@@ -194,7 +198,7 @@ func TestRebuildEqualsLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	defer func() { _ = other.Close() }()
 	target := &Ingester{Store: other, Rules: r.in.Rules, FilesDir: filepath.Join(t.TempDir(), "rebuilt.files"), Now: r.in.Now}
 	n, err := Rebuild(ctx, r.in.FilesDir, target, nil)
 	if err != nil || n != 4 {
@@ -257,7 +261,7 @@ func counts766(c data.Index766Counts) string {
 // write (a new version each time).
 func BenchmarkIngestOneFile(b *testing.B) {
 	store, _ := data.Open(context.Background(), filepath.Join(b.TempDir(), "b.duckdb"))
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	in := &Ingester{Store: store, Rules: shippedRules, FilesDir: filepath.Join(b.TempDir(), "files")}
 	u, _ := data.Reference().At("01", data.NewMonth(2026, 10))
 	tpl, _ := Template(u, data.NewMonth(2026, 10), nil)
@@ -275,7 +279,7 @@ func BenchmarkIngestOneFile(b *testing.B) {
 // Benchmark34Files ingests 34 provinces' template files one after another.
 func Benchmark34Files(b *testing.B) {
 	store, _ := data.Open(context.Background(), filepath.Join(b.TempDir(), "b.duckdb"))
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	in := &Ingester{Store: store, Rules: shippedRules, FilesDir: filepath.Join(b.TempDir(), "files")}
 	units := data.Reference().InForce(data.Provinces, data.NewMonth(2026, 10))
 	files := make([][][]byte, b.N)
@@ -322,7 +326,7 @@ func BenchmarkWide50k(b *testing.B) {
 			b.Fatal(err, res.Errors[:min(3, len(res.Errors))])
 		}
 		b.StopTimer()
-		store.Close()
+		_ = store.Close()
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(rows), "rows")
@@ -360,24 +364,28 @@ func BenchmarkParse20MBXLSX(b *testing.B) {
 // more, and returns the file alone (what making it needed is garbage by then).
 func wideWorkbook(b *testing.B, n int) ([]byte, int) {
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	sw, err := f.NewStreamWriter("Sheet1")
 	if err != nil {
 		b.Fatal(err)
 	}
-	sw.SetRow("A1", []any{"Mã đơn vị", "Kỳ báo cáo", "Số hồ sơ tiếp nhận", "Số hồ sơ tiếp nhận trực tuyến", "Số hồ sơ đã giải quyết",
-		"Số hồ sơ giải quyết đúng hạn (trước và đúng hạn)", "Tổng số văn bản đi", "docs_electronic"})
+	if err := sw.SetRow("A1", []any{"Mã đơn vị", "Kỳ báo cáo", "Số hồ sơ tiếp nhận", "Số hồ sơ tiếp nhận trực tuyến", "Số hồ sơ đã giải quyết",
+		"Số hồ sơ giải quyết đúng hạn (trước và đúng hạn)", "Tổng số văn bản đi", "docs_electronic"}); err != nil {
+		b.Fatal(err)
+	}
 	units := data.Reference().InForce(data.Provinces, data.NewMonth(2026, 10))
 	rows := 0
 	for k := 0; rows < n; k++ {
 		m := data.NewMonth(1900, 1).Add(k % 12000)
 		for _, u := range units {
 			cell, _ := excelize.CoordinatesToCellName(1, rows+2)
-			sw.SetRow(cell, []any{u.Code, m.String(), 100000 + rows%997, 50000, 90000, 85000, 4000, 3900})
+			if err := sw.SetRow(cell, []any{u.Code, m.String(), 100000 + rows%997, 50000, 90000, 85000, 4000, 3900}); err != nil {
+				b.Fatal(err)
+			}
 			rows++
 		}
 	}
-	sw.Flush()
+	_ = sw.Flush()
 	var buf bytes.Buffer
 	if _, err := f.WriteTo(&buf); err != nil {
 		b.Fatal(err)
@@ -428,10 +436,16 @@ func benchParsePeak(b *testing.B, name string, content []byte, rows int) {
 func fillTemplate(b testing.TB, tpl []byte, v int64) []byte {
 	f, _ := excelize.OpenReader(bytes.NewReader(tpl))
 	for r := 7; r <= 22; r++ {
-		f.SetCellValue(TemplateSheet, fmt.Sprintf("D%d", r), v)
+		if err := f.SetCellValue(TemplateSheet, fmt.Sprintf("D%d", r), v); err != nil {
+			b.Fatal(err)
+		}
 	}
-	f.SetCellValue(TemplateSheet, "D7", 3*v) // all procedures ≥ full + partial
+	if err := f.SetCellValue(TemplateSheet, "D7", 3*v); err != nil { // all procedures ≥ full + partial
+		b.Fatal(err)
+	}
 	var buf bytes.Buffer
-	f.Write(&buf)
+	if err := f.Write(&buf); err != nil {
+		b.Fatal(err)
+	}
 	return buf.Bytes()
 }

@@ -165,7 +165,7 @@ func portalWords(content []byte) bool {
 				continue
 			}
 			b, _ := io.ReadAll(io.LimitReader(rc, 256<<10))
-			rc.Close()
+			_ = rc.Close() // read only
 			text = append(text, b...)
 		}
 	} else {
@@ -467,7 +467,7 @@ func (in *Ingester) holdsPortalScores(ctx context.Context, sha string) (bool, er
 // example row, so that the committee copies the portal's table into the right columns.
 func PortalTemplate(example data.Period) ([]byte, error) {
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { _ = f.Close() }() // the bytes are written by then
 	const sh = "Điểm Cổng DVCQG"
 	if err := f.SetSheetName("Sheet1", sh); err != nil {
 		return nil, err

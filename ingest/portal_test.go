@@ -24,8 +24,10 @@ BQP,2026-Q3,70.5,14,16,9,8.5,12,11,
 func portalXLSX(t *testing.T, rows [][]any) []byte {
 	t.Helper()
 	f := excelize.NewFile()
-	defer f.Close()
-	f.SetSheetName("Sheet1", "Điểm 766")
+	defer func() { _ = f.Close() }()
+	if err := f.SetSheetName("Sheet1", "Điểm 766"); err != nil {
+		t.Fatal(err)
+	}
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		if err := f.SetSheetRow("Điểm 766", cell, &r); err != nil {
@@ -165,7 +167,7 @@ func TestPortalScores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	defer func() { _ = other.Close() }()
 	target := &Ingester{Store: other, Rules: r.in.Rules, FilesDir: filepath.Join(t.TempDir(), "rebuilt.files"), Now: r.in.Now}
 	if n, err := Rebuild(ctx, r.in.FilesDir, target, nil); err != nil || n != 3 {
 		t.Fatalf("rebuild: %d files, %v", n, err)
@@ -175,7 +177,7 @@ func TestPortalScores(t *testing.T) {
 	}
 	// an OpenDocument spreadsheet (LibreOffice's default) is read as a workbook is
 	odsFile := ods(t, func(w io.Writer) {
-		io.WriteString(w, `<table:table table:name="Điểm">`+odsRow("Mã đơn vị", "Kỳ", "Tổng điểm", "CKMB", "TDGQ", "ONLINE", "TTTT", "MDSH", "MDHL", "Xếp hạng")+
+		_, _ = io.WriteString(w, `<table:table table:name="Điểm">`+odsRow("Mã đơn vị", "Kỳ", "Tổng điểm", "CKMB", "TDGQ", "ONLINE", "TTTT", "MDSH", "MDHL", "Xếp hạng")+
 			odsRow("BCA", "2026-H1", "=81.5", "17,5", "=16", "=11", "=9", "=14", "=14", "=1")+`</table:table>`)
 	})
 	if o := r.ingest("diem.ods", odsFile, committee); o.Status != StatusAccepted || o.Kind != KindPortalScores {

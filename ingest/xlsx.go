@@ -182,8 +182,8 @@ func writeTemp(content []byte) (string, error) {
 		return "", err
 	}
 	if _, err := f.Write(content); err != nil {
-		f.Close()
-		os.Remove(f.Name())
+		_ = f.Close() // the write's error is the one to report
+		_ = os.Remove(f.Name())
 		return "", err
 	}
 	return f.Name(), f.Close()
@@ -280,7 +280,7 @@ func unmarshalZip(zf *zip.File, v any) error {
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // read only
 	return xml.NewDecoder(io.LimitReader(rc, 16<<20)).Decode(v)
 }
 
@@ -293,7 +293,7 @@ func scanSheet(zf *zip.File, sheetName string) (sheetExtra, error) {
 	if err != nil {
 		return ex, err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()                              // read only
 	br := bufio.NewReaderSize(io.LimitReader(rc, 256<<20), 64<<10) // excelize's UnzipSizeLimit
 	sz := &ex.size
 	row, col, lastCol := 0, 0, 0 // the row being read, its last cell's column, its widest

@@ -49,7 +49,9 @@ func remapCSV(t *testing.T, name string, m map[string]string) []byte {
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	w.WriteAll(recs)
+	if err := w.WriteAll(recs); err != nil {
+		t.Fatal(err)
+	}
 	return buf.Bytes()
 }
 
@@ -66,7 +68,7 @@ func newSQLRig(t *testing.T, now time.Time) *sqlRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { _ = store.Close() })
 	return &sqlRig{t: t, store: store, in: &ingest.Ingester{Store: store, FilesDir: filepath.Join(dir, "files"), Now: func() time.Time { return now }}}
 }
 
@@ -222,22 +224,22 @@ func writeRecords(ps []Procedure766, ds []Dossier766, fs []Feedback766) (procs, 
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	w.Write([]string{"procedure_code", "name_vi", "level", "unit_code", "max_processing", "max_unit", "online", "full_online_eligible", "paper_result",
+	_ = w.Write([]string{"procedure_code", "name_vi", "level", "unit_code", "max_processing", "max_unit", "online", "full_online_eligible", "paper_result",
 		"fee", "payment_integrated", "announced_on", "effective_on", "published_on", "components_complete", "valid_from", "valid_to"})
 	for _, p := range ps {
-		w.Write([]string{p.Code, p.NameVI, p.Level, p.UnitCode, strconv.FormatFloat(p.MaxProcessing, 'g', -1, 64), p.MaxUnit, p.Online,
+		_ = w.Write([]string{p.Code, p.NameVI, p.Level, p.UnitCode, strconv.FormatFloat(p.MaxProcessing, 'g', -1, 64), p.MaxUnit, p.Online,
 			strconv.FormatBool(p.FullOnlineEligible), strconv.FormatBool(p.PaperResult), strconv.FormatBool(p.Fee), strconv.FormatBool(p.PaymentIntegrated),
 			day(p.AnnouncedOn), day(p.EffectiveOn), day(p.PublishedOn), tri(p.ComponentsComplete), day(p.ValidFrom), day(p.ValidTo)})
 	}
 	w.Flush()
 	procs = append([]byte(nil), b.Bytes()...)
 	b.Reset()
-	w.Write([]string{"dossier_id", "unit_code", "procedure_code", "channel", "received_at", "due_at", "resolved_at", "digitized", "fee_required",
+	_ = w.Write([]string{"dossier_id", "unit_code", "procedure_code", "channel", "received_at", "due_at", "resolved_at", "digitized", "fee_required",
 		"paid_online", "rating", "supplement_requests", "supplement_requested_at", "supplement_completed_at", "electronic_result", "synced",
 		"reused_data", "citizen_store", "vneid", "complaint"})
 	codes := map[Channel]string{ChannelDirect: "1", ChannelOnline: "2", ChannelPostal: "postal"}
 	for _, d := range ds {
-		w.Write([]string{d.ID, d.UnitCode, d.ProcedureCode, codes[d.Channel], ts(d.ReceivedAt), ts(d.DueAt), ts(d.ResolvedAt),
+		_ = w.Write([]string{d.ID, d.UnitCode, d.ProcedureCode, codes[d.Channel], ts(d.ReceivedAt), ts(d.DueAt), ts(d.ResolvedAt),
 			strconv.FormatBool(d.Digitized), strconv.FormatBool(d.FeeRequired), strconv.FormatBool(d.PaidOnline), d.Rating,
 			strconv.Itoa(d.SupplementRequests), ts(d.SupplementRequestedAt), ts(d.SupplementCompletedAt), tri(d.ElectronicResult), tri(d.Synced),
 			tri(d.ReusedData), tri(d.CitizenStore), tri(d.VNeID), tri(d.Complaint)})
@@ -245,9 +247,9 @@ func writeRecords(ps []Procedure766, ds []Dossier766, fs []Feedback766) (procs, 
 	w.Flush()
 	doss = append([]byte(nil), b.Bytes()...)
 	b.Reset()
-	w.Write([]string{"id", "unit_code", "received_at", "classified", "handled_at", "outcome", "disliked"})
+	_ = w.Write([]string{"id", "unit_code", "received_at", "classified", "handled_at", "outcome", "disliked"})
 	for _, f := range fs {
-		w.Write([]string{f.ID, f.UnitCode, ts(f.ReceivedAt), strconv.FormatBool(f.Classified), ts(f.HandledAt), f.Outcome, strconv.FormatBool(f.Disliked)})
+		_ = w.Write([]string{f.ID, f.UnitCode, ts(f.ReceivedAt), strconv.FormatBool(f.Classified), ts(f.HandledAt), f.Outcome, strconv.FormatBool(f.Disliked)})
 	}
 	w.Flush()
 	fb = append([]byte(nil), b.Bytes()...)

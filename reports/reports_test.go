@@ -212,4 +212,3 @@ func TestTrendWorkbook(t *testing.T) {
 		t.Errorf("B38 = %q", v)
 	}
 }
-
