@@ -261,9 +261,4 @@ func (u *untilChange[T]) put(key string, version int64, v T) {
 }
 
 // pick is the reader's language's text of a pair: the one way the dashboard chooses.
-func pick(lang, vi, en string) string {
-	if lang == "en" {
-		return en
-	}
-	return vi
-}
+func pick(lang, vi, en string) string { return data.Pick(lang, vi, en) }

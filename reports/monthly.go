@@ -37,12 +37,7 @@ type Options struct {
 	Now         time.Time
 }
 
-func (o Options) t(vi, en string) string {
-	if o.Lang == "en" {
-		return en
-	}
-	return vi
-}
+func (o Options) t(vi, en string) string { return data.Pick(o.Lang, vi, en) }
 
 // safeText keeps text that a spreadsheet would evaluate (=, +, -, @, tab, CR first) as
 // text: excelize writes strings as strings, never formulas, so only the CSV writer
@@ -338,7 +333,7 @@ func (b *book) indicatorSheets(ctx context.Context, m Metrics, o Options) error 
 				b.keep(f.SetCellFloat(sh, cell(7, n), *row.Target/in.Scale(), 4, 64))
 			}
 			if row.TargetMet != nil {
-				b.keep(f.SetCellStr(sh, cell(8, n), map[bool]string{true: o.t("Đạt", "Met"), false: o.t("Chưa đạt", "Not met")}[*row.TargetMet]))
+				b.keep(f.SetCellStr(sh, cell(8, n), metOrNot(*row.TargetMet, o)))
 			}
 			b.keep(setIntPtr(f, sh, cell(9, n), row.PreviousRank))
 			b.keep(setIntPtr(f, sh, cell(10, n), row.RankChange))
@@ -524,7 +519,7 @@ func (b *book) finish(o Options) ([]byte, error) {
 	f.SetActiveSheet(0)
 	b.keep(f.SetDocProps(&excelize.DocProperties{
 		Title: o.t("Báo cáo xếp hạng Chính phủ điện tử ", "E-government rankings ") + o.Period.String(), Creator: o.Author,
-		Subject: groupName(o), Language: map[bool]string{true: "en-GB", false: "vi-VN"}[o.Lang == "en"],
+		Subject: groupName(o), Language: data.Pick(o.Lang, "vi-VN", "en-GB"),
 		Created: o.Now.UTC().Format(time.RFC3339), Keywords: "egovkpi",
 	}))
 	if b.err != nil {
@@ -597,4 +592,12 @@ func setFloatPtr(f *excelize.File, sh, c string, p *float64) error {
 		return f.SetCellFloat(sh, c, *p, 2, 64)
 	}
 	return nil
+}
+
+// metOrNot says whether a target was met, in the workbook's language.
+func metOrNot(met bool, o Options) string {
+	if met {
+		return o.t("Đạt", "Met")
+	}
+	return o.t("Chưa đạt", "Not met")
 }

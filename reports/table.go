@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/egovkpi/egovkpi/data"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -86,7 +87,7 @@ func Table(title, author, lang string, sheets []Sheet) ([]byte, error) {
 		b.table(sh, head, s.Heads, widths, head+len(s.Rows))
 	}
 	b.keep(f.SetDocProps(&excelize.DocProperties{Title: title, Creator: author, Keywords: "egovkpi",
-		Language: map[bool]string{true: "en-GB", false: "vi-VN"}[lang == "en"]}))
+		Language: data.Pick(lang, "vi-VN", "en-GB")}))
 	if b.err != nil {
 		return nil, fmt.Errorf("workbook %q: %w", title, b.err)
 	}

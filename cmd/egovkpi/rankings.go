@@ -13,7 +13,6 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/egovkpi/egovkpi/dashboard"
 	"github.com/egovkpi/egovkpi/data"
 	"github.com/egovkpi/egovkpi/metrics"
 )
@@ -87,17 +86,17 @@ func runRankings(ctx context.Context, args []string, stdout, stderr io.Writer) (
 
 func printTable(w io.Writer, r *metrics.Ranking, lang string) error {
 	dec := r.Def.Decimals()
-	fmt.Fprintf(w, "%s — %s — %s (%s)\n", r.Def.Name(lang), r.Period, dashboard.T(lang, string(r.Group)), r.Boundaries)
-	head := []string{dashboard.T(lang, "rank"), "±", dashboard.T(lang, "unit"), dashboard.T(lang, "value"), dashboard.T(lang, "numden"), dashboard.T(lang, "target")}
+	fmt.Fprintf(w, "%s — %s — %s (%s)\n", r.Def.Name(lang), r.Period, r.Group.Name(lang), r.Boundaries)
+	head := []string{data.Pick(lang, "Hạng", "Rank"), "±", data.Pick(lang, "Đơn vị", "Unit"), data.Pick(lang, "Giá trị", "Value"), data.Pick(lang, "Tử số / mẫu số", "Numerator / denominator"), data.Pick(lang, "Mục tiêu", "Target")}
 	rows := [][]string{head}
 	for _, row := range r.Rows {
 		v := "—"
 		if row.Value != nil {
-			v = dashboard.FormatNumber(*row.Value, dec, lang)
+			v = data.FormatNumber(*row.Value, dec, lang)
 		}
 		nd := "—"
 		if row.Numerator != nil {
-			nd = dashboard.FormatNumber(float64(*row.Numerator), 0, lang) + " / " + dashboard.FormatNumber(float64(*row.Denominator), 0, lang)
+			nd = data.FormatNumber(float64(*row.Numerator), 0, lang) + " / " + data.FormatNumber(float64(*row.Denominator), 0, lang)
 		}
 		ch := "–"
 		if row.RankChange != nil && *row.RankChange > 0 {
@@ -107,7 +106,10 @@ func printTable(w io.Writer, r *metrics.Ranking, lang string) error {
 		}
 		tm := ""
 		if row.TargetMet != nil {
-			tm = map[bool]string{true: "✔ " + dashboard.T(lang, "met"), false: "✘ " + dashboard.T(lang, "notmet")}[*row.TargetMet]
+			tm = "✘ " + data.Pick(lang, "Chưa đạt", "Not met")
+			if *row.TargetMet {
+				tm = "✔ " + data.Pick(lang, "Đạt", "Met")
+			}
 		}
 		rank := intp(row.Rank)
 		if rank == "" {
@@ -140,8 +142,8 @@ func printTable(w io.Writer, r *metrics.Ranking, lang string) error {
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
 	if r.National.Value != nil {
-		fmt.Fprintf(w, "%s: %s (%s / %s)\n", dashboard.T(lang, "national"), dashboard.FormatNumber(*r.National.Value, dec, lang),
-			dashboard.FormatNumber(float64(r.National.Numerator), 0, lang), dashboard.FormatNumber(float64(r.National.Denominator), 0, lang))
+		fmt.Fprintf(w, "%s: %s (%s / %s)\n", data.Pick(lang, "Cả nước", "National"), data.FormatNumber(*r.National.Value, dec, lang),
+			data.FormatNumber(float64(r.National.Numerator), 0, lang), data.FormatNumber(float64(r.National.Denominator), 0, lang))
 	}
 	return nil
 }

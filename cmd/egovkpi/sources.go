@@ -61,7 +61,11 @@ func runSources(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %s, %d rows%s\n", name, run.Outcome, run.Rows, map[bool]string{true: " — " + run.Message, false: ""}[run.Message != ""])
+	message := ""
+	if run.Message != "" {
+		message = " — " + run.Message
+	}
+	fmt.Fprintf(stdout, "%s: %s, %d rows%s\n", name, run.Outcome, run.Rows, message)
 	if run.Outcome == "failed" || run.Outcome == "rejected" {
 		return errNotAll
 	}

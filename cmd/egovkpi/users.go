@@ -43,7 +43,11 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "added %s (%s%s)\n", u.Username, u.Role, map[bool]string{true: ", unit " + u.Unit, false: ""}[u.Unit != ""])
+		unit := ""
+		if u.Unit != "" {
+			unit = ", unit " + u.Unit
+		}
+		fmt.Fprintf(stdout, "added %s (%s%s)\n", u.Username, u.Role, unit)
 	case "list":
 		us, err := store.Users(ctx)
 		if err != nil {
