@@ -21,7 +21,7 @@ func TestDemoCommunes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	reg := store.Units()
 	d := Demo{Seed: 1, Through: demoThrough}
 	t0 := time.Now()

@@ -241,7 +241,7 @@ func BenchmarkWorklist(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { store.Close() })
+	b.Cleanup(func() { _ = store.Close() })
 	if _, err := (ingest.Demo{Seed: 1, Through: benchThrough, With766: true}).Load(ctx, store.Units(), store); err != nil {
 		b.Fatal(err)
 	}

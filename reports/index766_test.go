@@ -27,7 +27,7 @@ func TestIndex766Sheet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { _ = store.Close() })
 	if _, err := (ingest.Demo{Seed: 1, Through: data.NewMonth(2026, 10), With766: true}).Load(ctx, store.Units(), store); err != nil {
 		t.Fatal(err)
 	}
