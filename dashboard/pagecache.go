@@ -41,8 +41,8 @@ func newBody(name, nav, title string, scripts []string, plain []byte) *body {
 	var z bytes.Buffer
 	// once per body and data version: worth the better compression
 	w, _ := flate.NewWriter(&z, flate.DefaultCompression)
-	w.Write(plain)
-	w.Flush()
+	_, _ = w.Write(plain) // into a bytes.Buffer: it does not fail
+	_ = w.Flush()
 	b.deflated = z.Bytes()
 	return b
 }
@@ -269,11 +269,12 @@ var flaters = sync.Pool{New: func() any {
 func deflate(dst *bytes.Buffer, p []byte, final bool) {
 	w := flaters.Get().(*flate.Writer)
 	w.Reset(dst)
-	w.Write(p)
+	// dst is a bytes.Buffer: these writes do not fail
+	_, _ = w.Write(p)
 	if final {
-		w.Close()
+		_ = w.Close()
 	} else {
-		w.Flush()
+		_ = w.Flush()
 	}
 	flaters.Put(w)
 }

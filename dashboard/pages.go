@@ -207,7 +207,7 @@ func (s *Server) pageOf(c echo.Context, nav, title string, d any, scripts []stri
 
 func (s *Server) renderError(c echo.Context, status int, msg string) {
 	if err := s.render(c, status, "error.html", "", T(langOf(c), "error"), map[string]any{"Status": status, "Message": msg}); err != nil {
-		c.String(http.StatusInternalServerError, msg)
+		_ = c.String(http.StatusInternalServerError, msg) // the last resort: nothing more to tell
 	}
 }
 

@@ -44,8 +44,8 @@ func newResponse(ctype string, body []byte) *response {
 	}
 	var b bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // once per version: spend the time
-	zw.Write(body)
-	zw.Close()
+	_, _ = zw.Write(body)                                  // into a bytes.Buffer: it does not fail
+	_ = zw.Close()
 	r.gz = b.Bytes()
 	return r
 }
@@ -66,7 +66,7 @@ func (r *response) plain() ([]byte, error) {
 func (s *Server) cached(c echo.Context, key string) bool {
 	r, ok := s.responses.get(key, s.eng.DataVersion())
 	if ok {
-		s.write(c, http.StatusOK, r)
+		_ = s.write(c, http.StatusOK, r) // a client gone away is nothing to report
 	}
 	return ok
 }

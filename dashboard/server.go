@@ -176,7 +176,7 @@ type bodiless struct{ http.ResponseWriter }
 
 func (b bodiless) Write(p []byte) (int, error) { return len(p), nil }
 
-func (b bodiless) Flush() { http.NewResponseController(b.ResponseWriter).Flush() }
+func (b bodiless) Flush() { _ = http.NewResponseController(b.ResponseWriter).Flush() }
 
 func (b bodiless) Unwrap() http.ResponseWriter { return b.ResponseWriter }
 
@@ -389,7 +389,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if isAPI(c) {
 		var body apiError
 		body.Error.Code, body.Error.Message = code, msg
-		c.JSON(status, body)
+		_ = c.JSON(status, body) // the error handler: a client gone away is nothing to report
 		return
 	}
 	s.renderError(c, status, msg)

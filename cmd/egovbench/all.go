@@ -37,7 +37,7 @@ func runAll(args []string) error {
 	fs := flag.NewFlagSet("all", flag.ExitOnError)
 	out := fs.String("json", "bench.json", "where to write the results")
 	benchtime := fs.String("benchtime", "", "every suite's -benchtime (default: each suite's own)")
-	fs.Parse(args)
+	_ = fs.Parse(args)
 	var lines []benchLine
 	up := uptime()
 	for _, s := range suites {

@@ -52,7 +52,7 @@ func runIndex766(args []string) error {
 	dir := fs.String("dir", "", "where the export and the two databases go (default: a temporary folder, removed)")
 	keep := fs.Bool("keep", false, "keep the generated export and databases")
 	order := fs.String("order", "egovkpi-first", "egovkpi-first or duckdb-first")
-	fs.Parse(args)
+	_ = fs.Parse(args)
 	ctx := context.Background()
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "egovbench-766-")
@@ -62,7 +62,7 @@ func runIndex766(args []string) error {
 		*dir = d
 	}
 	if !*keep {
-		defer os.RemoveAll(*dir)
+		defer func() { _ = os.RemoveAll(*dir) }()
 	}
 	csvPath := filepath.Join(*dir, "dossiers.csv")
 	t0 := time.Now()
@@ -127,7 +127,7 @@ func egovkpi766(ctx context.Context, dbPath, csvPath string, n int) error {
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	entries := make([]data.CatalogueEntry, 1000)
 	for i := range entries {
 		maxp := float64(i%20 + 1)
@@ -202,7 +202,7 @@ func writeDossiers766(path string, n int) error {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	w.WriteString("dossier_id,unit_code,procedure_code,channel,received_at,due_at,resolved_at,digitized,fee_required,paid_online,rating," +
+	_, _ = w.WriteString("dossier_id,unit_code,procedure_code,channel,received_at,due_at,resolved_at,digitized,fee_required,paid_online,rating," +
 		"supplement_requests,supplement_requested_at,supplement_completed_at,electronic_result,synced,reused_data,citizen_store,vneid,complaint\n")
 	ref := data.Reference()
 	var units []string
@@ -275,19 +275,19 @@ func writeDossiers766(path string, n int) error {
 		b(i%50 == 0)
 		buf = append(buf, '\n')
 		if _, err := w.Write(buf); err != nil {
-			f.Close()
+			_ = f.Close()
 			return err
 		}
 	}
 	if err := w.Flush(); err != nil {
-		f.Close()
+		_ = f.Close()
 		return err
 	}
 	return f.Close()
 }
 
 // resetPeak starts the process's peak RSS (VmHWM) again from its current RSS.
-func resetPeak() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+func resetPeak() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 // peakMB is the process's peak RSS since the last reset, in MB.
 func peakMB() float64 {

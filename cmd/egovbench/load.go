@@ -92,7 +92,7 @@ func runLoad(args []string) error {
 	bin := fs.String("egovkpi", "", "egovkpi binary (default: go build ./cmd/egovkpi)")
 	out := fs.String("json", "bench-load.json", "where to write the results")
 	compare := fs.String("compare", "", "an earlier run's JSON: print each figure's ratio to it")
-	fs.Parse(args)
+	_ = fs.Parse(args)
 	rep, err := load(*dur, *readers, *bin)
 	if err != nil {
 		return err
@@ -112,7 +112,7 @@ func load(dur time.Duration, readers int, bin string) (*loadReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	if bin == "" {
 		bin = filepath.Join(dir, "egovkpi")
 		b := exec.Command("go", "build", "-o", bin, "./cmd/egovkpi")
@@ -160,7 +160,7 @@ func load(dur time.Duration, readers int, bin string) (*loadReport, error) {
 	if err := srv.Start(); err != nil {
 		return nil, err
 	}
-	defer srv.Wait()
+	defer func() { _ = srv.Wait() }()
 	defer cancel()
 	addr := ""
 	sc := bufio.NewScanner(stdout)
@@ -171,7 +171,7 @@ func load(dur time.Duration, readers int, bin string) (*loadReport, error) {
 			break
 		}
 	}
-	go io.Copy(io.Discard, stdout)
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
 	if addr == "" {
 		return nil, fmt.Errorf("the server did not start")
 	}
@@ -188,7 +188,7 @@ func load(dur time.Duration, readers int, bin string) (*loadReport, error) {
 		if err != nil {
 			return err
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode >= 300 {
 			return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
@@ -268,7 +268,7 @@ func signIn(addr, name string, t http.RoundTripper) (*http.Client, error) {
 		return nil, err
 	}
 	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
 	if m == nil {
 		return nil, fmt.Errorf("sign-in form without a CSRF token")
@@ -277,8 +277,8 @@ func signIn(addr, name string, t http.RoundTripper) (*http.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound {
 		return nil, fmt.Errorf("sign in %s: %d", name, resp.StatusCode)
 	}
@@ -293,8 +293,8 @@ func uploadCSV(call func(method, path, token, ctype string, body []byte, into an
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
 	part, _ := w.CreateFormFile("file", "01.csv")
-	part.Write([]byte(csv))
-	w.Close()
+	_, _ = part.Write([]byte(csv))
+	_ = w.Close()
 	return call("POST", "/api/v1/submissions", token, w.FormDataContentType(), b.Bytes(), nil)
 }
 
@@ -314,7 +314,7 @@ func read(c *http.Client, target string) (int, error) {
 		return 0, err
 	}
 	n, _ := io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return int(n), fmt.Errorf("%s: status %d", target, resp.StatusCode)
 	}
@@ -414,7 +414,7 @@ func load1() float64 {
 		return 0
 	}
 	var v float64
-	fmt.Sscanf(string(b), "%g", &v)
+	_, _ = fmt.Sscanf(string(b), "%g", &v)
 	return v
 }
 

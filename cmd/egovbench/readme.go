@@ -62,7 +62,7 @@ func runReadme(args []string) error {
 	all := fs.String("all", "bench.json", "egovbench all's JSON")
 	load := fs.String("load", "bench-load.json", "egovbench load's JSON")
 	readme := fs.String("readme", "README.md", "the file with the markers")
-	fs.Parse(args)
+	_ = fs.Parse(args)
 	var a allReport
 	var l loadReport
 	if err := readJSON(*all, &a); err != nil {
