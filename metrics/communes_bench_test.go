@@ -31,7 +31,7 @@ func communeEngine(b *testing.B) *Engine {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { store.Close() })
+	b.Cleanup(func() { _ = store.Close() })
 	defs, _ := DefaultDefs()
 	if seeded {
 		return NewEngine(store, defs)

@@ -102,7 +102,7 @@ func BenchmarkRawExport(b *testing.B) {
 	b.Run("excelize-streamwriter", func(b *testing.B) {
 		toFile(b, "stream.xlsx", func(f *os.File) error {
 			x := excelize.NewFile()
-			defer x.Close()
+			defer func() { _ = x.Close() }()
 			sw, err := x.NewStreamWriter("Sheet1")
 			if err != nil {
 				return err

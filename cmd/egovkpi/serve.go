@@ -91,7 +91,7 @@ func parseServe(args []string, stderr io.Writer) (ServeConfig, error) {
 }
 
 // Run serves until ctx is cancelled.
-func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
+func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) (err error) {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	proxies, err := dashboard.ParseTrustedProxies(c.TrustedProxies)
 	if err != nil {
@@ -108,7 +108,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer closeInto(store, &err)
 	ing := &ingest.Ingester{Store: store, Rules: defs.Rules, FilesDir: ingest.FilesDirFor(store.Path()), MaxDossierRows: c.MaxDossierRows}
 	// a crash between a file's database commit and its manifest line is settled here
 	if n, err := ing.Reconcile(ctx); err != nil {
@@ -195,7 +195,7 @@ func (c ServeConfig) Run(ctx context.Context, stdout, stderr io.Writer) error {
 	if c.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
 		if err != nil {
-			ln.Close()
+			_ = ln.Close() // not served yet: the certificate's error is the one to report
 			return fmt.Errorf("tls: %w", err)
 		}
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
