@@ -312,7 +312,7 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			return err
 		}
 		// a temporary table of this connection: a failed drop leaves it to the connection's end
-	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS dossier_units`) }()
+		defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS dossier_units`) }()
 		from, into := s.dossierRollups(touched, agencies)
 		if _, err := conn.ExecContext(ctx, `INSERT INTO dossier_units SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])`, from, into); err != nil {
 			return err

@@ -46,12 +46,14 @@ func BenchmarkDossiers(b *testing.B) {
 	report := func(b *testing.B, start time.Time) {
 		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
 		var ru syscall.Rusage
-		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			b.Fatal(err)
+		}
 		b.ReportMetric(float64(ru.Maxrss)/1024, "MB-peak-RSS-so-far")
 	}
 	b.Run("duckdb-read_csv-groupby", func(b *testing.B) {
 		s := open(b)
-		defer s.Close()
+		defer func() { _ = s.Close() }()
 		for i := 0; i < b.N; i++ {
 			start := time.Now()
 			var rows int
@@ -71,7 +73,7 @@ func BenchmarkDossiers(b *testing.B) {
 	// straight from the file (every column read, nothing kept, no duplicate check)
 	b.Run("duckdb-same-measures", func(b *testing.B) {
 		s := open(b)
-		defer s.Close()
+		defer func() { _ = s.Close() }()
 		q := strings.ReplaceAll(aggregateSQL, "FROM dossiers SEMI JOIN dossier_units USING (unit_code)",
 			fmt.Sprintf("FROM read_csv('%s', header = true, columns = %s)", csvPath, dossierColumns))
 		q = strings.ReplaceAll(q, "FROM r JOIN dossier_units du USING (unit_code)", "FROM (SELECT *, unit_code AS rollup FROM r) du")
@@ -99,14 +101,14 @@ func BenchmarkDossiers(b *testing.B) {
 			}
 			report(b, start)
 			b.ReportMetric(float64(res.UnitMonths), "unit-months")
-			s.Close()
+			_ = s.Close()
 		}
 	})
 	// the unit page's and /dossiers' questions of the kept rows: one unit-month's late
 	// dossiers, and all the provinces'
 	b.Run("late-dossiers", func(b *testing.B) {
 		s := open(b)
-		defer s.Close()
+		defer func() { _ = s.Close() }()
 		if _, err := s.IngestDossiers(ctx, DossierImport{Path: csvPath, Format: "csv", SHA256: "sha-csv", Actor: "bench"}); err != nil {
 			b.Fatal(err)
 		}
@@ -133,7 +135,7 @@ func BenchmarkDossiers(b *testing.B) {
 	if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`COPY (SELECT * FROM read_csv('%s', header = true, columns = %s)) TO '%s' (FORMAT PARQUET)`, csvPath, dossierColumns, pq)); err != nil {
 		b.Fatal(err)
 	}
-	s.Close()
+	_ = s.Close()
 	b.Run("egovkpi-parquet", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			s := open(b)
@@ -142,7 +144,7 @@ func BenchmarkDossiers(b *testing.B) {
 				b.Fatal(err)
 			}
 			report(b, start)
-			s.Close()
+			_ = s.Close()
 		}
 	})
 }
@@ -150,7 +152,9 @@ func BenchmarkDossiers(b *testing.B) {
 func writeDossiers(tb testing.TB, csvPath string, n int) {
 	f, _ := os.Create(csvPath)
 	w := bufio.NewWriterSize(f, 1<<20)
-	w.WriteString("dossier_id,unit_code,procedure_code,channel,received_at,due_at,resolved_at,digitized,fee_required,paid_online,rating\n")
+	if _, err := w.WriteString("dossier_id,unit_code,procedure_code,channel,received_at,due_at,resolved_at,digitized,fee_required,paid_online,rating\n"); err != nil {
+		tb.Fatal(err)
+	}
 	units := Reference().InForce(Provinces, NewMonth(2026, 1))
 	channels := []string{"online", "direct", "postal"}
 	base := time.Date(2025, 7, 1, 8, 0, 0, 0, time.UTC)
@@ -165,6 +169,6 @@ func writeDossiers(tb testing.TB, csvPath string, n int) {
 		fmt.Fprintf(w, "D%d,%s,P%d,%s,%s,%s,%s,%t,%t,%t,%s\n", i, units[i%len(units)].Code, i%500, channels[i%3],
 			rec.Format("2006-01-02 15:04:05"), due.Format("2006-01-02 15:04:05"), res, i%2 == 0, i%3 == 0, i%6 == 0, rating)
 	}
-	w.Flush()
-	f.Close()
+	_ = w.Flush()
+	_ = f.Close()
 }

@@ -74,7 +74,7 @@ func BenchmarkIndex766Counts(b *testing.B) {
 		}
 	}
 	b.Logf("%d dossier rows made in %s", n, time.Since(t0).Round(time.Millisecond))
-	s.Close()
+	_ = s.Close()
 	cal, _ := DefaultCalendar()
 	rules := Index766Rules{AnnounceLead: map[string]int{"ministry": 20, "province": 5}, PublishWithin: map[string]int{"ministry": 10, "province": 5},
 		FeedbackDays: map[string]int{"handled": 15, "refused": 2, "supplement_requested": 5}}
@@ -92,7 +92,7 @@ func BenchmarkIndex766Counts(b *testing.B) {
 		if err != nil || len(got) != len(units) || got["01"].Handled == 0 {
 			b.Fatalf("%v %d", err, len(got))
 		}
-		s.Close()
+		_ = s.Close()
 		b.StartTimer()
 	}
 }

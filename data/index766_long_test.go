@@ -36,7 +36,7 @@ func TestIndex766LongDossiers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { s.Close() }()
+	defer func() { _ = s.Close() }()
 	head := "dossier_id,unit_code,procedure_code,channel,received_at,due_at,resolved_at,digitized,fee_required,paid_online,rating\n"
 	write := func(name string, rows ...string) string {
 		p := filepath.Join(dir, name)
@@ -105,7 +105,7 @@ func TestIndex766LongDossiers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s.Close()
+	_ = s.Close()
 	if s, err = Open(ctx, db); err != nil {
 		t.Fatal(err)
 	}

@@ -233,7 +233,7 @@ func (s *Store) ImportFeedback(ctx context.Context, imp FeedbackImport) (Feedbac
 			return err
 		}
 		// a temporary table of this connection: a failed drop leaves it to the connection's end
-	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS feedback_new`) }()
+		defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS feedback_new`) }()
 		rows := make([][]any, len(imp.Records))
 		for i, r := range imp.Records {
 			rows[i] = []any{r.ID, r.UnitCode, wall(r.ReceivedAt), r.Classified, nullTime(r.HandledAt), nullString(r.Outcome), r.Disliked, imp.SHA256}

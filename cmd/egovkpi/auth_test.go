@@ -197,7 +197,7 @@ func TestAccessMatrix(t *testing.T) {
 				t.Fatal(err)
 			}
 			rb, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode != w {
 				t.Errorf("%s %s as %q = %d, want %d: %.200s", rt.method, path, id, resp.StatusCode, w, rb)
 			}
@@ -252,7 +252,7 @@ func signInForm(t *testing.T, s *server, user, pw, next string) (*http.Client, *
 		t.Fatal(err)
 	}
 	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	m := csrfField.FindSubmatch(page)
 	if m == nil {
 		t.Fatal("no csrf field on the sign-in page")
@@ -265,7 +265,7 @@ func signInForm(t *testing.T, s *server, user, pw, next string) (*http.Client, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	want := next
 	if want == "" {
 		want = "/"
@@ -295,7 +295,7 @@ func browserClient(t *testing.T, s *server, user string) (*http.Client, string) 
 	// the page's CSRF token for this session
 	resp, _ = c.Get(s.url + "/completeness")
 	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	m := csrfField.FindSubmatch(page)
 	if m == nil {
 		t.Fatal("no csrf token on the page")
@@ -319,7 +319,7 @@ func TestSessionsCSRFAndLogout(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		return resp.StatusCode
 	}
 	if code := post("", ""); code != 403 {
@@ -344,12 +344,12 @@ func TestSessionsCSRFAndLogout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != 303 {
 		t.Errorf("logout = %d", resp.StatusCode)
 	}
 	resp, _ = c.Get(s.url + "/api/v1/coverage")
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != 401 {
 		t.Errorf("after logout = %d, want 401", resp.StatusCode)
 	}
@@ -360,13 +360,13 @@ func TestSessionsCSRFAndLogout(t *testing.T) {
 	for i := 0; i < 11; i++ {
 		r, _ := anon.Get(s.url + "/login")
 		page, _ := io.ReadAll(r.Body)
-		r.Body.Close()
+		_ = r.Body.Close()
 		m := csrfField.FindSubmatch(page)
 		r, err := anon.PostForm(s.url+"/login", url.Values{"csrf": {string(m[1])}, "username": {"analyst1"}, "password": {"not the password"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.Body.Close()
+		_ = r.Body.Close()
 		statuses = append(statuses, r.StatusCode)
 	}
 	if statuses[0] != 401 || statuses[10] != 429 {
@@ -388,7 +388,7 @@ func TestSessionsCSRFAndLogout(t *testing.T) {
 	req.Header.Set("X-Forwarded-For", "10.1.2.3")
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r, _ := anon.Do(req)
-	r.Body.Close()
+	_ = r.Body.Close()
 	if r.StatusCode == 401 {
 		t.Error("a forged X-Forwarded-For reset the limit")
 	}
@@ -427,7 +427,9 @@ func TestTokensAndLocks(t *testing.T) {
 		Token string
 		ID    int64
 	}
-	json.Unmarshal(body, &tk)
+	if err := json.Unmarshal(body, &tk); err != nil {
+		t.Fatal(err)
+	}
 	s.tok["machine"] = tk.Token
 	if code, _ := s.do(t, "GET", "/api/v1/coverage", "machine", nil); code != 200 {
 		t.Errorf("new token: %d", code)
@@ -479,7 +481,9 @@ func TestLockedMonthRefusesWrites(t *testing.T) {
 	if cov.Submissions != 0 {
 		t.Error("a refused write left a submission")
 	}
-	store.UnlockMonth(ctx, m, "committee1")
+	if err := store.UnlockMonth(ctx, m, "committee1"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := store.Submit(ctx, []data.Submission{{UnitCode: "01", Month: m, Source: "test", SubmittedBy: "officer01", Values: map[string]int64{"docs_total": 1, "docs_electronic": 1}}}); err != nil {
 		t.Fatalf("after reopening: %v", err)
 	}
@@ -502,9 +506,11 @@ func TestSlowHeadersAndLargeBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	fmt.Fprint(conn, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n") // and never the blank line
-	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if err := conn.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
 	_, err = bufio.NewReader(conn).ReadString('\n')
 	if err == nil {
@@ -572,12 +578,14 @@ func TestFirstStartCreatesAnAdmin(t *testing.T) {
 	s := &server{url: "http://" + addr, db: db}
 	c, _ := signInForm(t, s, "admin", m[1], "")
 	resp, _ := c.Get(s.url + "/api/v1/users")
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("the first admin cannot list users: %d", resp.StatusCode)
 	}
 	cancel()
-	<-done
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
 	// a second start prints no password
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	out2 := &syncBuffer{}
@@ -585,7 +593,9 @@ func TestFirstStartCreatesAnAdmin(t *testing.T) {
 	go func() { done <- ServeConfig{Addr: "127.0.0.1:0", DB: db, Ready: ready2}.Run(ctx2, out2, io.Discard) }()
 	<-ready2
 	cancel2()
-	<-done
+	if err := <-done; err != nil {
+		t.Errorf("second serve: %v", err)
+	}
 	if strings.Contains(out2.String(), "password") {
 		t.Errorf("the second start printed a password: %q", out2.String())
 	}
@@ -597,7 +607,7 @@ func openTestStore(t *testing.T) *data.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { _ = store.Close() })
 	return store
 }
 

@@ -97,8 +97,8 @@ func bndLogin(t *testing.T, s *server, from, user, pw string) (int, string, time
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
 	return resp.StatusCode, resp.Header.Get("Location"), time.Since(start)
 }
 
@@ -202,7 +202,7 @@ func TestBoundariesOpenRedirect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode != 303 || resp.Header.Get("Location") != tc.want {
 				t.Errorf("/lang/en?back=%s = %d → %q, want %q", tc.target, resp.StatusCode, resp.Header.Get("Location"), tc.want)
 			}
@@ -216,7 +216,7 @@ func TestBoundariesOpenRedirect(t *testing.T) {
 				t.Fatal(err)
 			}
 			page, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			m := regexp.MustCompile(`name="next" value="([^"]*)"`).FindSubmatch(page)
 			if m == nil || string(m[1]) != "/" {
 				t.Errorf("/login?next=%s: the form's next is %q", tc.target, m)
@@ -230,7 +230,7 @@ func TestBoundariesOpenRedirect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" {
 				t.Errorf("sign-in with next=%q = %d → %q, want /", next, resp.StatusCode, resp.Header.Get("Location"))
 			}
@@ -347,7 +347,7 @@ func TestBoundariesHSTSOverTLS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if h := resp.Header.Get("Strict-Transport-Security"); resp.StatusCode != 200 || !strings.Contains(h, "max-age=") {
 			t.Errorf("GET %s over TLS = %d, Strict-Transport-Security %q", p, resp.StatusCode, h)
 		}
@@ -376,8 +376,12 @@ func bndSelfSigned(t *testing.T, dir string) (string, string) {
 		t.Fatal(err)
 	}
 	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	if err := os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return cert, key
 }
 
@@ -436,7 +440,7 @@ func (s *server) bndSend(t *testing.T, method, path, user string) (*http.Respons
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	return resp, b
 }
@@ -482,7 +486,9 @@ func TestBoundariesOversizedUploadIs413WithTheLimit(t *testing.T) {
 			var e struct {
 				Error struct{ Code, Message string }
 			}
-			json.Unmarshal(body, &e)
+			if err := json.Unmarshal(body, &e); err != nil {
+				t.Fatal(err)
+			}
 			if code != 413 || e.Error.Code != "too_large" || !strings.Contains(e.Error.Message, tc.want) {
 				t.Errorf("a 20+ MB upload = %d %s, want 413 saying %q", code, body, tc.want)
 			}
@@ -527,12 +533,14 @@ func TestBoundariesFilesArePrivate(t *testing.T) {
 		t.Fatalf("backup = %d %s", code, body)
 	}
 	var b struct{ Path string }
-	json.Unmarshal(body, &b)
+	if err := json.Unmarshal(body, &b); err != nil {
+		t.Fatal(err)
+	}
 	if m := mode(filepath.Dir(b.Path)); m != 0o700 {
 		t.Errorf("backups folder %v, want 0700", m)
 	}
 	n := 0
-	filepath.WalkDir(b.Path, func(p string, d os.DirEntry, err error) error {
+	_ = filepath.WalkDir(b.Path, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

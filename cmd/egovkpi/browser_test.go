@@ -148,7 +148,9 @@ func signIn(t *testing.T, ctx context.Context, s *server, user string) {
 
 func artefact(t *testing.T, name string, png []byte) {
 	dir := filepath.Join("..", "..", "testdata", "artifacts")
-	os.MkdirAll(dir, 0o755)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 		t.Error(err)
 	}
@@ -204,6 +206,16 @@ func TestPagesInBrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 			artefact(t, p.name+".png", png)
+			if p.name == "unit" && (*updateScreenshots || os.Getenv("EGOVKPI_SCREENSHOTS") != "") {
+				// the README's picture of a unit's page: its first screen, as an official opens it
+				shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join("..", "..", "docs", "unit.png"), shot, 0o644); err != nil {
+					t.Error(err)
+				}
+			}
 			w.check(t)
 		})
 	}
@@ -411,7 +423,9 @@ func TestLeaderboardInteractions(t *testing.T) {
 	}
 	artefact(t, "leaderboard-readme.png", png)
 	if *updateScreenshots {
-		os.WriteFile(filepath.Join("..", "..", "docs", "leaderboard.png"), png, 0o644)
+		if err := os.WriteFile(filepath.Join("..", "..", "docs", "leaderboard.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	w.check(t)
 }

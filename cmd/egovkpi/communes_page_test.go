@@ -143,7 +143,7 @@ func TestCommunePageAndWorkbook(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }()
 		rows, err := f.GetRows("Xã, phường")
 		if err != nil {
 			t.Fatalf("no communes sheet: %v (sheets %v)", err, f.GetSheetList())

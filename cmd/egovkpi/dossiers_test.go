@@ -159,7 +159,9 @@ func TestLateDossiers(t *testing.T) {
 	// aggregated again from all its kept rows (October and November), and only November,
 	// whose figures change, gets a new version
 	more := filepath.Join(t.TempDir(), "ho-so-thang-11.csv")
-	os.WriteFile(more, []byte(dossierHeadE2E+"X4,01,1.000123,online,2026-11-02 08:00:00,2026-11-06 17:00:00,,true,true,true,\n"), 0o644)
+	if err := os.WriteFile(more, []byte(dossierHeadE2E+"X4,01,1.000123,online,2026-11-02 08:00:00,2026-11-06 17:00:00,,true,true,true,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	code, stdout, stderr := command(t, "ingest", "--db", s.db, "--as", "officer01", more)
 	if code != 0 || !strings.Contains(stderr, "ho-so-thang-11.csv: read 1 dossiers in ") || !strings.Contains(stderr, "checked 1 dossiers") ||
 		!strings.Contains(stderr, "aggregated into 2 unit-months") || !strings.Contains(stdout, "1 dossiers, 1 unit-months stored as new versions") {

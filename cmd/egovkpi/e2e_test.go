@@ -53,7 +53,7 @@ func makeUsers(t testing.TB, db string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	tok := map[string]string{}
 	for _, u := range testUsers {
 		if _, err := store.CreateUser(ctx, u.name, testPassword, u.role, u.unit, "test"); err != nil {
@@ -65,7 +65,9 @@ func makeUsers(t testing.TB, db string) map[string]string {
 		}
 		tok[u.name] = secret
 		if u.name == "revoked" {
-			store.RevokeToken(ctx, tk.ID, "test")
+			if err := store.RevokeToken(ctx, tk.ID, "test"); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if err := store.DisableUser(ctx, "gone", "test"); err != nil {
@@ -91,7 +93,7 @@ func (s *server) do(t testing.TB, method, path, user string, body io.Reader, hea
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, b
 }
@@ -173,7 +175,7 @@ func getJSONAs(t *testing.T, s *server, path, user string, wantStatus int, into 
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(resp.Body)
 	url := s.url + path
 	if resp.StatusCode != wantStatus {
@@ -353,7 +355,7 @@ func TestPagesServeNothingFromOutside(t *testing.T) {
 				t.Fatal(err)
 			}
 			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode != 200 {
 				t.Fatalf("status %d: %.300s", resp.StatusCode, body)
 			}
@@ -479,7 +481,7 @@ func BenchmarkRestart(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		s.stop()
 	}
 }

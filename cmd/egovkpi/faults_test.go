@@ -50,7 +50,7 @@ func serveProcess(t *testing.T, db string, tok map[string]string) (*server, *exe
 	case a := <-addr:
 		return &server{url: a, db: db, tok: tok}, cmd
 	case <-deadline:
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill() // it did not start: that is the failure to report
 		t.Fatal("the server process did not start")
 	}
 	return nil, nil
@@ -102,14 +102,16 @@ func TestKillDuringIngest(t *testing.T) {
 			}(w)
 		}
 		time.Sleep(time.Duration(50+rng.Intn(400)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait() // "signal: killed", as it was
 		close(stop)
 		wg.Wait()
 	}
 	// after the last kill: every accepted file is there, whole
 	s, cmd := serveProcess(t, db, tok)
-	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
 	var subs struct{ Submissions []data.Submission }
 	found := map[string]bool{}
 	for _, u := range units {
@@ -134,15 +136,15 @@ func TestKillDuringIngest(t *testing.T) {
 	}
 	// the database rebuilt from the kept files equals the live one
 	live, _ := s.export(t, "/api/v1/exports/raw.csv?from=2025-07&to=2026-10")
-	cmd.Process.Signal(syscall.SIGTERM)
-	cmd.Wait()
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait() // the test binary's serve has no signal handler: "signal: terminated"
 	rebuilt := filepath.Join(dir, "rebuilt.duckdb")
 	if code, _, stderr := command(t, "rebuild", "--from", strings.TrimSuffix(db, ".duckdb")+".files", "--db", rebuilt); code != 0 {
 		t.Fatalf("rebuild: %s", stderr)
 	}
 	rtok := makeUsersOn(t, rebuilt)
 	r, rcmd := serveProcess(t, rebuilt, rtok)
-	defer func() { rcmd.Process.Signal(syscall.SIGTERM); rcmd.Wait() }()
+	defer func() { _ = rcmd.Process.Signal(syscall.SIGTERM); _ = rcmd.Wait() }()
 	again, _ := r.export(t, "/api/v1/exports/raw.csv?from=2025-07&to=2026-10")
 	if !sameValues(live, again) {
 		t.Error("the rebuilt database differs from the live one")
@@ -176,7 +178,7 @@ func (s *server) uploadQuiet(user, name string, content []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	return resp.StatusCode, nil
 }
 
@@ -195,7 +197,7 @@ func makeUsersOn(t *testing.T, db string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	secret, _, err := store.CreateToken(ctx, "committee1", "test", "test")
 	if err != nil {
 		// the rebuilt database has no users: make the committee again
@@ -214,7 +216,9 @@ func TestBackupWhileServing(t *testing.T) {
 		t.Fatalf("backup: %d %s", code, b)
 	}
 	var r struct{ Path string }
-	json.Unmarshal(b, &r)
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
 	restored := filepath.Join(t.TempDir(), "restored.duckdb")
 	if code, _, stderr := command(t, "restore", "--from", r.Path, "--db", restored); code != 0 {
 		t.Fatalf("restore: %s", stderr)

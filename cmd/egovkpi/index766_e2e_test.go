@@ -34,7 +34,9 @@ func handMade766(t *testing.T, name string) []byte {
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	w.WriteAll(recs)
+	if err := w.WriteAll(recs); err != nil {
+		t.Fatal(err)
+	}
 	return buf.Bytes()
 }
 
@@ -62,7 +64,9 @@ func TestIndex766API(t *testing.T) {
 	}
 	// exactly the keys
 	var shape map[string]json.RawMessage
-	json.Unmarshal(raw, &shape)
+	if err := json.Unmarshal(raw, &shape); err != nil {
+		t.Fatal(err)
+	}
 	var keys []string
 	for k := range shape {
 		keys = append(keys, k)

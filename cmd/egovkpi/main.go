@@ -19,19 +19,20 @@ import (
 const usage = `egovkpi — e-government KPI system
 
 Usage:
-  egovkpi serve     [--addr 127.0.0.1:8080] [--db egovkpi.duckdb] [--demo] [--public] [--sources FILE]
+  egovkpi serve     [--addr 127.0.0.1:8080] [--db egovkpi.duckdb] [--demo [--demo-766=false]] [--public] [--sources FILE]
                     [--indicators FILE]
-  egovkpi seed      [--db F] [--through 2026-10]         load the demo history into a database
+  egovkpi seed      [--db F] [--through 2026-10] [--demo-766=false]  load the demo history into a database
   egovkpi rankings  --indicator I [--period P] [--group provinces|ministries]
                     [--boundaries current|historical] [--format table|json|csv] [--db F]
   egovkpi ingest    [--db F] [--dry-run] [--as USER] [--lang en] [--source NAME [--sources FILE]] FILE...
-  egovkpi template  --unit CODE [--period P] --out F.xlsx
+  egovkpi template  --unit CODE [--period P] --out F.xlsx  |  --kind portal_scores --out F.xlsx
   egovkpi sources   run NAME --sources FILE [--db F]
   egovkpi backup    --out DIR [--db F]  |  --server URL (token in EGOVKPI_TOKEN, while serving)
   egovkpi restore   --from DIR --db NEW.duckdb
   egovkpi rebuild   --from egovkpi.files --db NEW.duckdb
   egovkpi export    [--kind rankings] [--period P] [--group G] [--lang en] --out F.xlsx
   egovkpi export    --kind trend|raw [--from P] [--to P] [--all-versions] --out F.xlsx|F.csv|F.parquet
+  egovkpi export    --kind dossiers --out NEW-FOLDER          the kept dossier rows, Parquet by month
   egovkpi user      add --username U --role admin|committee|analyst|officer [--unit CODE] [--db F]
                     (password: the first line of standard input, at least 12 characters)
   egovkpi user      list | disable --username U

@@ -58,7 +58,9 @@ func TestMaturityEndpoints(t *testing.T) {
 		t.Fatalf("own checklist: %d %s", code, b)
 	}
 	var a data.Assessment
-	json.Unmarshal(b, &a)
+	if err := json.Unmarshal(b, &a); err != nil {
+		t.Fatal(err)
+	}
 	if code, _ := s.do(t, "POST", fmt.Sprintf("/api/v1/capabilities/%d/confirm", a.ID), "committee1", nil); code != 200 {
 		t.Errorf("confirm: %d", code)
 	}

@@ -324,7 +324,7 @@ func TestPageWorkbooks(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		t.Cleanup(func() { f.Close() })
+		t.Cleanup(func() { _ = f.Close() })
 		return f
 	}
 	rows := func(f *excelize.File, i int) [][]string {

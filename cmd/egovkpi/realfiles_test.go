@@ -113,17 +113,17 @@ func TestMarkedODS(t *testing.T) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "mimetype", Method: zip.Store})
-	io.WriteString(w, "application/vnd.oasis.opendocument.spreadsheet")
+	_, _ = io.WriteString(w, "application/vnd.oasis.opendocument.spreadsheet")
 	w, _ = zw.Create("content.xml")
 	cell := func(v string) string {
 		return `<table:table-cell office:value-type="string"><text:p>` + v + `</text:p></table:table-cell>`
 	}
-	io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Báo cáo">`+
+	_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Báo cáo">`+
 		`<table:table-row>`+cell("Mã đơn vị")+cell("Kỳ báo cáo")+cell("Tổng số văn bản đi")+`</table:table-row>`+
 		`<table:table-row>`+cell("01")+cell("2026-10")+cell("12a")+`</table:table-row>`+
 		`<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>`+
 		`</table:table></office:spreadsheet></office:body></office:document-content>`)
-	zw.Close()
+	_ = zw.Close()
 	code, e := s.upload(t, "officer01", "", "sai.ods", buf.Bytes())
 	errs, _ := e["errors"].([]any)
 	if code != 422 || len(errs) != 1 || errs[0].(map[string]any)["cell"] != "C2" || errs[0].(map[string]any)["sheet"] != "Báo cáo" {

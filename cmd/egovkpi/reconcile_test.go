@@ -311,7 +311,7 @@ func TestReconcileWithPortal(t *testing.T) {
 func portalBook(t *testing.T, rows [][]any) []byte {
 	t.Helper()
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
@@ -341,7 +341,9 @@ func TestPortalScoresCLI(t *testing.T) {
 		t.Errorf("again: %d %s", code, stdout)
 	}
 	bad := filepath.Join(dir, "bad.csv")
-	os.WriteFile(bad, []byte("Mã đơn vị,Kỳ,Tổng điểm,CKMB,TDGQ,ONLINE,TTTT,MDSH,MDHL\n79,Quý III/2026,80,\"17,5\",17,10,9,15,ba\n"), 0o644)
+	if err := os.WriteFile(bad, []byte("Mã đơn vị,Kỳ,Tổng điểm,CKMB,TDGQ,ONLINE,TTTT,MDSH,MDHL\n79,Quý III/2026,80,\"17,5\",17,10,9,15,ba\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if code, _, stderr := command(t, "ingest", "--db", db, bad); code != 1 || !strings.Contains(stderr, `dòng 2: cột MDHL: "ba" không phải số`) {
 		t.Errorf("bad file: %d %s", code, stderr)
 	}

@@ -28,7 +28,9 @@ func TestServeWithSources(t *testing.T) {
 	defer api.Close()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "sources.toml")
-	os.WriteFile(file, []byte(fmt.Sprintf("[[source]]\nname = \"hanoi\"\nkind = \"http\"\nurl = %q\nallow_private = true\nformat = \"json\"\nretries = 1\n", api.URL)), 0o644)
+	if err := os.WriteFile(file, []byte(fmt.Sprintf("[[source]]\nname = \"hanoi\"\nkind = \"http\"\nurl = %q\nallow_private = true\nformat = \"json\"\nretries = 1\n", api.URL)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	db := filepath.Join(dir, "s.duckdb")
 	tok := makeUsers(t, db)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -38,7 +40,12 @@ func TestServeWithSources(t *testing.T) {
 		done <- ServeConfig{Addr: "127.0.0.1:0", DB: db, Sources: file, SourcesRoot: dir, Ready: ready}.Run(ctx, io.Discard, io.Discard)
 	}()
 	s := &server{url: "http://" + <-ready, db: db, tok: tok}
-	defer func() { cancel(); <-done }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
 	code, b := s.do(t, "POST", "/api/v1/sources/hanoi/run", "admin1", nil)
 	if code != 200 || !strings.Contains(string(b), `"outcome":"ok"`) {
 		t.Fatalf("run: %d %s", code, b)
@@ -69,7 +76,9 @@ func TestServeWithSources(t *testing.T) {
 	if code != 400 || !strings.Contains(string(b), "ftp") {
 		t.Errorf("a bad source: %d %s", code, b)
 	}
-	os.Mkdir(filepath.Join(dir, "drop"), 0o755)
+	if err := os.Mkdir(filepath.Join(dir, "drop"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	edited := fmt.Sprintf("[[source]]\nname = \"hanoi\"\nkind = \"http\"\nurl = %q\nallow_private = true\nformat = \"json\"\n\n[[source]]\nname = \"drop\"\nkind = \"folder\"\npath = %q\n", api.URL, filepath.Join(dir, "drop"))
 	if code, b := s.do(t, "PUT", "/api/v1/sources", "admin1", strings.NewReader(edited)); code != 200 {
 		t.Fatalf("edit: %d %s", code, b)

@@ -42,7 +42,7 @@ func uploads(t *testing.T, s *server) []data.AuditEntry {
 func keptFiles(t *testing.T, s *server) int {
 	t.Helper()
 	n := 0
-	filepath.WalkDir(ingest.FilesDirFor(s.db), func(p string, d os.DirEntry, err error) error {
+	_ = filepath.WalkDir(ingest.FilesDirFor(s.db), func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && d.Name() != ingest.ManifestName && !strings.Contains(p, ".incoming") {
 			n++
 		}
@@ -236,7 +236,7 @@ func TestUploadBounds(t *testing.T) {
 	_, err = conn.Exec(fmt.Sprintf(`COPY (SELECT 'D' || i AS dossier_id, '01' AS unit_code, 'P1' AS procedure_code, 'online' AS channel,
 		TIMESTAMP '2026-10-01 08:00:00' AS received_at, NULL::TIMESTAMP AS due_at, NULL::TIMESTAMP AS resolved_at, true AS digitized,
 		false AS fee_required, false AS paid_online, NULL::VARCHAR AS rating FROM range(3000000) t(i)) TO '%s' (FORMAT PARQUET)`, pq))
-	conn.Close()
+	_ = conn.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,9 @@ func TestUploadBounds(t *testing.T) {
 		Errors     []ingest.Problem `json:"errors"`
 		ErrorCount int              `json:"error_count"`
 	}
-	json.Unmarshal(body, &ref)
+	if err := json.Unmarshal(body, &ref); err != nil {
+		t.Fatal(err)
+	}
 	if code != 422 || len(ref.Errors) != ingest.MaxProblems || ref.ErrorCount < 5000 || len(body) > 200<<10 {
 		t.Errorf("5,000 bad rows: %d, %d listed of %d, %d bytes", code, len(ref.Errors), ref.ErrorCount, len(body))
 	}
@@ -274,7 +276,7 @@ func TestDossierExportIsAllOrNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer func() { _ = store.Close() }()
 	files := filepath.Join(dir, "a.files")
 	in := &ingest.Ingester{Store: store, FilesDir: files}
 	// the file's kept place is taken by a folder: keeping fails at the very end
@@ -308,7 +310,9 @@ func TestSourceRunWaitsForConfirmation(t *testing.T) {
 	defer api.Close()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "sources.toml")
-	os.WriteFile(file, []byte(fmt.Sprintf("[[source]]\nname = \"hanoi\"\nkind = \"http\"\nurl = %q\nallow_private = true\nformat = \"dossiers-csv\"\nretries = 1\n", api.URL)), 0o644)
+	if err := os.WriteFile(file, []byte(fmt.Sprintf("[[source]]\nname = \"hanoi\"\nkind = \"http\"\nurl = %q\nallow_private = true\nformat = \"dossiers-csv\"\nretries = 1\n", api.URL)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	db := filepath.Join(dir, "s.duckdb")
 	tok := makeUsers(t, db)
 	s := startServerOn(t, db, false, func(c *ServeConfig) { c.Sources = file })
@@ -318,7 +322,9 @@ func TestSourceRunWaitsForConfirmation(t *testing.T) {
 	}
 	code, b := s.do(t, "POST", "/api/v1/sources/hanoi/run", "admin1", nil)
 	var run data.Run
-	json.Unmarshal(b, &run)
+	if err := json.Unmarshal(b, &run); err != nil {
+		t.Fatal(err)
+	}
 	if code != 200 || run.Outcome != data.RunWaiting || run.FileSHA256 == "" {
 		t.Fatalf("run: %d %s", code, b)
 	}

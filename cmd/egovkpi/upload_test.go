@@ -28,8 +28,8 @@ func multipartBody(name string, content []byte) (*bytes.Buffer, string) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	fw, _ := w.CreateFormFile("file", name)
-	fw.Write(content)
-	w.Close()
+	_, _ = fw.Write(content) // a bytes.Buffer does not fail
+	_ = w.Close()
 	return &buf, w.FormDataContentType()
 }
 
@@ -38,7 +38,9 @@ func (s *server) upload(t testing.TB, user, query, name string, content []byte) 
 	body, ct := multipartFile(t, name, content)
 	code, b := s.do(t, "POST", "/api/v1/submissions"+query, user, body, "Content-Type", ct)
 	var out map[string]any
-	json.Unmarshal(b, &out)
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
 	return code, out
 }
 
@@ -54,10 +56,14 @@ func filledTemplate(t *testing.T, s *server, user string, values map[string]any)
 		t.Fatal(err)
 	}
 	for cell, v := range values {
-		f.SetCellValue("Báo cáo", cell, v)
+		if err := f.SetCellValue("Báo cáo", cell, v); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var out bytes.Buffer
-	f.Write(&out)
+	if err := f.Write(&out); err != nil {
+		t.Fatal(err)
+	}
 	return out.Bytes()
 }
 
@@ -182,8 +188,12 @@ func TestIngestCommandAndRebuild(t *testing.T) {
 	db := filepath.Join(dir, "live.duckdb")
 	good := filepath.Join(dir, "good.csv")
 	bad := filepath.Join(dir, "bad.csv")
-	os.WriteFile(good, []byte("unit,period,dossiers_received,dossiers_received_online\n01,2026-10,100,50\n79,2026-10,10,5\n"), 0o644)
-	os.WriteFile(bad, []byte("unit,period,dossiers_received,dossiers_received_online\n01,2026-10,100,150\n"), 0o644)
+	if err := os.WriteFile(good, []byte("unit,period,dossiers_received,dossiers_received_online\n01,2026-10,100,50\n79,2026-10,10,5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("unit,period,dossiers_received,dossiers_received_online\n01,2026-10,100,150\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if code, _, stderr := command(t, "ingest", "--db", db, good, bad); code != 1 || !strings.Contains(stderr, "dòng 2: Số hồ sơ tiếp nhận trực tuyến không được lớn hơn") {
 		t.Errorf("ingest with a bad file: %d %s", code, stderr)
 	}
@@ -220,11 +230,17 @@ func TestUploadPageInBrowser(t *testing.T) {
 	w.allow = []string{"status of 422", "status of 409"} // the rejected and the waiting file's answers, shown on the page
 	signIn(t, ctx, s, "officer01")
 	file := filepath.Join(t.TempDir(), "bao-cao.csv")
-	os.WriteFile(file, []byte("Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận,Số hồ sơ tiếp nhận trực tuyến\n01,2026-10,100,50\n"), 0o644)
+	if err := os.WriteFile(file, []byte("Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận,Số hồ sơ tiếp nhận trực tuyến\n01,2026-10,100,50\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	badFile := filepath.Join(t.TempDir(), "sai.csv")
-	os.WriteFile(badFile, []byte("Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận\n01,2026-10,12a\n"), 0o644)
+	if err := os.WriteFile(badFile, []byte("Mã đơn vị,Kỳ báo cáo,Số hồ sơ tiếp nhận\n01,2026-10,12a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	dossiers := filepath.Join(t.TempDir(), "ho-so.csv")
-	os.WriteFile(dossiers, []byte(dossierHeadE2E+"U1,01,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n"), 0o644)
+	if err := os.WriteFile(dossiers, []byte(dossierHeadE2E+"U1,01,P1,online,2026-10-02 08:00:00,2026-10-10 17:00:00,,true,true,true,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/upload"), chromedp.WaitVisible(chromedp.CSS("#drop"))); err != nil {
 		t.Fatal(err)
 	}
@@ -264,12 +280,16 @@ func xlsxRows(t *testing.T, rows [][]any) []byte {
 		for c, v := range row {
 			if v != nil {
 				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
-				f.SetCellValue("Sheet1", cell, v)
+				if err := f.SetCellValue("Sheet1", cell, v); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 	}
 	var buf bytes.Buffer
-	f.Write(&buf)
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
 	return buf.Bytes()
 }
 
@@ -279,11 +299,15 @@ func TestIngestJSON(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "j.duckdb")
 	plain := filepath.Join(dir, "plain.json")
-	os.WriteFile(plain, []byte(`[{"unit":"01","period":"2026-10","dossiers_received":120,"dossiers_received_online":100}]`), 0o644)
+	if err := os.WriteFile(plain, []byte(`[{"unit":"01","period":"2026-10","dossiers_received":120,"dossiers_received_online":100}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	mapped := filepath.Join(dir, "hanoi.json")
-	os.WriteFile(mapped, []byte(`{"data":[{"maDonVi":"79","kyBaoCao":"10/2026","hoSoTiepNhan":40,"hoSoTrucTuyen":30}]}`), 0o644)
+	if err := os.WriteFile(mapped, []byte(`{"data":[{"maDonVi":"79","kyBaoCao":"10/2026","hoSoTiepNhan":40,"hoSoTrucTuyen":30}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	sources := filepath.Join(dir, "sources.toml")
-	os.WriteFile(sources, []byte(`[[source]]
+	if err := os.WriteFile(sources, []byte(`[[source]]
 name = "hcm"
 kind = "folder"
 path = "`+dir+`"
@@ -294,9 +318,13 @@ period_field = "kyBaoCao"
 [source.mapping]
 hoSoTiepNhan = "dossiers_received"
 hoSoTrucTuyen = "dossiers_received_online"
-`), 0o644)
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	broken := filepath.Join(dir, "broken.json")
-	os.WriteFile(broken, []byte(`{"data": [1, 2`), 0o644)
+	if err := os.WriteFile(broken, []byte(`{"data": [1, 2`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name     string

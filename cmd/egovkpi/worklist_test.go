@@ -125,7 +125,9 @@ func TestWorklistAPI(t *testing.T) {
 			t.Fatalf("%d %s", code, raw)
 		}
 		var keys map[string]json.RawMessage
-		json.Unmarshal(raw, &keys)
+		if err := json.Unmarshal(raw, &keys); err != nil {
+			t.Fatal(err)
+		}
 		var names []string
 		for k := range keys {
 			names = append(names, k)
@@ -232,7 +234,7 @@ func TestWorklistWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	sh := f.GetSheetName(0)
 	rows, err := f.GetRows(sh)
 	if err != nil {
@@ -251,7 +253,9 @@ func TestWorklistWorkbook(t *testing.T) {
 		}
 		v, _ := f.GetCellValue(sh, fmt.Sprintf("H%d", 5+i), excelize.Options{RawCellValue: true})
 		var pts float64
-		fmt.Sscan(v, &pts)
+		if _, err := fmt.Sscan(v, &pts); err != nil {
+			t.Fatal(err)
+		}
 		if math.Abs(pts-want.points) > 1e-3 {
 			t.Errorf("row %d points %s, want %v", i+5, v, want.points)
 		}
@@ -278,7 +282,7 @@ func workbookHas(t *testing.T, b []byte, s string) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	x, ok := f.Pkg.Load("xl/worksheets/sheet1.xml")
 	return ok && bytes.Contains(x.([]byte), []byte(s))
 }
