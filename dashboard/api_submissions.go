@@ -115,7 +115,10 @@ func (s *Server) upload(c echo.Context) error {
 		return c.JSON(status, r)
 	case len(o.Errors) > 0 || o.Status == ingest.StatusConfirm:
 		body := refusal{File: o.File, SHA256: o.SHA256, Outcome: o.Status, Errors: o.Errors, ErrorCount: o.ErrorCount, Warnings: o.Warnings}
-		_, body.Error.Code = statusOf(o.Reason)
+		body.Error.Code = "invalid" // problems listed, whatever the reason says
+		if o.Reason != nil {        // a nil *data.Error is not a nil error: statusOf would read it
+			_, body.Error.Code = statusOf(o.Reason)
+		}
 		body.Error.Message = o.Message
 		if o.Status == ingest.StatusConfirm {
 			body.Error.Code = "confirm_required"
@@ -141,6 +144,9 @@ func outcomeStatus(o *ingest.Outcome) int {
 	}
 	if len(o.Errors) > 0 {
 		return http.StatusUnprocessableEntity
+	}
+	if o.Reason == nil {
+		return http.StatusInternalServerError // a refusal without a reason is the ingester's fault
 	}
 	st, _ := statusOf(o.Reason)
 	return st
