@@ -96,6 +96,7 @@ func mergedValue(sh *sheet, r, c int) string {
 type columns struct {
 	unit, period, code, label, value int
 	measures                         map[int]string
+	measureCols                      []int // the keys of measures, left to right
 	// ids are every column naming the unit (its code, its name), unit first; stt the
 	// row-number columns, where a total's label or a section's numeral may sit too
 	ids, stt []int
@@ -132,6 +133,7 @@ func findColumns(h []string) columns {
 		default:
 			if m, ok := measureOf(v); ok {
 				cs.measures[c] = m
+				cs.measureCols = append(cs.measureCols, c)
 			}
 		}
 	}
@@ -264,7 +266,8 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 	titleMonth, hasTitleMonth := monthFromTitle(sh, start, fileName)
 	cols := map[string]int{}
 	var codes []string
-	for c, code := range cs.measures {
+	for _, c := range cs.measureCols {
+		code := cs.measures[c]
 		cols[code] = c
 		codes = append(codes, code)
 	}
@@ -433,7 +436,9 @@ func parseWide(sh *sheet, cs columns, start int, fileName string, reg *data.Regi
 		}
 		rep := tab.add(u.Code, month, r+1)
 		vals := make(map[int]int64, len(cs.measures))
-		for c, code := range cs.measures {
+		// columns in order, so a row's problems are listed left to right, the same every time
+		for _, c := range cs.measureCols {
+			code := cs.measures[c]
 			v, empty, err := parseCount(at(row, c), lang)
 			if err != "" {
 				problems = append(problems, Problem{Sheet: sh.name, Cell: cellName(c, r), Row: r + 1, Field: code, Message: MeasureName(code, lang) + ": " + err})
