@@ -130,6 +130,31 @@ type DossierResult struct {
 // errDryRun rolls a dry run back after every check passed.
 var errDryRun = errors.New("dry run")
 
+// endImport ends the transaction of a file's import once every check passed: a dry run
+// rolls back (errDryRun); otherwise the file is kept just before the commit.
+func endImport(dryRun bool, keep func() error) error {
+	if dryRun {
+		return errDryRun
+	}
+	if keep != nil {
+		return keep()
+	}
+	return nil
+}
+
+// importError is what an import's transaction returned, as its caller sees it: a dry run
+// rolled back is no error, a refusal (*Error) goes as it is, anything else says what.
+func importError(err error, what string) error {
+	if err == nil || errors.Is(err, errDryRun) {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
 // dossierNames lists at most a few dossier ids, for a message.
 func dossierNames(ids []string, total int) string {
 	s := strings.Join(ids, ", ")
@@ -347,25 +372,9 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		}
 		res.Submissions = subs
 		progress("stored", len(subs))
-		if imp.DryRun {
-			return errDryRun
-		}
-		if imp.Keep != nil {
-			return imp.Keep()
-		}
-		return nil
+		return endImport(imp.DryRun, imp.Keep)
 	})
-	if errors.Is(err, errDryRun) {
-		return res, nil
-	}
-	if err != nil {
-		var e *Error
-		if errors.As(err, &e) {
-			return res, err
-		}
-		return res, fmt.Errorf("dossiers: %w", err)
-	}
-	return res, nil
+	return res, importError(err, "dossiers")
 }
 
 func tooManyDossiers(name string, n int64, max int) error {

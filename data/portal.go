@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -105,25 +104,9 @@ func (s *Store) ImportPortalScores(ctx context.Context, imp PortalImport) (Porta
 			imp.At.UTC(), len(imp.Scores)); err != nil {
 			return err
 		}
-		if imp.DryRun {
-			return errDryRun
-		}
-		if imp.Keep != nil {
-			return imp.Keep()
-		}
-		return nil
+		return endImport(imp.DryRun, imp.Keep)
 	})
-	if errors.Is(err, errDryRun) {
-		return res, nil
-	}
-	if err != nil {
-		var e *Error
-		if errors.As(err, &e) {
-			return res, err
-		}
-		return res, fmt.Errorf("portal scores: %w", err)
-	}
-	return res, nil
+	return res, importError(err, "portal scores")
 }
 
 const portalScoresTable = "portal_scores"

@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -286,25 +285,9 @@ func (s *Store) ImportFeedback(ctx context.Context, imp FeedbackImport) (Feedbac
 			imp.At.UTC(), len(imp.Records)); err != nil {
 			return err
 		}
-		if imp.DryRun {
-			return errDryRun
-		}
-		if imp.Keep != nil {
-			return imp.Keep()
-		}
-		return nil
+		return endImport(imp.DryRun, imp.Keep)
 	})
-	if errors.Is(err, errDryRun) {
-		return res, nil
-	}
-	if err != nil {
-		var e *Error
-		if errors.As(err, &e) {
-			return res, err
-		}
-		return res, fmt.Errorf("feedback: %w", err)
-	}
-	return res, nil
+	return res, importError(err, "feedback")
 }
 
 // FeedbackImported reports whether a feedback file with this SHA-256 is stored.
