@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -124,6 +125,42 @@ func daysOf(us string) string {
 	return fmt.Sprintf("(((%[1]s) * 1000 // 3600000000000) + ((%[1]s) * 1000 %% 3600000000000) / 3600000000000.0) / 24", us)
 }
 
+// index766Flags are the yes/no facts of a dossier the index's counts read, by the name
+// the counts give them and their SQL; NULL counts as no. The first ones are the
+// dossier's own, packed as its row is read so that the joins carry one integer instead
+// of a dozen columns (rowFlags); the others need the period or the catalogue, and are
+// added over the rows of t.
+var index766Flags = []struct{ name, expr string }{
+	{"online", "channel = 'online'"}, {"synced", "synced"}, {"synced_known", "synced IS NOT NULL"},
+	{"electronic", "electronic_result"}, {"electronic_known", "electronic_result IS NOT NULL"},
+	{"fee_required", "fee_required"}, {"paid_online", "paid_online"}, {"digitized", "digitized"},
+	{"reused", "reused_data"}, {"reused_known", "reused_data IS NOT NULL"},
+	{"store", "citizen_store"}, {"store_known", "citizen_store IS NOT NULL"},
+	{"vneid", "vneid"}, {"vneid_known", "vneid IS NOT NULL"}, {"complained", "complaint OR rating = 'dissatisfied'"},
+	// over t
+	{"rec", "rec"}, {"handled", "handled"}, {"ended", "ended"}, {"paper", "paper"}, {"on_time", "on_time"}, {"undated", "undated"},
+}
+
+const rowFlags = 15 // the first index766Flags, the dossier's own
+
+// packFlags is the SQL of index766Flags from first to before last, packed into one
+// integer (bit i the i-th fact); unpackFlags names each fact again from it.
+func packFlags(first, last int) string {
+	pack := make([]string, 0, last-first)
+	for i := first; i < last; i++ {
+		pack = append(pack, fmt.Sprintf("(coalesce(%s, false)::INTEGER << %d)", index766Flags[i].expr, i))
+	}
+	return "(" + strings.Join(pack, " | ") + ")"
+}
+
+func unpackFlags() string {
+	unpack := make([]string, len(index766Flags))
+	for i, f := range index766Flags {
+		unpack[i] = fmt.Sprintf("fl & %d <> 0 AS %s", 1<<i, f.name)
+	}
+	return strings.Join(unpack, ", ")
+}
+
 // index766SQL counts, for every unit of the units table and the period of the p table,
 // what the rules of the 766 index count. It reads the kept dossiers once (those the
 // period can reach), the catalogue version in force and the feedback; working days come
@@ -157,7 +194,7 @@ announced AS (SELECT pu.*, CASE kind WHEN 'ministry' THEN p.lead_m ELSE p.lead_p
   ON m.unit = pu.unit AND m.procedure_code = pu.procedure_code AND m.pick = pu.pick CROSS JOIN p),
 -- the dossiers the period reaches, with their procedure in force
 d AS (SELECT x.*, ip.procedure_code IS NOT NULL AS in_cat, coalesce(ip.paper_result, false) AS paper, ip.max_processing AS p_max,
-  ip.max_unit AS p_unit, ip.name_vi AS p_name,
+  ip.max_unit AS p_unit,
   x.received_at >= p.ps AND x.received_at < p.pe AS rec,
   x.received_at < p.pe AND (x.resolved_at IS NULL OR x.resolved_at >= p.ps) AS handled,
   coalesce(x.resolved_at >= p.ps AND x.resolved_at < p.pe, false) AS ended,
@@ -169,12 +206,12 @@ d AS (SELECT x.*, ip.procedure_code IS NOT NULL AS in_cat, coalesce(ip.paper_res
     -- received in the 31 days before it and still open at its start, the long ones
     -- received earlier (their copy in dossiers_long, migration 022: the dossiers table's
     -- older rows are not read at all), and those received after it but resolved in it
-    SELECT {cols} FROM dossiers WHERE received_at >= {ps} AND received_at < {pe}
-    UNION ALL SELECT {cols} FROM dossiers WHERE received_at >= {lo} AND received_at < {ps} AND resolved_at IS NULL
-    UNION ALL SELECT {cols} FROM dossiers WHERE received_at >= {lo} AND received_at < {ps} AND resolved_at >= {ps}
-    UNION ALL SELECT {cols} FROM dossiers_long WHERE received_at < {lo} AND resolved_at IS NULL
-    UNION ALL SELECT {cols} FROM dossiers_long WHERE received_at < {lo} AND resolved_at >= {ps}
-    UNION ALL SELECT {cols} FROM dossiers WHERE received_at >= {pe} AND resolved_at >= {ps} AND resolved_at < {pe}
+    SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {ps} AND received_at < {pe}
+    UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {lo} AND received_at < {ps} AND resolved_at IS NULL
+    UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {lo} AND received_at < {ps} AND resolved_at >= {ps}
+    UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers_long WHERE received_at < {lo} AND resolved_at IS NULL
+    UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers_long WHERE received_at < {lo} AND resolved_at >= {ps}
+    UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {pe} AND resolved_at >= {ps} AND resolved_at < {pe}
   ) x0 JOIN members mb ON mb.member = x0.unit_code) x CROSS JOIN p
   LEFT JOIN inforce ip ON ip.unit = x.unit_code AND ip.procedure_code = x.procedure_code),
 -- feedback: closed before the period's end (an outcome other than open, handled before
@@ -219,50 +256,53 @@ t AS (SELECT e.*, CASE WHEN many THEN false
   -- the calendar only where the rule reads working days
   FROM e LEFT JOIN cal c0 ON c0.d = CASE WHEN e.due_at IS NULL AND e.p_unit = 'working_days' THEN e.received_at::DATE END
   LEFT JOIN cal c1 ON c1.d = CASE WHEN e.due_at IS NULL AND e.p_unit = 'working_days' THEN make_timestamp(e.e1)::DATE END),
--- the dossiers' counts by unit and procedure, in one pass over the rows (a few thousand
--- groups): the unit's counts, 2.2's averages and 3.2's procedures used are sums of them
-g AS MATERIALIZED (SELECT unit_code AS unit, procedure_code, in_cat, any_value(p_name) AS p_name,
-  sum((rec AND channel = 'online')::INT) AS rec_online,
-  sum((rec)::INT) AS received,
-  sum((rec AND synced IS NOT NULL)::INT) AS synced_known, sum((rec AND synced)::INT) AS synced,
-  sum((rec AND channel = 'online' AND (NOT paper OR electronic_result))::INT) AS online_counting,
-  sum((rec AND channel = 'online' AND paper)::INT) AS online_paper,
-  sum((rec AND electronic_result IS NOT NULL)::INT) AS electronic_known,
-  sum((rec AND paper)::INT) AS paper_received,
-  sum((rec AND fee_required)::INT) AS fee_dossiers, sum((rec AND fee_required AND paid_online)::INT) AS paid_online,
-  sum((rec AND digitized AND (NOT paper OR electronic_result))::INT) AS digitized_ok,
-  sum((rec AND reused_data IS NOT NULL)::INT) AS reused_known, sum((rec AND reused_data)::INT) AS reused,
-  sum((rec AND citizen_store IS NOT NULL)::INT) AS store_known, sum((rec AND citizen_store)::INT) AS store,
-  sum((rec AND vneid IS NOT NULL)::INT) AS vneid_known, sum((rec AND vneid)::INT) AS vneid,
-  sum((handled)::INT) AS handled, sum((handled AND on_time)::INT) AS handled_on_time,
-  sum((handled AND (complaint OR rating = 'dissatisfied'))::INT) AS complained,
-  sum((handled AND undated)::INT) AS undated,
-  sum((ended)::INT) AS ended, coalesce(sum(CASE WHEN ended THEN days END), 0) AS ended_days,
-  sum((ended AND paper)::INT) AS ended_paper, sum((ended AND paper AND electronic_result IS NOT NULL)::INT) AS ended_paper_known,
-  sum((ended AND paper AND electronic_result)::INT) AS ended_paper_electronic
-  FROM t GROUP BY unit_code, procedure_code, in_cat),
+-- The dossiers' counts. A dossier's part in them is a handful of yes/no facts (flags,
+-- packed into one integer by index766Flags); the rows are first counted by unit,
+-- procedure and those facts (sc: a few rows per procedure, however many dossiers), and
+-- every count is a sum over that: the unit's (ds), and by procedure what 2.2's averages,
+-- 3.2's procedures used and the procedures missing from the catalogue need (g). Thirty
+-- sum(cond::INT) by unit and procedure (DuckDB sums integers in 128 bits) over rows
+-- carrying every column took 1.2 s of 1.5 over a month of 2M kept rows; this way the
+-- month of 10M kept rows takes 1.0 s (BenchmarkIndex766Counts).
+sc AS MATERIALIZED (SELECT unit_code, procedure_code, in_cat, rf | {flags} AS fl, count(*) AS n, sum(days) AS days
+  FROM t GROUP BY ALL),
+sf AS (SELECT unit_code, procedure_code, in_cat, n, days, {unflags} FROM sc),
+ds AS (SELECT unit_code AS unit,
+  coalesce(sum(n) FILTER (WHERE rec), 0)::BIGINT AS received,
+  coalesce(sum(n) FILTER (WHERE rec AND synced_known), 0)::BIGINT AS synced_known, coalesce(sum(n) FILTER (WHERE rec AND synced), 0)::BIGINT AS synced,
+  coalesce(sum(n) FILTER (WHERE rec AND online AND (NOT paper OR electronic)), 0)::BIGINT AS online_counting,
+  coalesce(sum(n) FILTER (WHERE rec AND online AND paper), 0)::BIGINT AS online_paper,
+  coalesce(sum(n) FILTER (WHERE rec AND electronic_known), 0)::BIGINT AS electronic_known,
+  coalesce(sum(n) FILTER (WHERE rec AND paper), 0)::BIGINT AS paper_received,
+  coalesce(sum(n) FILTER (WHERE rec AND fee_required), 0)::BIGINT AS fee_dossiers, coalesce(sum(n) FILTER (WHERE rec AND fee_required AND paid_online), 0)::BIGINT AS paid_online,
+  coalesce(sum(n) FILTER (WHERE rec AND digitized AND (NOT paper OR electronic)), 0)::BIGINT AS digitized_ok,
+  coalesce(sum(n) FILTER (WHERE rec AND reused_known), 0)::BIGINT AS reused_known, coalesce(sum(n) FILTER (WHERE rec AND reused), 0)::BIGINT AS reused,
+  coalesce(sum(n) FILTER (WHERE rec AND store_known), 0)::BIGINT AS store_known, coalesce(sum(n) FILTER (WHERE rec AND store), 0)::BIGINT AS store,
+  coalesce(sum(n) FILTER (WHERE rec AND vneid_known), 0)::BIGINT AS vneid_known, coalesce(sum(n) FILTER (WHERE rec AND vneid), 0)::BIGINT AS vneid,
+  coalesce(sum(n) FILTER (WHERE handled), 0)::BIGINT AS handled, coalesce(sum(n) FILTER (WHERE handled AND on_time), 0)::BIGINT AS handled_on_time,
+  coalesce(sum(n) FILTER (WHERE handled AND complained), 0)::BIGINT AS complained,
+  coalesce(sum(n) FILTER (WHERE handled AND undated), 0)::BIGINT AS undated,
+  coalesce(sum(n) FILTER (WHERE ended), 0)::BIGINT AS ended, coalesce(sum(days) FILTER (WHERE ended), 0) AS ended_days,
+  coalesce(sum(n) FILTER (WHERE ended AND paper), 0)::BIGINT AS ended_paper, coalesce(sum(n) FILTER (WHERE ended AND paper AND electronic_known), 0)::BIGINT AS ended_paper_known,
+  coalesce(sum(n) FILTER (WHERE ended AND paper AND electronic), 0)::BIGINT AS ended_paper_electronic
+  FROM sf GROUP BY unit_code),
+g AS MATERIALIZED (SELECT unit_code AS unit, procedure_code, in_cat, coalesce(sum(n) FILTER (WHERE rec AND online), 0)::BIGINT AS rec_online,
+  coalesce(sum(n) FILTER (WHERE handled), 0)::BIGINT AS handled, coalesce(sum(n) FILTER (WHERE ended), 0)::BIGINT AS ended,
+  sum(days) FILTER (WHERE ended) AS ended_days
+  FROM sf GROUP BY unit_code, procedure_code, in_cat),
 used AS (SELECT DISTINCT unit, procedure_code FROM g WHERE rec_online > 0),
 procs AS (SELECT i.unit, count(*) AS n, count(components_complete) AS comp_known, count(*) FILTER (WHERE components_complete) AS comp,
   count(*) FILTER (WHERE online IN ('partial', 'full')) AS online,
   count(*) FILTER (WHERE online IN ('partial', 'full') AND u.unit IS NOT NULL) AS used,
   count(*) FILTER (WHERE fee) AS fee, count(*) FILTER (WHERE fee AND payment_integrated) AS fee_int
   FROM inforce i LEFT JOIN used u ON u.unit = i.unit AND u.procedure_code = i.procedure_code GROUP BY i.unit),
-ds AS (SELECT unit, sum(received)::BIGINT AS received, sum(synced_known)::BIGINT AS synced_known, sum(synced)::BIGINT AS synced,
-  sum(online_counting)::BIGINT AS online_counting, sum(online_paper)::BIGINT AS online_paper,
-  sum(electronic_known)::BIGINT AS electronic_known, sum(paper_received)::BIGINT AS paper_received,
-  sum(fee_dossiers)::BIGINT AS fee_dossiers, sum(paid_online)::BIGINT AS paid_online,
-  sum(digitized_ok)::BIGINT AS digitized_ok, sum(reused_known)::BIGINT AS reused_known,
-  sum(reused)::BIGINT AS reused, sum(store_known)::BIGINT AS store_known, sum(store)::BIGINT AS store,
-  sum(vneid_known)::BIGINT AS vneid_known, sum(vneid)::BIGINT AS vneid, sum(handled)::BIGINT AS handled,
-  sum(handled_on_time)::BIGINT AS handled_on_time, sum(complained)::BIGINT AS complained,
-  sum(undated)::BIGINT AS undated, sum(ended)::BIGINT AS ended, sum(ended_paper)::BIGINT AS ended_paper,
-  sum(ended_paper_known)::BIGINT AS ended_paper_known,
-  sum(ended_paper_electronic)::BIGINT AS ended_paper_electronic,
-  count(DISTINCT coalesce(procedure_code, '')) FILTER (WHERE handled > 0 AND NOT in_cat) AS missing, sum(ended_days) AS ended_days
-  FROM g GROUP BY unit),
+missing AS (SELECT unit, count(DISTINCT coalesce(procedure_code, '')) AS missing FROM g WHERE handled > 0 AND NOT in_cat GROUP BY unit),
+-- 2.2's averages, each procedure by its name in the catalogue version in force
 avgs AS (SELECT unit, list({'code': code, 'name': name, 'n': n, 'days': days} ORDER BY code) AS averages FROM (
-  SELECT unit, coalesce(procedure_code, '') AS code, coalesce(any_value(p_name), '') AS name, sum(ended)::BIGINT AS n, sum(ended_days) AS days
-  FROM g WHERE ended > 0 GROUP BY ALL) GROUP BY unit),
+  SELECT a.unit, a.code, coalesce(any_value(ip.name_vi), '') AS name, a.n, a.days FROM (
+    SELECT unit, coalesce(procedure_code, '') AS code, any_value(procedure_code) AS procedure_code, sum(ended)::BIGINT AS n, sum(ended_days) AS days
+    FROM g WHERE ended > 0 GROUP BY unit, coalesce(procedure_code, '')) a
+  LEFT JOIN inforce ip ON ip.unit = a.unit AND ip.procedure_code = a.procedure_code GROUP BY a.unit, a.code, a.n, a.days) GROUP BY unit),
 fl AS (SELECT f.*, ` + daysOf(fUS("CASE WHEN f.closed THEN f.handled_at ELSE f.pe END", "ch")+" - "+fUS("f.received_at", "cr")) + ` >
   CASE WHEN NOT f.closed THEN f.fb_handled WHEN f.outcome = 'refused' THEN f.fb_refused
     WHEN f.outcome = 'supplement_requested' THEN f.fb_supplement ELSE f.fb_handled END AS late
@@ -278,29 +318,43 @@ SELECT u.unit_code, u.kind,
   coalesce(ds.electronic_known, 0), coalesce(ds.paper_received, 0), coalesce(ds.fee_dossiers, 0), coalesce(ds.paid_online, 0),
   coalesce(ds.digitized_ok, 0), coalesce(ds.reused_known, 0), coalesce(ds.reused, 0), coalesce(ds.store_known, 0), coalesce(ds.store, 0),
   coalesce(ds.vneid_known, 0), coalesce(ds.vneid, 0),
-  coalesce(ds.handled, 0), coalesce(ds.handled_on_time, 0), coalesce(ds.complained, 0), coalesce(ds.undated, 0), coalesce(ds.missing, 0),
+  coalesce(ds.handled, 0), coalesce(ds.handled_on_time, 0), coalesce(ds.complained, 0), coalesce(ds.undated, 0), coalesce(missing.missing, 0),
   coalesce(ds.ended, 0), coalesce(ds.ended_days, 0)::DOUBLE, coalesce(ds.ended_paper, 0), coalesce(ds.ended_paper_known, 0),
   coalesce(ds.ended_paper_electronic, 0),
   coalesce(fs.received, 0), coalesce(fs.classified, 0), coalesce(fs.disliked, 0), coalesce(fs.late_received, 0), coalesce(fs.handled, 0),
   coalesce(fs.handled_on_time, 0), coalesce(avgs.averages, [])
 FROM units u LEFT JOIN procs ON procs.unit = u.unit_code LEFT JOIN ann ON ann.unit = u.unit_code LEFT JOIN ds ON ds.unit = u.unit_code
-  LEFT JOIN fs ON fs.unit = u.unit_code LEFT JOIN avgs ON avgs.unit = u.unit_code
+  LEFT JOIN missing ON missing.unit = u.unit_code LEFT JOIN fs ON fs.unit = u.unit_code LEFT JOIN avgs ON avgs.unit = u.unit_code
 ORDER BY u.unit_code`
 
 // Index766Counts counts, in one query, what the rules of the 766 index count for each of
 // the units over the period, with the catalogue version in force on the period's last
 // day. Every unit asked for is in the answer, with zero counts when it has no records.
 func (s *Store) Index766Counts(ctx context.Context, cal *Calendar, rules Index766Rules, p Period, units []Index766Unit) (map[string]*Index766Counts, error) {
+	q, args, err := s.index766Query(ctx, cal, rules, p, units)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("index766: %w", err)
+	}
+	defer rows.Close()
+	return scanIndex766(rows)
+}
+
+// index766Query is Index766Counts' query and its arguments.
+func (s *Store) index766Query(ctx context.Context, cal *Calendar, rules Index766Rules, p Period, units []Index766Unit) (string, []any, error) {
 	start, end := p.From.Time(), p.To.Add(1).Time()
 	cat, err := s.CatalogueFor(ctx, end.AddDate(0, 0, -1))
 	if err != nil {
-		return nil, fmt.Errorf("index766: %w", err)
+		return "", nil, fmt.Errorf("index766: %w", err)
 	}
 	codes, kinds := make([]string, len(units)), make([]string, len(units))
 	var members, of []string // whose records count for whom: each unit's own, a province's communes' too
 	for i, u := range units {
 		if u.Kind != "ministry" && u.Kind != "province" {
-			return nil, fmt.Errorf("%w: unit %s: kind %q (ministry or province)", ErrInvalid, u.Code, u.Kind)
+			return "", nil, fmt.Errorf("%w: unit %s: kind %q (ministry or province)", ErrInvalid, u.Code, u.Kind)
 		}
 		codes[i], kinds[i] = u.Code, u.Kind
 		members, of = append(members, u.Code), append(of, u.Code)
@@ -319,21 +373,20 @@ func (s *Store) Index766Counts(ctx context.Context, cal *Calendar, rules Index76
 	// The period's bounds and the catalogue version go in as literals where rows are read
 	// (made here from a Period and an id, never from a request's text): as parameters, or
 	// through the p row, DuckDB joined them to every row instead of filtering the scan.
-	cols := make([]string, 0, len(dossierSchema))
-	for _, c := range dossierSchema[1:] { // not dossier_id
-		cols = append(cols, c.name)
-	}
+	// the columns the rules read besides the packed facts
+	cols := []string{"unit_code", "procedure_code", "received_at", "due_at", "resolved_at", "supplement_requests",
+		"supplement_requested_at", "supplement_completed_at"}
 	q := strings.NewReplacer("{ps}", start.Format("TIMESTAMP '2006-01-02 15:04:05'"), "{pe}", end.Format("TIMESTAMP '2006-01-02 15:04:05'"),
 		"{lo}", start.Add(-longReach).Format("TIMESTAMP '2006-01-02 15:04:05'"), "{cols}", strings.Join(cols, ", "),
-		"{last}", end.AddDate(0, 0, -1).Format("DATE '2006-01-02'"), "{cat}", strconv.FormatInt(cat, 10)).Replace(index766SQL)
+		"{last}", end.AddDate(0, 0, -1).Format("DATE '2006-01-02'"), "{cat}", strconv.FormatInt(cat, 10),
+		"{rowflags}", packFlags(0, rowFlags), "{flags}", packFlags(rowFlags, len(index766Flags)), "{unflags}", unpackFlags()).Replace(index766SQL)
 	args := []any{start, end, end.AddDate(0, 0, -1), cat,
 		rules.AnnounceLead["ministry"], rules.AnnounceLead["province"], rules.PublishWithin["ministry"], rules.PublishWithin["province"],
 		fb["handled"], fb["refused"], fb["supplement_requested"], codes, kinds, members, of, dates, working}
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("index766: %w", err)
-	}
-	defer rows.Close()
+	return q, args, nil
+}
+
+func scanIndex766(rows *sql.Rows) (map[string]*Index766Counts, error) {
 	out := map[string]*Index766Counts{}
 	for rows.Next() {
 		var k Index766Counts
