@@ -85,7 +85,9 @@ type Server struct {
 	// late keeps answers about late dossiers (a scan of the kept rows) likewise.
 	late untilChange[data.LateDossiers]
 	// bodies keeps the rendered bodies of the most read pages (pagecache.go).
-	bodies  *pageCache[*body]
+	bodies *pageCache[*body]
+	// frames keeps the layout rendered for each reader around each body (pagecache.go).
+	frames  *pageCache[*frame]
 	log     *slog.Logger
 	pages   *pages
 	public  bool
@@ -106,7 +108,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		ingester: cfg.Ingester, values: cfg.Values, exporter: cfg.Exporter, schedule: cfg.Schedule, surveys: cfg.Surveys, caps: cfg.Caps, indexSrc: cfg.Indices, sources: cfg.Sources, backups: cfg.Backups, dossiers: cfg.Dossiers, dossierLog: cfg.DossierLog, srcEdit: cfg.SrcEdit,
 		pages: p, public: cfg.Public, limiter: newLimiter(10, 10*time.Minute), proxies: cfg.TrustedProxies,
 		contents: untilChange[[]byte]{limit: 2000}, responses: untilChange[*response]{limit: 4000}, late: untilChange[data.LateDossiers]{limit: 2000},
-		bodies: newPageCache(64<<20, (*body).size)}
+		bodies: newPageCache(64<<20, (*body).size), frames: newPageCache(16<<20, (*frame).size)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"testing"
@@ -67,6 +68,35 @@ func TestPageBodiesKept(t *testing.T) {
 			}
 		})
 	}
+
+	// the layout around a kept body is kept per reader too (frames): each session of one
+	// user still gets its own CSRF token, each address its own language link
+	t.Run("each session its own layout", func(t *testing.T) {
+		token := func(c *http.Client, path string) (string, string) {
+			resp, err := c.Get(s.url + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			m := csrfField.FindSubmatch(b)
+			back := regexp.MustCompile(`id="lang-switch" href="([^"]+)"`).FindSubmatch(b)
+			if resp.StatusCode != 200 || m == nil || back == nil {
+				t.Fatalf("%s: %d, no CSRF field or language link", path, resp.StatusCode)
+			}
+			return string(m[1]), string(back[1])
+		}
+		one, _ := signInForm(t, s, "analyst1", testPassword, "")
+		two, _ := signInForm(t, s, "analyst1", testPassword, "")
+		for i := 0; i < 2; i++ { // the second time from the kept layouts
+			t1, back1 := token(one, "/trends?group=ministries")
+			t2, back2 := token(two, "/trends?group=ministries")
+			_, back3 := token(two, "/trends?group=provinces")
+			if t1 == t2 || back1 != back2 || back2 == back3 {
+				t.Errorf("read %d: CSRF tokens %q and %q, language links %q, %q, %q", i+1, t1, t2, back1, back2, back3)
+			}
+		}
+	})
 
 	t.Run("an upload shows at once", func(t *testing.T) {
 		const figure = "91,3"
