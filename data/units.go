@@ -307,6 +307,18 @@ func dateMonth(s string) (Month, error) {
 // files, then the communes. Callers filter by group; InForce is the indexed way.
 func (r *Registry) All() []Unit { return append([]Unit(nil), r.all...) }
 
+// Present returns the units of group g that have not ended — today's boundaries —,
+// sorted by code.
+func (r *Registry) Present(g Group) []Unit {
+	var out []Unit
+	for _, i := range r.byGroup[g] {
+		if u := r.all[i]; u.ValidTo.IsZero() {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // InForce returns the units of group g in force in month m, sorted by code.
 func (r *Registry) InForce(g Group, m Month) []Unit {
 	var out []Unit

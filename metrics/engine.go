@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sort"
 	"sync"
 	"time"
 
@@ -140,14 +139,9 @@ func (e *Engine) units(g data.Group, p data.Period, b Boundaries) []data.Unit {
 	if b == Historical {
 		return reg.InForce(g, p.To)
 	}
-	var out []data.Unit
-	for _, u := range reg.All() {
-		if u.Group == g && u.ValidTo.IsZero() {
-			out = append(out, u)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
-	return out
+	// not a filter over reg.All(), which copies every unit and commune: a third of a
+	// unit page's first rendering went to those copies
+	return reg.Present(g)
 }
 
 // Coverage is the span of months with data.

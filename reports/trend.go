@@ -23,12 +23,7 @@ func Trend(ctx context.Context, m Metrics, reg *data.Registry, from, to data.Mon
 	b := newBook()
 	defer b.close()
 	f := b.f
-	var units []data.Unit
-	for _, u := range reg.All() {
-		if u.Group == o.Group && u.ValidTo.IsZero() {
-			units = append(units, u)
-		}
-	}
+	units := reg.Present(o.Group)
 	months := data.Period{Kind: data.KindRange, From: from, To: to}.Months()
 	for i, in := range m.Defs().Indicators {
 		sh := sheetName(in.Code)
