@@ -34,6 +34,9 @@ type receipt struct {
 	Rows        *int                   `json:"rows,omitempty"`
 	UnitMonths  *int                   `json:"unit_months,omitempty"`
 	Changes     []changeView           `json:"changes,omitempty"`
+	// a dossier export's procedures the catalogue in force does not hold (issue 17)
+	Unlisted      []data.ProcedureCount `json:"unlisted_procedures,omitempty"`
+	UnlistedCodes int                   `json:"unlisted_codes,omitempty"`
 }
 
 // changeView is a self-reported figure a dossier export replaces, with the measure's name.
@@ -111,6 +114,7 @@ func (s *Server) upload(c echo.Context) error {
 		}
 		if d := o.Dossiers; d != nil {
 			r.Rows, r.UnitMonths, r.Changes = &d.Rows, &d.UnitMonths, changeViews(d.Changes, lang)
+			r.Unlisted, r.UnlistedCodes = d.UnlistedProcedures, d.UnlistedCodes
 		}
 		return c.JSON(status, r)
 	case len(o.Errors) > 0 || o.Status == ingest.StatusConfirm:

@@ -326,6 +326,8 @@ var messages = map[string][2]string{
 	"upload.dryok":          {"Hợp lệ (chưa lưu)", "Valid (not saved)"},
 	"upload.marked":         {"Tải tệp đã đánh dấu ô lỗi", "Download the file with the bad cells marked"},
 	"upload.warning":        {"Cảnh báo", "Warning"},
+	"upload.unlisted":       {"%d mã thủ tục không có trong danh mục thủ tục đang hiệu lực; hồ sơ của chúng được tính như thủ tục không trả kết quả giấy và không có thời hạn giải quyết:", "%d procedure codes are not in the catalogue in force; their dossiers count as of procedures without a paper result and without a maximum time:"},
+	"upload.unlistedMore":   {"và %d mã khác", "and %d more codes"},
 
 	// Issue 17, reconciliation with the portal (page_reconcile.go).
 	"nav.reconcile":      {"Đối chiếu với Cổng DVCQG", "Reconciling with the portal"},

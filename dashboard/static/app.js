@@ -254,6 +254,16 @@
           if (body.rows !== undefined && !body.identical) { // a dossier export
             box.appendChild(el("p", "", tr("dossiers").replace("%d", num(body.rows)).replace("%d", num(body.unit_months))));
             var late = el("a", "", tr("late")); late.href = "/dossiers"; box.appendChild(late);
+            if (body.unlisted_codes) { // procedures the catalogue in force does not hold
+              box.appendChild(el("p", "flag unlisted", "⚠ " + tr("unlisted").replace("%d", num(body.unlisted_codes))));
+              var pl = el("ul", "unlisted");
+              (body.unlisted_procedures || []).forEach(function (p) {
+                pl.appendChild(el("li", "", p.procedure_code + " · " + num(p.dossiers) + " " + tr("unlisted-dossiers")));
+              });
+              var more = body.unlisted_codes - (body.unlisted_procedures || []).length;
+              if (more > 0) { pl.appendChild(el("li", "", tr("unlisted-more").replace("%d", num(more)))); }
+              box.appendChild(pl);
+            }
           }
           (body.warnings || []).forEach(function (w) { box.appendChild(el("p", "flag", "⚠ " + tr("warning") + ": " + place(w) + w.message)); });
         } else if (xhr.status === 409 && body.outcome === "needs_confirmation") {
