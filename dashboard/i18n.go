@@ -89,6 +89,7 @@ var messages = map[string][2]string{
 	"set.report_schedule":    {"Lịch lập báo cáo tự động", "Automatic report schedule"},
 	"set.sources":            {"Cấu hình nguồn dữ liệu", "Source settings"},
 	"period.hint":            {"10/2026, Quý III/2026, 2026", "2026-10, 2026-Q3, 2026, 2026-10-YTD"},
+	"period.hint.month":      {"10/2026", "2026-10"},
 	"err.diskfull":           {"Ổ đĩa của máy chủ đã đầy; chưa có gì được ghi: hãy báo quản trị viên rồi gửi lại.", "The server's disk is full; nothing of this was written: ask the administrator, then send it again."},
 	"err.internal":           {"Lỗi máy chủ; chi tiết có trong nhật ký của máy chủ.", "Internal error; the server log has the details."},
 	"err.timeout":            {"Yêu cầu xử lý quá lâu; hãy thử lại.", "The request took too long; try again."},

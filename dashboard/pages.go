@@ -103,6 +103,8 @@ var funcs = template.FuncMap{
 		switch v := p.(type) {
 		case data.Period:
 			return v.Label(lang)
+		case data.Month:
+			return data.MonthPeriod(v).Label(lang)
 		case string:
 			if pp, err := data.ParsePeriod(v); err == nil {
 				return pp.Label(lang)

@@ -70,7 +70,11 @@ var (
 	reWords    = regexp.MustCompile(`^thang\s+(\d{1,2})\s+nam\s+(\d{4})$`)
 	reQuarter  = regexp.MustCompile(`^(\d{4})-?q([1-4])$`)
 	reQuarterV = regexp.MustCompile(`^(?:quy|q)\s*([1-4]|i{1,3}|iv)\s*[/ -]\s*(?:nam\s+)?(\d{4})$`)
-	reYear     = regexp.MustCompile(`^(\d{4})$`)
+	reYear     = regexp.MustCompile(`^(?:nam\s+)?(\d{4})$`)
+	reMonthEN  = regexp.MustCompile(`^(january|february|march|april|may|june|july|august|september|october|november|december)\s+(\d{4})$`)
+	// what Label writes for a year to date and a range, in either language
+	reYTDWords   = regexp.MustCompile(`^(?:luy ke den|year to)\s+(.+)$`)
+	reRangeWords = regexp.MustCompile(`^(?:tu\s+(.+?)\s+den\s+(.+)|(.+?)\s+[–—-]\s+(.+))$`)
 	reHalf     = regexp.MustCompile(`^(\d{4})-?h([12])$`)
 	reHalfS    = regexp.MustCompile(`^h([12])\s*[/ -]\s*(\d{4})$`)
 	reHalfV    = regexp.MustCompile(`^6 thang (dau|cuoi) nam (\d{4})$`)
@@ -121,6 +125,13 @@ func ParseMonth(s string) (Month, error) {
 		mo, y = g[1], g[2]
 	} else if g := reWords.FindStringSubmatch(f); g != nil {
 		mo, y = g[1], g[2]
+	} else if g := reMonthEN.FindStringSubmatch(f); g != nil {
+		for i, name := range monthEN {
+			if strings.EqualFold(name, g[1]) {
+				mo = strconv.Itoa(i + 1)
+			}
+		}
+		y = g[2]
 	} else {
 		return 0, fmt.Errorf("%w: %q is not a month: write 2026-10, 10/2026, T10/2026 or Tháng 10/2026", ErrInvalid, s)
 	}
@@ -311,6 +322,19 @@ func ParsePeriod(s string) (Period, error) {
 			return Period{}, err
 		}
 		return Period{KindYTD, NewMonth(m.Year(), 1), m}, nil
+	}
+	if g := reYTDWords.FindStringSubmatch(f); g != nil {
+		if m, err := ParseMonth(g[1]); err == nil {
+			return Period{KindYTD, NewMonth(m.Year(), 1), m}, nil
+		}
+	}
+	if g := reRangeWords.FindStringSubmatch(f); g != nil {
+		from, to := g[1]+g[3], g[2]+g[4]
+		a, errA := ParseMonth(from)
+		b, errB := ParseMonth(to)
+		if errA == nil && errB == nil && b >= a {
+			return Period{KindRange, a, b}, nil
+		}
 	}
 	if g := reRange.FindStringSubmatch(strings.TrimSpace(s)); g != nil {
 		a, err := ParseMonth(g[1])

@@ -2,6 +2,7 @@ package data
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -152,6 +153,12 @@ func TestPeriodLabel(t *testing.T) {
 			}
 			if got := p.Label("en"); got != tc.en {
 				t.Errorf("en: %q, want %q", got, tc.en)
+			}
+			// what a page writes in its period field is read back as the same period
+			for _, label := range []string{tc.vi, tc.en, strings.ToLower(tc.vi)} {
+				if back, err := ParsePeriod(label); err != nil || back != p {
+					t.Errorf("ParsePeriod(%q) = %v, %v; want %v", label, back, err, p)
+				}
 			}
 		})
 	}

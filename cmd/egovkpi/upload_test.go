@@ -373,7 +373,7 @@ func TestUploadPageShowsTheUnitsMonth(t *testing.T) {
 		t.Fatalf("upload: %d %v", code, r)
 	}
 	_, page = s.do(t, "GET", "/upload", "officer01", nil)
-	if !strings.Contains(string(page), "đã nộp — Phiên bản 1") || !strings.Contains(string(page), fmt.Sprintf(`name="period" value="%s"`, m.Add(1))) {
+	if !strings.Contains(string(page), "đã nộp — Phiên bản 1") || !strings.Contains(string(page), fmt.Sprintf(`name="period" value="%s"`, data.MonthPeriod(m.Add(1)).Label("vi"))) {
 		t.Errorf("after sending: %s", page)
 	}
 }

@@ -276,6 +276,14 @@ func TestNoEnglishOnVietnamesePages(t *testing.T) {
 				for _, p := range vietnameseProblems(visible(t, page), english, `“ontime_rate”`, `“99”`, `“abc”`) {
 					t.Error(p)
 				}
+				// a period field holds the period as the page writes it (Tháng 10/2026), never
+				// the ISO code, and that text is read back as the same period
+				for _, in := range regexp.MustCompile(`<input name="period" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
+					v := html.UnescapeString(in[1])
+					if p, err := data.ParsePeriod(v); v != "" && (err != nil || p.Label("vi") != v) {
+						t.Errorf("period field %q: %v, %v", v, p, err)
+					}
+				}
 				// the browser's own file button never shows: the input is hidden behind a
 				// label whose text is the catalogue's
 				for _, in := range regexp.MustCompile(`<input[^>]*type="file"[^>]*>`).FindAllString(page, -1) {
