@@ -38,7 +38,7 @@ func (s *Server) lateDossiers(c echo.Context) error {
 	limit := 100
 	if v := c.QueryParam("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 0 || limit > 5000 {
-			return fmt.Errorf("%w: limit %q: give a number from 0 to 5000", data.ErrInvalid, v)
+			return data.Errorf(data.ErrInvalid, "Giới hạn “%s”: ghi một số từ 0 đến 5.000", "limit %q: give a number from 0 to 5000", v)
 		}
 	}
 	late, err := s.lateDossiersOf(c.Request().Context(), sc, limit)

@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"fmt"
 	"math"
 	"net/http"
 
@@ -56,7 +55,7 @@ func (s *Server) unitIndex766(c echo.Context) error {
 	code := c.Param("code")
 	u, ok := s.eng.Units().Latest(code)
 	if !ok {
-		return fmt.Errorf("%w: unit %q", data.ErrNotFound, code)
+		return data.Errorf(data.ErrNotFound, "Không có đơn vị “%s”", "unit %q", code)
 	}
 	if c.QueryParam("group") == "" {
 		c.QueryParams().Set("group", string(u.Group)) // the default period is the unit's group's
@@ -71,7 +70,7 @@ func (s *Server) unitIndex766(c echo.Context) error {
 	}
 	row, ok := b.Row(u.Code)
 	if !ok {
-		return fmt.Errorf("%w: unit %s is not ranked in %s (it no longer exists)", data.ErrNotFound, u.Code, p)
+		return data.Errorf(data.ErrNotFound, "Đơn vị %s không được xếp hạng trong %s (đơn vị không còn tồn tại)", "unit %s is not ranked in %s (it no longer exists)", u.Code, p)
 	}
 	return c.JSON(http.StatusOK, index766View(row, p))
 }

@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -24,7 +23,7 @@ func (s *Server) rankings(c echo.Context) error {
 		return err
 	}
 	if v.Indicator == "" {
-		return fmt.Errorf("%w: indicator is required (see /api/v1/indicators)", data.ErrInvalid)
+		return data.Errorf(data.ErrInvalid, "Cần chọn chỉ tiêu (indicator; danh sách tại /api/v1/indicators)", "indicator is required (see /api/v1/indicators)")
 	}
 	r, err := s.eng.Rankings(c.Request().Context(), metrics.RankingQuery{
 		Indicator: v.Indicator, Period: v.Period, Group: v.Group, Boundaries: v.Boundaries,
@@ -62,7 +61,7 @@ func (s *Server) series(c echo.Context) error {
 	ctx := c.Request().Context()
 	ind := c.QueryParam("indicator")
 	if ind == "" {
-		return fmt.Errorf("%w: indicator is required (see /api/v1/indicators)", data.ErrInvalid)
+		return data.Errorf(data.ErrInvalid, "Cần chọn chỉ tiêu (indicator; danh sách tại /api/v1/indicators)", "indicator is required (see /api/v1/indicators)")
 	}
 	g := data.Provinces
 	if u, ok := s.eng.Units().Latest(c.Param("code")); ok {

@@ -70,7 +70,7 @@ func (s *Server) reconciliation(c echo.Context) (*metrics.Reconciliation, error)
 		return nil, err
 	}
 	if g == data.Communes {
-		return nil, fmt.Errorf("%w: the 766 index is reconciled for provinces and ministries", data.ErrInvalid)
+		return nil, data.Errorf(data.ErrInvalid, "Đối chiếu Chỉ số 766 chỉ áp dụng cho tỉnh, thành phố và bộ, ngành", "the 766 index is reconciled for provinces and ministries")
 	}
 	return s.eng.Reconcile(c.Request().Context(), p, g)
 }

@@ -169,7 +169,7 @@ func (s *Server) template(c echo.Context) error {
 		unit = id.User.Unit
 	}
 	if unit == "" {
-		return fmt.Errorf("%w: unit is required (?unit=01)", data.ErrInvalid)
+		return data.Errorf(data.ErrInvalid, "Cần chọn đơn vị (?unit=01)", "unit is required (?unit=01)")
 	}
 	m := ingest.LastCompleteMonth(time.Now())
 	if p := c.QueryParam("period"); p != "" {
@@ -180,7 +180,7 @@ func (s *Server) template(c echo.Context) error {
 	}
 	u, ok := s.eng.Units().At(unit, m)
 	if !ok {
-		return fmt.Errorf("%w: no unit %q in force in %s", data.ErrNotFound, unit, m)
+		return data.Errorf(data.ErrNotFound, "Không có đơn vị “%s” trong %s", "no unit %q in force in %s", unit, m)
 	}
 	last, err := s.values.CurrentValues(c.Request().Context(), m.Add(-1))
 	if err != nil {

@@ -87,7 +87,7 @@ func (id *identity) can(a access) bool {
 // leaderboard and manages their reports). A commune's officer writes only the commune.
 func canWriteUnit(id *identity, unit string) error {
 	if id == nil {
-		return fmt.Errorf("%w: sign in first", data.ErrUnauthorized)
+		return data.Errorf(data.ErrUnauthorized, "Cần đăng nhập trước", "sign in first")
 	}
 	switch id.User.Role {
 	case data.RoleCommittee, data.RoleAdmin:
@@ -130,7 +130,7 @@ func parentOf(unit string) string {
 // there is no national list for the committee to keep.
 func canManageAgencies(id *identity, province string) error {
 	if id == nil {
-		return fmt.Errorf("%w: sign in first", data.ErrUnauthorized)
+		return data.Errorf(data.ErrUnauthorized, "Cần đăng nhập trước", "sign in first")
 	}
 	if id.User.Role == data.RoleAdmin || id.User.Role == data.RoleOfficer && id.User.Unit == province {
 		return nil
@@ -142,7 +142,7 @@ func canManageAgencies(id *identity, province string) error {
 // (its officer) or the committee's; admins may set it too.
 func canManageCommunes(id *identity, province string) error {
 	if id == nil {
-		return fmt.Errorf("%w: sign in first", data.ErrUnauthorized)
+		return data.Errorf(data.ErrUnauthorized, "Cần đăng nhập trước", "sign in first")
 	}
 	switch {
 	case id.User.Role == data.RoleAdmin, id.User.Role == data.RoleCommittee, id.User.Role == data.RoleOfficer && id.User.Unit == province:
@@ -232,7 +232,7 @@ func checkCSRF(c echo.Context, want string) error {
 	if o := r.Header.Get("Origin"); o != "" {
 		u, err := url.Parse(o)
 		if err != nil || u.Host != r.Host {
-			return fmt.Errorf("%w: cross-site request refused", data.ErrForbidden)
+			return data.Errorf(data.ErrForbidden, "Yêu cầu từ trang khác bị từ chối", "cross-site request refused")
 		}
 	}
 	got := r.Header.Get("X-CSRF-Token")
@@ -240,7 +240,7 @@ func checkCSRF(c echo.Context, want string) error {
 		got = c.FormValue("csrf")
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-		return fmt.Errorf("%w: the form has expired or did not come from this site; reload the page", data.ErrForbidden)
+		return data.Errorf(data.ErrForbidden, "Biểu mẫu đã hết hạn hoặc không gửi từ trang này; hãy tải lại trang", "the form has expired or did not come from this site; reload the page")
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/egovkpi/egovkpi/data"
@@ -83,7 +82,7 @@ func (e *Engine) DefaultMonth(ctx context.Context, g data.Group) (data.Month, er
 		return 0, err
 	}
 	if c.LastMonth.IsZero() {
-		return 0, fmt.Errorf("%w: the database holds no data yet", data.ErrNotFound)
+		return 0, data.Errorf(data.ErrNotFound, "Cơ sở dữ liệu chưa có số liệu nào", "the database holds no data yet")
 	}
 	last := min(c.LastMonth, data.MonthOf(e.now().In(vietnam)).Add(-1))
 	for m := last; m >= c.FirstMonth; m = m.Add(-1) {

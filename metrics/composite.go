@@ -75,7 +75,7 @@ func (e *Engine) Composite(ctx context.Context, q CompositeQuery) (*CompositeRes
 	}
 	c, ok := e.defs.Composite(q.Name)
 	if !ok {
-		return nil, fmt.Errorf("%w: unknown composite %q", data.ErrInvalid, q.Name)
+		return nil, data.Errorf(data.ErrInvalid, "Không có chỉ số tổng hợp “%s”", "unknown composite %q", q.Name)
 	}
 	if q.Normalization != "" {
 		switch q.Normalization {

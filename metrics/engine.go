@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -87,7 +88,7 @@ func ParseBoundaries(s string) (Boundaries, error) {
 	case "historical":
 		return Historical, nil
 	}
-	return "", fmt.Errorf("%w: boundaries %q: use current or historical", data.ErrInvalid, s)
+	return "", data.Errorf(data.ErrInvalid, "không có địa giới “%s”: chọn địa giới hiện nay hoặc địa giới trước sáp nhập", "boundaries %q: use current or historical", s)
 }
 
 type unitSums map[string]map[string]int64 // unit → measure → sum
@@ -156,10 +157,13 @@ func (e *Engine) checkPeriod(ctx context.Context, p data.Period) error {
 		return err
 	}
 	if c.LastMonth.IsZero() {
-		return fmt.Errorf("%w: the database holds no data yet", data.ErrNotFound)
+		return data.Errorf(data.ErrNotFound, "Cơ sở dữ liệu chưa có số liệu nào", "the database holds no data yet")
 	}
 	if p.To < c.FirstMonth || p.From > c.LastMonth {
-		return fmt.Errorf("%w: no data for %s: data runs from %s to %s", data.ErrNotFound, p, c.FirstMonth, c.LastMonth)
+		return &data.Error{Kind: data.ErrNotFound,
+			VI: fmt.Sprintf("Không có số liệu cho %s: số liệu có từ %s đến %s", strings.ToLower(p.Label("vi")),
+				strings.ToLower(data.MonthPeriod(c.FirstMonth).Label("vi")), strings.ToLower(data.MonthPeriod(c.LastMonth).Label("vi"))),
+			EN: fmt.Sprintf("no data for %s: data runs from %s to %s", p, c.FirstMonth, c.LastMonth)}
 	}
 	return nil
 }

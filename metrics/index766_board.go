@@ -73,7 +73,7 @@ func index766Kind(g data.Group) (string, error) {
 	case data.Ministries:
 		return "ministry", nil
 	}
-	return "", fmt.Errorf("%w: the 766 index ranks provinces and ministries, not %s", data.ErrInvalid, g)
+	return "", data.Errorf(data.ErrInvalid, "Chỉ số 766 xếp hạng tỉnh, thành phố và bộ, ngành, không xếp hạng nhóm %s", "the 766 index ranks provinces and ministries, not %s", g)
 }
 
 // Index766 ranks the group's units (as they are now) on the index for the period, with
@@ -159,7 +159,7 @@ func (e *Engine) index766(ctx context.Context, p data.Period, g data.Group) (*In
 // points), the total and the ranks.
 func (e *Engine) index766Composite(ctx context.Context, q CompositeQuery) (*CompositeResult, error) {
 	if q.Boundaries == Historical {
-		return nil, fmt.Errorf("%w: the 766 index is computed for the units as they are now (boundaries=current)", data.ErrInvalid)
+		return nil, data.Errorf(data.ErrInvalid, "Chỉ số 766 chỉ tính cho các đơn vị theo địa giới hiện nay", "the 766 index is computed for the units as they are now (boundaries=current)")
 	}
 	b, err := e.Index766(ctx, q.Period, q.Group)
 	if err != nil {

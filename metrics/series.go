@@ -53,7 +53,7 @@ func (e *Engine) Series(ctx context.Context, q SeriesQuery) (*Series, error) {
 		q.Boundaries = Current
 	}
 	if q.To < q.From {
-		return nil, fmt.Errorf("%w: the series ends (%s) before it starts (%s)", data.ErrInvalid, q.To, q.From)
+		return nil, data.Errorf(data.ErrInvalid, "Chuỗi số liệu kết thúc (%s) trước khi bắt đầu (%s)", "the series ends (%s) before it starts (%s)", q.To, q.From)
 	}
 	s := &Series{Unit: q.Unit, Indicator: in.Code, Group: q.Group, Boundaries: q.Boundaries}
 	if q.Unit != "" {
