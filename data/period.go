@@ -75,11 +75,11 @@ var (
 	// what Label writes for a year to date and a range, in either language
 	reYTDWords   = regexp.MustCompile(`^(?:luy ke den|year to)\s+(.+)$`)
 	reRangeWords = regexp.MustCompile(`^(?:tu\s+(.+?)\s+den\s+(.+)|(.+?)\s+[–—-]\s+(.+))$`)
-	reHalf     = regexp.MustCompile(`^(\d{4})-?h([12])$`)
-	reHalfS    = regexp.MustCompile(`^h([12])\s*[/ -]\s*(\d{4})$`)
-	reHalfV    = regexp.MustCompile(`^6 thang (dau|cuoi) nam (\d{4})$`)
-	reYTD      = regexp.MustCompile(`^(\d{4})-(\d{1,2})-ytd$`)
-	reRange    = regexp.MustCompile(`^(.+?)\s*\.\.\s*(.+)$`)
+	reHalf       = regexp.MustCompile(`^(\d{4})-?h([12])$`)
+	reHalfS      = regexp.MustCompile(`^h([12])\s*[/ -]\s*(\d{4})$`)
+	reHalfV      = regexp.MustCompile(`^6 thang (dau|cuoi) nam (\d{4})$`)
+	reYTD        = regexp.MustCompile(`^(\d{4})-(\d{1,2})-ytd$`)
+	reRange      = regexp.MustCompile(`^(.+?)\s*\.\.\s*(.+)$`)
 )
 
 // fold lower-cases s, strips Vietnamese diacritics (đ → d) and squeezes spaces, so that
