@@ -20,9 +20,12 @@ type ProcedureCount struct {
 // catalogue version has no entry for that applies to the dossier's unit: level-wide (no
 // unit_code), the unit's own, or that of the unit its records roll up to (a commune's or
 // an agency's province, from dossier_units). Most dossiers first; codes is how many codes
-// in all, before the limit.
-const unlistedSQL = `SELECT coalesce(d.procedure_code, '') AS code, count(*) AS n, count(*) OVER () AS codes
-FROM dossiers d WHERE d.source_sha256 = ? AND NOT EXISTS (
+// in all, before the limit. The dossiers are counted by unit and procedure first, and
+// only those few pairs are looked up: the lookup row by row took 1.8 s for 10M dossiers.
+const unlistedSQL = `WITH pairs AS (SELECT unit_code, procedure_code, count(*) AS n FROM dossiers
+  WHERE source_sha256 = ? GROUP BY unit_code, procedure_code)
+SELECT coalesce(d.procedure_code, '') AS code, sum(d.n)::BIGINT AS n, count(*) OVER () AS codes
+FROM pairs d WHERE NOT EXISTS (
   SELECT 1 FROM procedures pr WHERE pr.catalogue_id = ? AND pr.procedure_code = d.procedure_code
     AND (coalesce(pr.unit_code, '') = '' OR pr.unit_code = d.unit_code
       OR pr.unit_code IN (SELECT du.rollup FROM dossier_units du WHERE du.unit_code = d.unit_code)))
