@@ -2,8 +2,10 @@ package metrics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -31,11 +33,22 @@ type Engine struct {
 	mu      sync.Mutex
 	version int64
 	cache   map[string]any
+	// filling holds the computations under way, by key and data version: a figure many
+	// readers ask for at once (every unit page needs the national rankings) is computed
+	// once while the others wait for it
+	filling map[string]*filling
+}
+
+// filling is one computation under way; done closes when v and err are set.
+type filling struct {
+	done chan struct{}
+	v    any
+	err  error
 }
 
 // NewEngine returns an engine over src with the definitions defs.
 func NewEngine(src Source, defs *Defs) *Engine {
-	return &Engine{src: src, defs: defs, now: time.Now, cache: map[string]any{}}
+	return &Engine{src: src, defs: defs, now: time.Now, cache: map[string]any{}, filling: map[string]*filling{}}
 }
 
 // DataVersion moves whenever the data changes.
@@ -47,6 +60,11 @@ func (e *Engine) Defs() *Defs { return e.defs }
 // Units is the reference registry.
 func (e *Engine) Units() *data.Registry { return e.src.Units() }
 
+// errStopped is a computation that ended without a value or an error (it panicked).
+var errStopped = errors.New("the computation stopped")
+
+// cached returns the value kept under key for the data as it is now, or computes it with
+// f and keeps it; concurrent callers of one key share one computation.
 func cached[T any](e *Engine, key string, f func() (T, error)) (T, error) {
 	v := e.src.DataVersion()
 	e.mu.Lock()
@@ -58,8 +76,30 @@ func cached[T any](e *Engine, key string, f func() (T, error)) (T, error) {
 		e.mu.Unlock()
 		return r.(T), nil
 	}
+	fk := strconv.FormatInt(v, 10) + "\x00" + key
+	if c, ok := e.filling[fk]; ok {
+		e.mu.Unlock()
+		<-c.done
+		if errors.Is(c.err, context.Canceled) || errors.Is(c.err, context.DeadlineExceeded) || errors.Is(c.err, errStopped) {
+			return cached(e, key, f) // the first caller's request ended: not this one's
+		}
+		if c.err != nil {
+			var zero T
+			return zero, c.err
+		}
+		return c.v.(T), nil
+	}
+	c := &filling{done: make(chan struct{}), err: errStopped}
+	e.filling[fk] = c
 	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		delete(e.filling, fk)
+		e.mu.Unlock()
+		close(c.done)
+	}()
 	r, err := f()
+	c.v, c.err = r, err
 	if err != nil {
 		return r, err
 	}
