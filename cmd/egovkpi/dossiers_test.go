@@ -52,7 +52,8 @@ func TestLateDossiers(t *testing.T) {
 		{"/api/v1/dossiers/late?group=ministries&month=2026-10", 200, `"group":"ministries","month":"2026-10","resolved":0,"resolved_late":0,"overdue":0,"units":[]`},
 		{"/api/v1/dossiers/late?unit=99&lang=en", 404, `no unit with code \"99\"`},
 		{"/api/v1/dossiers/late?unit=01&month=2026-13", 400, "month"},
-		{"/api/v1/dossiers/late?unit=01&limit=-1", 400, "limit"},
+		{"/api/v1/dossiers/late?unit=01&limit=-1&lang=en", 400, "limit"},
+		{"/api/v1/dossiers/late?unit=01&limit=-1", 400, "Giới hạn “-1”"},
 		{"/api/v1/dossiers/late?unit=79&month=2026-10", 200, `"procedures":[]`},
 	} {
 		code, b := s.do(t, "GET", tc.path, "analyst1", nil)

@@ -251,7 +251,8 @@ func TestFoundationEndpoints(t *testing.T) {
 		{"/api/v1/units?at=13/2026", 400, "invalid", "month 13 does not exist"},
 		{"/api/v1/rankings?indicator=nope&lang=en", 400, "invalid", "level4_share"},
 		{"/api/v1/rankings?indicator=level4_share&period=abc&lang=en", 400, "invalid", "2026-Q3"},
-		{"/api/v1/rankings?indicator=level4_share&period=2010", 404, "not_found", "data runs from 2019-01"},
+		{"/api/v1/rankings?indicator=level4_share&period=2010&lang=en", 404, "not_found", "data runs from 2019-01"},
+		{"/api/v1/rankings?indicator=level4_share&period=2010", 404, "not_found", "số liệu có từ tháng 01/2019"},
 		{"/api/v1/units/99/series?indicator=level4_share", 404, "not_found", "99"},
 		{"/api/v1/nothing?lang=en", 404, "not_found", "no such endpoint"},
 	} {
