@@ -125,37 +125,40 @@ func daysOf(us string) string {
 	return fmt.Sprintf("(((%[1]s) * 1000 // 3600000000000) + ((%[1]s) * 1000 %% 3600000000000) / 3600000000000.0) / 24", us)
 }
 
-// index766Flags are the yes/no facts of a dossier the index's counts read, by the name
-// the counts give them and their SQL; NULL counts as no. The first ones are the
-// dossier's own, packed as its row is read so that the joins carry one integer instead
-// of a dozen columns (rowFlags); the others need the period or the catalogue, and are
-// added over the rows of t.
-var index766Flags = []struct{ name, expr string }{
+// A dossier's yes/no facts the index's counts read, by the name the counts give them and
+// their SQL; NULL counts as no. rowFacts are the dossier's own, packed as its row is read
+// so that the joins carry one integer instead of a dozen columns; periodFacts need the
+// period or the catalogue and are added over the rows of t. Bit i of the packed integer
+// is the i-th fact of rowFacts followed by periodFacts.
+type fact struct{ name, expr string }
+
+var rowFacts = []fact{
 	{"online", "channel = 'online'"}, {"synced", "synced"}, {"synced_known", "synced IS NOT NULL"},
 	{"electronic", "electronic_result"}, {"electronic_known", "electronic_result IS NOT NULL"},
 	{"fee_required", "fee_required"}, {"paid_online", "paid_online"}, {"digitized", "digitized"},
 	{"reused", "reused_data"}, {"reused_known", "reused_data IS NOT NULL"},
 	{"store", "citizen_store"}, {"store_known", "citizen_store IS NOT NULL"},
 	{"vneid", "vneid"}, {"vneid_known", "vneid IS NOT NULL"}, {"complained", "complaint OR rating = 'dissatisfied'"},
-	// over t
+}
+
+var periodFacts = []fact{
 	{"rec", "rec"}, {"handled", "handled"}, {"ended", "ended"}, {"paper", "paper"}, {"on_time", "on_time"}, {"undated", "undated"},
 }
 
-const rowFlags = 15 // the first index766Flags, the dossier's own
-
-// packFlags is the SQL of index766Flags from first to before last, packed into one
-// integer (bit i the i-th fact); unpackFlags names each fact again from it.
-func packFlags(first, last int) string {
-	pack := make([]string, 0, last-first)
-	for i := first; i < last; i++ {
-		pack = append(pack, fmt.Sprintf("(coalesce(%s, false)::INTEGER << %d)", index766Flags[i].expr, i))
+// packFacts is the SQL of facts packed into one integer, the first at bit from.
+func packFacts(facts []fact, from int) string {
+	pack := make([]string, len(facts))
+	for i, f := range facts {
+		pack[i] = fmt.Sprintf("(coalesce(%s, false)::INTEGER << %d)", f.expr, from+i)
 	}
 	return "(" + strings.Join(pack, " | ") + ")"
 }
 
-func unpackFlags() string {
-	unpack := make([]string, len(index766Flags))
-	for i, f := range index766Flags {
+// unpackFacts names each fact again from the packed integer fl.
+func unpackFacts() string {
+	all := slices.Concat(rowFacts, periodFacts)
+	unpack := make([]string, len(all))
+	for i, f := range all {
 		unpack[i] = fmt.Sprintf("fl & %d <> 0 AS %s", 1<<i, f.name)
 	}
 	return strings.Join(unpack, ", ")
@@ -257,7 +260,7 @@ t AS (SELECT e.*, CASE WHEN many THEN false
   FROM e LEFT JOIN cal c0 ON c0.d = CASE WHEN e.due_at IS NULL AND e.p_unit = 'working_days' THEN e.received_at::DATE END
   LEFT JOIN cal c1 ON c1.d = CASE WHEN e.due_at IS NULL AND e.p_unit = 'working_days' THEN make_timestamp(e.e1)::DATE END),
 -- The dossiers' counts. A dossier's part in them is a handful of yes/no facts (flags,
--- packed into one integer by index766Flags); the rows are first counted by unit,
+-- packed into one integer: rowFacts, periodFacts); the rows are first counted by unit,
 -- procedure and those facts (sc: a few rows per procedure, however many dossiers), and
 -- every count is a sum over that: the unit's (ds), and by procedure what 2.2's averages,
 -- 3.2's procedures used and the procedures missing from the catalogue need (g). Thirty
@@ -299,10 +302,9 @@ procs AS (SELECT i.unit, count(*) AS n, count(components_complete) AS comp_known
 missing AS (SELECT unit, count(DISTINCT coalesce(procedure_code, '')) AS missing FROM g WHERE handled > 0 AND NOT in_cat GROUP BY unit),
 -- 2.2's averages, each procedure by its name in the catalogue version in force
 avgs AS (SELECT unit, list({'code': code, 'name': name, 'n': n, 'days': days} ORDER BY code) AS averages FROM (
-  SELECT a.unit, a.code, coalesce(any_value(ip.name_vi), '') AS name, a.n, a.days FROM (
-    SELECT unit, coalesce(procedure_code, '') AS code, any_value(procedure_code) AS procedure_code, sum(ended)::BIGINT AS n, sum(ended_days) AS days
-    FROM g WHERE ended > 0 GROUP BY unit, coalesce(procedure_code, '')) a
-  LEFT JOIN inforce ip ON ip.unit = a.unit AND ip.procedure_code = a.procedure_code GROUP BY a.unit, a.code, a.n, a.days) GROUP BY unit),
+  SELECT g.unit, coalesce(g.procedure_code, '') AS code, coalesce(any_value(ip.name_vi), '') AS name,
+    sum(g.ended)::BIGINT AS n, sum(g.ended_days) AS days
+  FROM g LEFT JOIN inforce ip ON ip.unit = g.unit AND ip.procedure_code = g.procedure_code WHERE g.ended > 0 GROUP BY ALL) GROUP BY unit),
 fl AS (SELECT f.*, ` + daysOf(fUS("CASE WHEN f.closed THEN f.handled_at ELSE f.pe END", "ch")+" - "+fUS("f.received_at", "cr")) + ` >
   CASE WHEN NOT f.closed THEN f.fb_handled WHEN f.outcome = 'refused' THEN f.fb_refused
     WHEN f.outcome = 'supplement_requested' THEN f.fb_supplement ELSE f.fb_handled END AS late
@@ -379,7 +381,7 @@ func (s *Store) index766Query(ctx context.Context, cal *Calendar, rules Index766
 	q := strings.NewReplacer("{ps}", start.Format("TIMESTAMP '2006-01-02 15:04:05'"), "{pe}", end.Format("TIMESTAMP '2006-01-02 15:04:05'"),
 		"{lo}", start.Add(-longReach).Format("TIMESTAMP '2006-01-02 15:04:05'"), "{cols}", strings.Join(cols, ", "),
 		"{last}", end.AddDate(0, 0, -1).Format("DATE '2006-01-02'"), "{cat}", strconv.FormatInt(cat, 10),
-		"{rowflags}", packFlags(0, rowFlags), "{flags}", packFlags(rowFlags, len(index766Flags)), "{unflags}", unpackFlags()).Replace(index766SQL)
+		"{rowflags}", packFacts(rowFacts, 0), "{flags}", packFacts(periodFacts, len(rowFacts)), "{unflags}", unpackFacts()).Replace(index766SQL)
 	args := []any{start, end, end.AddDate(0, 0, -1), cat,
 		rules.AnnounceLead["ministry"], rules.AnnounceLead["province"], rules.PublishWithin["ministry"], rules.PublishWithin["province"],
 		fb["handled"], fb["refused"], fb["supplement_requested"], codes, kinds, members, of, dates, working}
