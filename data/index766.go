@@ -255,7 +255,9 @@ t AS (SELECT e.*, CASE WHEN many THEN false
     WHEN p_unit = 'working_days' THEN ` + daysOf(fUS("make_timestamp(e.e1)", "c1")+" - "+fUS("e.received_at", "c0")) + ` <= p_max
     WHEN p_unit = 'days' THEN (e1 - epoch_us(received_at)) * 1000 <= trunc(p_max * 24 * 3600000000000.0)
     ELSE (e1 - epoch_us(received_at)) * 1000 <= trunc(p_max * 3600000000000.0) END AS on_time,
-  ` + daysOf("e1 - epoch_us(received_at)") + ` AS days
+  -- 2.2's durations are summed in whole microseconds and divided once at the end: a sum of
+  -- floating-point days depends on the order DuckDB's threads add in, and varied in its last digits
+  e1 - epoch_us(received_at) AS dur_us
   -- the calendar only where the rule reads working days
   FROM e LEFT JOIN cal c0 ON c0.d = CASE WHEN e.due_at IS NULL AND e.p_unit = 'working_days' THEN e.received_at::DATE END
   LEFT JOIN cal c1 ON c1.d = CASE WHEN e.due_at IS NULL AND e.p_unit = 'working_days' THEN make_timestamp(e.e1)::DATE END),
@@ -267,9 +269,9 @@ t AS (SELECT e.*, CASE WHEN many THEN false
 -- sum(cond::INT) by unit and procedure (DuckDB sums integers in 128 bits) over rows
 -- carrying every column took 1.2 s of 1.5 over a month of 2M kept rows; this way the
 -- month of 10M kept rows takes 1.0 s (BenchmarkIndex766Counts).
-sc AS MATERIALIZED (SELECT unit_code, procedure_code, in_cat, rf | {flags} AS fl, count(*) AS n, sum(days) AS days
+sc AS MATERIALIZED (SELECT unit_code, procedure_code, in_cat, rf | {flags} AS fl, count(*) AS n, sum(dur_us) AS dur_us
   FROM t GROUP BY ALL),
-sf AS (SELECT unit_code, procedure_code, in_cat, n, days, {unflags} FROM sc),
+sf AS (SELECT unit_code, procedure_code, in_cat, n, dur_us, {unflags} FROM sc),
 ds AS (SELECT unit_code AS unit,
   coalesce(sum(n) FILTER (WHERE rec), 0)::BIGINT AS received,
   coalesce(sum(n) FILTER (WHERE rec AND synced_known), 0)::BIGINT AS synced_known, coalesce(sum(n) FILTER (WHERE rec AND synced), 0)::BIGINT AS synced,
@@ -285,13 +287,13 @@ ds AS (SELECT unit_code AS unit,
   coalesce(sum(n) FILTER (WHERE handled), 0)::BIGINT AS handled, coalesce(sum(n) FILTER (WHERE handled AND on_time), 0)::BIGINT AS handled_on_time,
   coalesce(sum(n) FILTER (WHERE handled AND complained), 0)::BIGINT AS complained,
   coalesce(sum(n) FILTER (WHERE handled AND undated), 0)::BIGINT AS undated,
-  coalesce(sum(n) FILTER (WHERE ended), 0)::BIGINT AS ended, coalesce(sum(days) FILTER (WHERE ended), 0) AS ended_days,
+  coalesce(sum(n) FILTER (WHERE ended), 0)::BIGINT AS ended, coalesce(sum(dur_us) FILTER (WHERE ended), 0) AS ended_us,
   coalesce(sum(n) FILTER (WHERE ended AND paper), 0)::BIGINT AS ended_paper, coalesce(sum(n) FILTER (WHERE ended AND paper AND electronic_known), 0)::BIGINT AS ended_paper_known,
   coalesce(sum(n) FILTER (WHERE ended AND paper AND electronic), 0)::BIGINT AS ended_paper_electronic
   FROM sf GROUP BY unit_code),
 g AS MATERIALIZED (SELECT unit_code AS unit, procedure_code, in_cat, coalesce(sum(n) FILTER (WHERE rec AND online), 0)::BIGINT AS rec_online,
   coalesce(sum(n) FILTER (WHERE handled), 0)::BIGINT AS handled, coalesce(sum(n) FILTER (WHERE ended), 0)::BIGINT AS ended,
-  sum(days) FILTER (WHERE ended) AS ended_days
+  sum(dur_us) FILTER (WHERE ended) AS ended_us
   FROM sf GROUP BY unit_code, procedure_code, in_cat),
 used AS (SELECT DISTINCT unit, procedure_code FROM g WHERE rec_online > 0),
 procs AS (SELECT i.unit, count(*) AS n, count(components_complete) AS comp_known, count(*) FILTER (WHERE components_complete) AS comp,
@@ -303,7 +305,7 @@ missing AS (SELECT unit, count(DISTINCT coalesce(procedure_code, '')) AS missing
 -- 2.2's averages, each procedure by its name in the catalogue version in force
 avgs AS (SELECT unit, list({'code': code, 'name': name, 'n': n, 'days': days} ORDER BY code) AS averages FROM (
   SELECT g.unit, coalesce(g.procedure_code, '') AS code, coalesce(any_value(ip.name_vi), '') AS name,
-    sum(g.ended)::BIGINT AS n, sum(g.ended_days) AS days
+    sum(g.ended)::BIGINT AS n, (sum(g.ended_us) / 86400000000.0)::DOUBLE AS days
   FROM g LEFT JOIN inforce ip ON ip.unit = g.unit AND ip.procedure_code = g.procedure_code WHERE g.ended > 0 GROUP BY ALL) GROUP BY unit),
 fl AS (SELECT f.*, ` + daysOf(fUS("CASE WHEN f.closed THEN f.handled_at ELSE f.pe END", "ch")+" - "+fUS("f.received_at", "cr")) + ` >
   CASE WHEN NOT f.closed THEN f.fb_handled WHEN f.outcome = 'refused' THEN f.fb_refused
@@ -321,7 +323,7 @@ SELECT u.unit_code, u.kind,
   coalesce(ds.digitized_ok, 0), coalesce(ds.reused_known, 0), coalesce(ds.reused, 0), coalesce(ds.store_known, 0), coalesce(ds.store, 0),
   coalesce(ds.vneid_known, 0), coalesce(ds.vneid, 0),
   coalesce(ds.handled, 0), coalesce(ds.handled_on_time, 0), coalesce(ds.complained, 0), coalesce(ds.undated, 0), coalesce(missing.missing, 0),
-  coalesce(ds.ended, 0), coalesce(ds.ended_days, 0)::DOUBLE, coalesce(ds.ended_paper, 0), coalesce(ds.ended_paper_known, 0),
+  coalesce(ds.ended, 0), (coalesce(ds.ended_us, 0) / 86400000000.0)::DOUBLE, coalesce(ds.ended_paper, 0), coalesce(ds.ended_paper_known, 0),
   coalesce(ds.ended_paper_electronic, 0),
   coalesce(fs.received, 0), coalesce(fs.classified, 0), coalesce(fs.disliked, 0), coalesce(fs.late_received, 0), coalesce(fs.handled, 0),
   coalesce(fs.handled_on_time, 0), coalesce(avgs.averages, [])
