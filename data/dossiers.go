@@ -220,7 +220,7 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			return res, tooManyDossiers(fileName, n, imp.MaxRows)
 		}
 	}
-	err = s.change(ctx, changesData, func(conn *sql.Conn) error {
+	err = s.changeInSteps(ctx, func(conn *sql.Conn) (err error) {
 		var n int
 		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM dossiers WHERE source_sha256 = ? LIMIT 1)`, sha).Scan(&n); err != nil {
 			return err
@@ -233,23 +233,42 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM dossiers LIMIT 1)`).Scan(&before); err != nil {
 			return err
 		}
-		// The file is read once, straight into the table: the checks below look at the rows
-		// there, and a refusal rolls them back with everything else. The SHA-256 goes in as a
-		// literal (checked above: letters, digits, '-'): with a parameter the insert of 10
-		// million rows took 8.3 s instead of 6.7 s here (one run each).
-		ins, err := conn.ExecContext(ctx, `INSERT INTO dossiers (`+dossierTableColumns()+`, source_sha256) SELECT *, '`+sha+`' FROM `+read)
+		// The file is read once, straight into the table, and committed there pending (see
+		// pendingDossiers): no read sees the rows until the last step accepts them, and a
+		// refusal deletes them. The SHA-256 goes in as a literal (checked above: letters,
+		// digits, '-'): with a parameter the insert of 10 million rows took 8.3 s instead of
+		// 6.7 s here (one run each).
+		s.markPending(sha)
+		err = inTx(ctx, conn, func(conn *sql.Conn) error {
+			if _, err := conn.ExecContext(ctx, `INSERT INTO dossier_pending VALUES (?, ?)`, sha, time.Now().UTC()); err != nil {
+				return err
+			}
+			ins, err := conn.ExecContext(ctx, `INSERT INTO dossiers (`+dossierTableColumns()+`, source_sha256) SELECT *, '`+sha+`' FROM `+read)
+			if err != nil {
+				if strings.Contains(err.Error(), "NOT NULL constraint") {
+					return Errorf(ErrInvalid, "Có hồ sơ thiếu mã hồ sơ, mã đơn vị hoặc thời điểm tiếp nhận", "Some dossiers lack an id, a unit or a time received").WithCause(err)
+				}
+				return unreadable(err)
+			}
+			if n, err := ins.RowsAffected(); err == nil {
+				if imp.MaxRows > 0 && n > int64(imp.MaxRows) {
+					return tooManyDossiers(fileName, n, imp.MaxRows)
+				}
+				progress("read", int(n))
+			}
+			return nil
+		}, nil)
 		if err != nil {
-			if strings.Contains(err.Error(), "NOT NULL constraint") {
-				return Errorf(ErrInvalid, "Có hồ sơ thiếu mã hồ sơ, mã đơn vị hoặc thời điểm tiếp nhận", "Some dossiers lack an id, a unit or a time received").WithCause(err)
-			}
-			return unreadable(err)
+			return errors.Join(err, s.unmarkPending(sha, nil)) // nothing was committed
 		}
-		if n, err := ins.RowsAffected(); err == nil {
-			if imp.MaxRows > 0 && n > int64(imp.MaxRows) {
-				return tooManyDossiers(fileName, n, imp.MaxRows)
+		accepted := false
+		defer func() {
+			if !accepted {
+				if derr := s.dropPendingDossiers(ctx, conn, sha); derr != nil {
+					err = errors.Join(err, derr)
+				}
 			}
-			progress("read", int(n))
-		}
+		}()
 		var nbad, dups, nfuture int
 		var bad, future string
 		var units []any
@@ -320,20 +339,6 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			if lockedRows, err = lockedDossierRows(ctx, conn, sha); err != nil {
 				return err
 			}
-			// an export replaces the rows of the same dossiers of the same units, and no others
-			for _, table := range []string{"dossiers", "dossiers_long"} {
-				if _, err := conn.ExecContext(ctx, `DELETE FROM `+table+` d USING (SELECT unit_code, dossier_id FROM dossiers WHERE source_sha256 = ?) n
-				WHERE d.unit_code = n.unit_code AND d.dossier_id = n.dossier_id AND d.source_sha256 <> ?`, sha, sha); err != nil {
-					return err
-				}
-			}
-		}
-		// the long ones' copy, which a period's 766 index reads for the dossiers received
-		// long before it (migration 022)
-		cols := dossierTableColumns() + ", source_sha256"
-		if _, err := conn.ExecContext(ctx, `INSERT INTO dossiers_long (`+cols+`) SELECT `+cols+` FROM dossiers
-			WHERE source_sha256 = '`+sha+`' AND (`+longDossier+`)`); err != nil {
-			return err
 		}
 		if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE dossier_units (unit_code VARCHAR, rollup VARCHAR)`); err != nil {
 			return err
@@ -347,34 +352,62 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		if res.Unlisted, res.UnlistedCodes, err = s.unlistedProcedures(ctx, conn, sha, now); err != nil {
 			return err
 		}
-		aggs, err := aggregateDossiers(ctx, conn)
+		// the rows are accepted with the versions they make, in one transaction whose commit
+		// reads wait for (unmarkPending)
+		err = inTx(ctx, conn, func(conn *sql.Conn) error {
+			if before > 0 {
+				// an export replaces the rows of the same dossiers of the same units, and no others
+				for _, table := range []string{"dossiers", "dossiers_long"} {
+					if _, err := conn.ExecContext(ctx, `DELETE FROM `+table+` d USING (SELECT unit_code, dossier_id FROM dossiers WHERE source_sha256 = ?) n
+				WHERE d.unit_code = n.unit_code AND d.dossier_id = n.dossier_id AND d.source_sha256 <> ?`, sha, sha); err != nil {
+						return err
+					}
+				}
+			}
+			// the long ones' copy, which a period's 766 index reads for the dossiers received
+			// long before it (migration 022)
+			cols := dossierTableColumns() + ", source_sha256"
+			if _, err := conn.ExecContext(ctx, `INSERT INTO dossiers_long (`+cols+`) SELECT `+cols+` FROM dossiers
+			WHERE source_sha256 = '`+sha+`' AND (`+longDossier+`)`); err != nil {
+				return err
+			}
+			aggs, err := aggregateDossiers(ctx, conn)
+			if err != nil {
+				return err
+			}
+			progress("aggregated", len(aggs))
+			subs, changes, err := s.dossierSubmissions(ctx, conn, aggs, agencies, sha, fileName, actor, now.UTC())
+			if err != nil {
+				return err
+			}
+			res.UnitMonths, res.Changes = len(subs), changes
+			if len(changes) > 0 && !imp.Confirm {
+				return Errorf(ErrConfirm, "Tệp hồ sơ sẽ thay %d số liệu đơn vị đã tự báo cáo; xem các khác biệt rồi gửi lại với xác nhận (confirm=true)",
+					"The dossier export would replace %d figures the unit reported itself; review the differences, then send it again with confirm=true", len(changes))
+			}
+			if len(subs) > 0 {
+				if err := s.lockedDossierMonths(ctx, conn, sha, subs); err != nil {
+					return err
+				}
+				if err := submitConn(ctx, conn, subs); err != nil {
+					return err
+				}
+			}
+			if lockedRows != nil {
+				return lockedRows
+			}
+			if _, err := conn.ExecContext(ctx, `DELETE FROM dossier_pending WHERE source_sha256 = ?`, sha); err != nil {
+				return err
+			}
+			res.Submissions = subs
+			progress("stored", len(subs))
+			return endImport(imp.DryRun, imp.Keep)
+		}, func(commit func() error) error { return s.unmarkPending(sha, commit) })
 		if err != nil {
 			return err
 		}
-		progress("aggregated", len(aggs))
-		subs, changes, err := s.dossierSubmissions(ctx, conn, aggs, agencies, sha, fileName, actor, now.UTC())
-		if err != nil {
-			return err
-		}
-		res.UnitMonths, res.Changes = len(subs), changes
-		if len(changes) > 0 && !imp.Confirm {
-			return Errorf(ErrConfirm, "Tệp hồ sơ sẽ thay %d số liệu đơn vị đã tự báo cáo; xem các khác biệt rồi gửi lại với xác nhận (confirm=true)",
-				"The dossier export would replace %d figures the unit reported itself; review the differences, then send it again with confirm=true", len(changes))
-		}
-		if len(subs) > 0 {
-			if err := s.lockedDossierMonths(ctx, conn, sha, subs); err != nil {
-				return err
-			}
-			if err := submitConn(ctx, conn, subs); err != nil {
-				return err
-			}
-		}
-		if lockedRows != nil {
-			return lockedRows
-		}
-		res.Submissions = subs
-		progress("stored", len(subs))
-		return endImport(imp.DryRun, imp.Keep)
+		accepted = true
+		return nil
 	})
 	return res, importError(err, "dossiers")
 }
@@ -630,17 +663,22 @@ func (s *Store) ExportDossiers(ctx context.Context, dir string) (int64, error) {
 	if strings.ContainsAny(dir, "'\x00") {
 		return 0, fmt.Errorf("%w: the folder may not contain a quote", ErrInvalid)
 	}
-	r, err := s.db.ExecContext(ctx, fmt.Sprintf(`COPY (SELECT * EXCLUDE (source_sha256), strftime(received_at, '%%Y-%%m') AS month FROM dossiers)
-		TO '%s' (FORMAT PARQUET, PARTITION_BY (month), OVERWRITE_OR_IGNORE)`, dir))
+	kept, done := s.dossierView()
+	defer done()
+	r, err := s.db.ExecContext(ctx, fmt.Sprintf(`COPY (SELECT * EXCLUDE (source_sha256), strftime(received_at, '%%Y-%%m') AS month FROM dossiers WHERE %s)
+		TO '%s' (FORMAT PARQUET, PARTITION_BY (month), OVERWRITE_OR_IGNORE)`, kept, dir))
 	if err != nil {
 		return 0, fmt.Errorf("export dossiers: %w", err)
 	}
 	return r.RowsAffected()
 }
 
-// DossiersImported reports whether rows of an export with this SHA-256 are stored.
+// DossiersImported reports whether rows of an export with this SHA-256 are stored (and
+// accepted: not while its import runs).
 func (s *Store) DossiersImported(ctx context.Context, sha string) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE source_sha256 = ?`, sha).Scan(&n)
+	kept, done := s.dossierView()
+	defer done()
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE source_sha256 = ? AND `+kept, sha).Scan(&n)
 	return n > 0, err
 }

@@ -73,14 +73,15 @@ type LateQuery struct {
 }
 
 // lateSQL marks each dossier of the units ({units}: $3, $4, …) that counts in the month:
-// $1 is the month's first day, $2 the next month's.
+// $1 is the month's first day, $2 the next month's; {kept} leaves out pending exports'.
 const lateSQL = `
 WITH b AS (SELECT $1::TIMESTAMP AS m0, $2::TIMESTAMP AS m1),
 l AS (SELECT dossier_id, unit_code, coalesce(procedure_code, '') AS procedure_code, coalesce(channel, '') AS channel, received_at, due_at, resolved_at,
   coalesce(resolved_at >= m0 AND resolved_at < m1, false) AS resolved_in,
   coalesce(resolved_at >= m0 AND resolved_at < m1 AND NOT coalesce(resolved_at <= due_at, false), false) AS late,
   coalesce(due_at < m1 AND (resolved_at IS NULL OR resolved_at >= m1), false) AS overdue, m1
-  FROM dossiers, b WHERE unit_code IN ({units}) AND (resolved_at >= m0 AND resolved_at < m1 OR due_at < m1 AND (resolved_at IS NULL OR resolved_at >= m1)))`
+  FROM dossiers, b WHERE unit_code IN ({units}) AND {kept}
+  AND (resolved_at >= m0 AND resolved_at < m1 OR due_at < m1 AND (resolved_at IS NULL OR resolved_at >= m1)))`
 
 const lateCountsSQL = lateSQL + `
 SELECT unit_code, procedure_code, count(*) FILTER (WHERE resolved_in), count(*) FILTER (WHERE late), count(*) FILTER (WHERE overdue)
@@ -105,10 +106,12 @@ func (s *Store) LateDossiers(ctx context.Context, q LateQuery) (LateDossiers, er
 		marks[i] = fmt.Sprintf("$%d", i+3)
 		args = append(args, u)
 	}
-	in := strings.Join(marks, ", ")
+	kept, done := s.dossierView()
+	defer done()
+	in := strings.NewReplacer("{units}", strings.Join(marks, ", "), "{kept}", kept)
 	// one transaction, so that the counts and the list agree
 	err := s.withConn(ctx, func(conn *sql.Conn) error {
-		rows, err := conn.QueryContext(ctx, strings.Replace(lateCountsSQL, "{units}", in, 1), args...)
+		rows, err := conn.QueryContext(ctx, in.Replace(lateCountsSQL), args...)
 		if err != nil {
 			return err
 		}
@@ -151,7 +154,7 @@ func (s *Store) LateDossiers(ctx context.Context, q LateQuery) (LateDossiers, er
 		sort.Slice(out.Procedures, func(i, j int) bool {
 			return moreLate(out.Procedures[i].LateCounts, out.Procedures[j].LateCounts, out.Procedures[i].ProcedureCode < out.Procedures[j].ProcedureCode)
 		})
-		listSQL := strings.Replace(strings.Replace(lateListSQL, "{units}", in, 1), "{limit}", fmt.Sprint(q.Limit+1), 1)
+		listSQL := strings.Replace(in.Replace(lateListSQL), "{limit}", fmt.Sprint(q.Limit+1), 1)
 		list, err := conn.QueryContext(ctx, listSQL, args...)
 		if err != nil {
 			return err

@@ -208,13 +208,14 @@ d AS (SELECT x.*, ip.procedure_code IS NOT NULL AS in_cat, coalesce(ip.paper_res
     -- columns (an OR was filtered after reading them all): those received in it, those
     -- received in the 31 days before it and still open at its start, the long ones
     -- received earlier (their copy in dossiers_long, migration 022: the dossiers table's
-    -- older rows are not read at all), and those received after it but resolved in it
-    SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {ps} AND received_at < {pe}
-    UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {lo} AND received_at < {ps} AND resolved_at IS NULL
-    UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {lo} AND received_at < {ps} AND resolved_at >= {ps}
+    -- older rows are not read at all), and those received after it but resolved in it;
+    -- none of an export still pending ({kept}: dossierView)
+    SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {ps} AND received_at < {pe} AND {kept}
+    UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {lo} AND received_at < {ps} AND resolved_at IS NULL AND {kept}
+    UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {lo} AND received_at < {ps} AND resolved_at >= {ps} AND {kept}
     UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers_long WHERE received_at < {lo} AND resolved_at IS NULL
     UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers_long WHERE received_at < {lo} AND resolved_at >= {ps}
-    UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {pe} AND resolved_at >= {ps} AND resolved_at < {pe}
+    UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {pe} AND resolved_at >= {ps} AND resolved_at < {pe} AND {kept}
   ) x0 JOIN members mb ON mb.member = x0.unit_code) x CROSS JOIN p
   LEFT JOIN inforce ip ON ip.unit = x.unit_code AND ip.procedure_code = x.procedure_code),
 -- feedback: closed before the period's end (an outcome other than open, handled before
@@ -228,7 +229,7 @@ f AS (SELECT x.*, x.received_at >= p.ps AS rec,
 -- the working-day calendar over the dates the rules read, with 400 days to spare for the
 -- windows of 1.1 and 1.2: w says whether a day is a working day, c counts the working
 -- days up to it (its rank when it is one)
-bounds AS (SELECT least(p.ps::DATE, (SELECT min(received_at)::DATE FROM dossiers), (SELECT min(received_at)::DATE FROM feedback),
+bounds AS (SELECT least(p.ps::DATE, (SELECT min(received_at)::DATE FROM dossiers WHERE {kept}), (SELECT min(received_at)::DATE FROM feedback),
     (SELECT min(least(announced_on, effective_on)) FROM announced)) - 400 AS lo,
   greatest(p.pe::DATE, (SELECT max(greatest(announced_on, effective_on)) FROM announced)) + 400 AS hi FROM p),
 cal AS MATERIALIZED (SELECT d, w, (sum(w) OVER (ORDER BY d ROWS UNBOUNDED PRECEDING))::BIGINT AS c FROM (
@@ -335,7 +336,9 @@ ORDER BY u.unit_code`
 // the units over the period, with the catalogue version in force on the period's last
 // day. Every unit asked for is in the answer, with zero counts when it has no records.
 func (s *Store) Index766Counts(ctx context.Context, cal *Calendar, rules Index766Rules, p Period, units []Index766Unit) (map[string]*Index766Counts, error) {
-	q, args, err := s.index766Query(ctx, cal, rules, p, units)
+	kept, done := s.dossierView()
+	defer done()
+	q, args, err := s.index766Query(ctx, cal, rules, p, units, kept)
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +351,7 @@ func (s *Store) Index766Counts(ctx context.Context, cal *Calendar, rules Index76
 }
 
 // index766Query is Index766Counts' query and its arguments.
-func (s *Store) index766Query(ctx context.Context, cal *Calendar, rules Index766Rules, p Period, units []Index766Unit) (string, []any, error) {
+func (s *Store) index766Query(ctx context.Context, cal *Calendar, rules Index766Rules, p Period, units []Index766Unit, kept string) (string, []any, error) {
 	start, end := p.From.Time(), p.To.Add(1).Time()
 	cat, err := s.CatalogueFor(ctx, end.AddDate(0, 0, -1))
 	if err != nil {
@@ -383,7 +386,7 @@ func (s *Store) index766Query(ctx context.Context, cal *Calendar, rules Index766
 	q := strings.NewReplacer("{ps}", start.Format("TIMESTAMP '2006-01-02 15:04:05'"), "{pe}", end.Format("TIMESTAMP '2006-01-02 15:04:05'"),
 		"{lo}", start.Add(-longReach).Format("TIMESTAMP '2006-01-02 15:04:05'"), "{cols}", strings.Join(cols, ", "),
 		"{last}", end.AddDate(0, 0, -1).Format("DATE '2006-01-02'"), "{cat}", strconv.FormatInt(cat, 10),
-		"{rowflags}", packFacts(rowFacts, 0), "{flags}", packFacts(periodFacts, len(rowFacts)), "{unflags}", unpackFacts()).Replace(index766SQL)
+		"{rowflags}", packFacts(rowFacts, 0), "{flags}", packFacts(periodFacts, len(rowFacts)), "{unflags}", unpackFacts(), "{kept}", kept).Replace(index766SQL)
 	args := []any{start, end, end.AddDate(0, 0, -1), cat,
 		rules.AnnounceLead["ministry"], rules.AnnounceLead["province"], rules.PublishWithin["ministry"], rules.PublishWithin["province"],
 		fb["handled"], fb["refused"], fb["supplement_requested"], codes, kinds, members, of, dates, working}

@@ -33,6 +33,7 @@ type Store struct {
 	writeMu sync.Mutex   // one writer at a time inside this process
 	creds   credCache    // who sessions and tokens are; cleared on every accounts write
 	files   string       // where the kept files of this database are
+	pending pendingDossiers
 }
 
 // openPaths guards against two Stores on one file inside one process: DuckDB's file lock
@@ -100,6 +101,10 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 			_ = s.Close()
 			return nil, err
 		}
+	}
+	if err := s.sweepPendingDossiers(ctx, o.ReadOnly); err != nil {
+		_ = s.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -248,6 +253,13 @@ func (s *Store) withConn(ctx context.Context, f func(*sql.Conn) error) (err erro
 	}
 	// Close returns the connection to the pool; the transaction's outcome is err
 	defer func() { _ = conn.Close() }()
+	return inTx(ctx, conn, f, nil)
+}
+
+// inTx runs f inside one transaction on conn: committed if f returns nil, else (or if it
+// panics) rolled back. commit, when set, runs the COMMIT itself (given the function that
+// does it), so that something can happen exactly around it (see pendingDossiers).
+func inTx(ctx context.Context, conn *sql.Conn, f func(*sql.Conn) error, commit func(do func() error) error) (err error) {
 	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
 		return err
 	}
@@ -261,7 +273,13 @@ func (s *Store) withConn(ctx context.Context, f func(*sql.Conn) error) (err erro
 			err = errors.Join(err, rerr)
 			return
 		}
-		if _, err = conn.ExecContext(ctx, `COMMIT`); err != nil {
+		do := func() error { _, err := conn.ExecContext(ctx, `COMMIT`); return err }
+		if commit != nil {
+			err = commit(do)
+		} else {
+			err = do()
+		}
+		if err != nil {
 			_, rerr := conn.ExecContext(context.Background(), `ROLLBACK`)
 			err = errors.Join(err, rerr)
 		}

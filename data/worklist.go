@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -44,7 +45,7 @@ type WorklistRecords struct {
 }
 
 // worklistDossiersSQL reads the dossiers of the units in $1 (and, when $2, the agencies
-// of province $3) that the period [$4, $5) reaches.
+// of province $3) that the period [$4, $5) reaches, but a pending export's ({kept}).
 const worklistDossiersSQL = `
 SELECT dossier_id, unit_code, coalesce(procedure_code, ''), coalesce(channel, ''), received_at, due_at, resolved_at,
   coalesce(digitized, false), coalesce(fee_required, false), coalesce(paid_online, false), coalesce(rating, ''),
@@ -52,7 +53,7 @@ SELECT dossier_id, unit_code, coalesce(procedure_code, ''), coalesce(channel, ''
   electronic_result, synced, reused_data, citizen_store, vneid, complaint
 FROM dossiers
 WHERE (unit_code IN (SELECT unnest($1::VARCHAR[])) OR ($2 AND unit_code IN (SELECT code FROM agencies WHERE province_code = $3)))
-  AND received_at < $5 AND (received_at >= $4 OR resolved_at IS NULL OR resolved_at >= $4)
+  AND received_at < $5 AND (received_at >= $4 OR resolved_at IS NULL OR resolved_at >= $4) AND {kept}
 ORDER BY unit_code, dossier_id`
 
 // worklistProceduresSQL reads the entries of catalogue version $1 that may apply to a unit
@@ -86,7 +87,9 @@ func (s *Store) WorklistRecords(ctx context.Context, p Period, unit Index766Unit
 			}
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, worklistDossiersSQL, members, agencies, unit.Code, start, end)
+	kept, done := s.dossierView()
+	defer done()
+	rows, err := s.db.QueryContext(ctx, strings.Replace(worklistDossiersSQL, "{kept}", kept, 1), members, agencies, unit.Code, start, end)
 	if err != nil {
 		return out, fmt.Errorf("worklist: %w", err)
 	}

@@ -46,3 +46,19 @@ func (s *Store) exclusive(f func() error) error {
 	defer s.writeMu.Unlock()
 	return f()
 }
+
+// changeInSteps is change for a write made in several transactions (a dossier export's:
+// see pendingDossiers): under the writer lock, f gets a connection outside any transaction
+// and runs its own with inTx. The data version moves after it whatever it returns: it may
+// have committed rows and deleted them again.
+func (s *Store) changeInSteps(ctx context.Context, f func(*sql.Conn) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close() }() // back to the pool
+	defer s.version.Add(1)
+	return f(conn)
+}
