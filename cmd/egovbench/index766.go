@@ -3,7 +3,7 @@ package main
 // egovbench index766 is issue 17's speed benchmark, in one process so that both sides
 // meet the same machine load:
 //
-//	go run ./cmd/egovbench index766 [-rows 10000000] [-dir DIR] [-keep]
+//	go run ./cmd/egovbench index766 [-rows 10000000] [-rounds 2] [-order egovkpi-first|duckdb-first] [-dir DIR] [-keep]
 //
 // A generator writes a dossier export (CSV, every column of the 766 index) of -rows rows
 // over 16 months, in the order received, to the provinces and ministries. Then, back to
@@ -16,8 +16,10 @@ package main
 //   - DuckDB: data.Yardstick766 — the rows kept as a table, the same unit-month measures as
 //     a second table, CHECKPOINT.
 //
-// It prints both times, their ratio (the issue's limit: 1.3), each side's peak RSS (VmHWM,
-// reset between the sides through /proc/self/clear_refs) and the load average.
+// Each side runs -rounds times, alternating, on a fresh file each time (the first side
+// in the process runs slower); it prints every round, the best of each side, their
+// ratio (the issue's limit: 1.3), each side's peak RSS (VmHWM, reset between the sides
+// through /proc/self/clear_refs) and the load average.
 
 import (
 	"bufio"
@@ -28,6 +30,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/egovkpi/egovkpi/data"
@@ -52,6 +55,7 @@ func runIndex766(args []string) error {
 	dir := fs.String("dir", "", "where the export and the two databases go (default: a temporary folder, removed)")
 	keep := fs.Bool("keep", false, "keep the generated export and databases")
 	order := fs.String("order", "egovkpi-first", "egovkpi-first or duckdb-first")
+	rounds := fs.Int("rounds", 2, "how many times each side runs, alternating (the best of each is compared)")
 	_ = fs.Parse(args)
 	ctx := context.Background()
 	if *dir == "" {
@@ -75,47 +79,87 @@ func runIndex766(args []string) error {
 	}
 	fmt.Printf("generated %d dossiers, %.0f MB of CSV, in %s\n", *n, float64(info.Size())/(1<<20), time.Since(t0).Round(time.Millisecond))
 
-	var egov, duck time.Duration
-	var egovRSS, duckRSS float64
-	var egovLoad, duckLoad string
-	runEgov := func() error {
+	type run struct {
+		took time.Duration
+		rss  float64
+		load string
+	}
+	var egov, duck []run
+	fresh := func(db string) {
+		for _, p := range []string{db, db + ".wal", strings.TrimSuffix(db, filepath.Ext(db)) + ".files"} {
+			_ = os.RemoveAll(p)
+		}
+		// The 1.4 GB just written, and the side before's database file, go to the disk
+		// first: their write-back ran under the first side's timing.
+		syscall.Sync()
 		resetPeak()
-		egovLoad = loadAvg()
+	}
+	runEgov := func() error {
+		db := filepath.Join(*dir, "egovkpi.duckdb")
+		fresh(db)
+		r := run{load: loadAvg()}
 		start := time.Now()
-		if err := egovkpi766(ctx, filepath.Join(*dir, "egovkpi.duckdb"), csvPath, *n); err != nil {
+		if err := egovkpi766(ctx, db, csvPath, *n); err != nil {
 			return err
 		}
-		egov, egovRSS = time.Since(start), peakMB()
+		r.took, r.rss = time.Since(start), peakMB()
+		egov = append(egov, r)
 		return nil
 	}
 	runDuck := func() error {
-		resetPeak()
-		duckLoad = loadAvg()
+		db := filepath.Join(*dir, "duckdb.duckdb")
+		fresh(db)
+		r := run{load: loadAvg()}
 		start := time.Now()
-		rows, _, err := data.Yardstick766(ctx, filepath.Join(*dir, "duckdb.duckdb"), csvPath)
+		rows, _, err := data.Yardstick766(ctx, db, csvPath)
 		if err != nil {
 			return err
 		}
 		if rows != int64(*n) {
 			return fmt.Errorf("duckdb kept %d rows of %d", rows, *n)
 		}
-		duck, duckRSS = time.Since(start), peakMB()
+		r.took, r.rss = time.Since(start), peakMB()
+		duck = append(duck, r)
 		return nil
 	}
 	steps := []func() error{runEgov, runDuck}
 	if *order == "duckdb-first" {
 		steps = []func() error{runDuck, runEgov}
 	}
-	for _, f := range steps {
-		if err := f(); err != nil {
-			return err
+	// Whichever side runs first in the process is slower (egovkpi 23.6 s first, 19.2 s
+	// second; DuckDB 15.5 s first, 14.0 s second, in two runs at the same load): the
+	// process's memory is not yet mapped. Each side runs -rounds times, alternating, and
+	// the best of each is compared.
+	for range max(*rounds, 1) {
+		for _, f := range steps {
+			if err := f(); err != nil {
+				return err
+			}
 		}
 	}
-	fmt.Printf("%-44s %10s %14s  %s\n", "side", "time", "peak RSS", "load (1, 5, 15 min) at start")
-	fmt.Printf("%-44s %10s %11.0f MB  %s\n", "egovkpi: ingest + month's index (51 units)", egov.Round(time.Millisecond), egovRSS, egovLoad)
-	fmt.Printf("%-44s %10s %11.0f MB  %s\n", "duckdb: keep rows + measures + CHECKPOINT", duck.Round(time.Millisecond), duckRSS, duckLoad)
+	best := func(rs []run) run {
+		b := rs[0]
+		for _, r := range rs[1:] {
+			if r.took < b.took {
+				b = r
+			}
+		}
+		return b
+	}
+	fmt.Printf("%-44s %10s %14s  %s\n", "side (each round; best last)", "time", "peak RSS", "load (1, 5, 15 min) at start")
+	for i := range egov {
+		fmt.Printf("%-44s %10s %11.0f MB  %s\n", fmt.Sprintf("egovkpi, round %d", i+1), egov[i].took.Round(time.Millisecond), egov[i].rss, egov[i].load)
+		fmt.Printf("%-44s %10s %11.0f MB  %s\n", fmt.Sprintf("duckdb, round %d", i+1), duck[i].took.Round(time.Millisecond), duck[i].rss, duck[i].load)
+	}
+	e, d := best(egov), best(duck)
+	fmt.Printf("%-44s %10s %11.0f MB  %s\n", "egovkpi: ingest + month's index (51 units)", e.took.Round(time.Millisecond), e.rss, e.load)
+	fmt.Printf("%-44s %10s %11.0f MB  %s\n", "duckdb: keep rows + measures + CHECKPOINT", d.took.Round(time.Millisecond), d.rss, d.load)
+	peak := 0.0
+	for _, r := range egov {
+		peak = max(peak, r.rss)
+	}
 	fmt.Printf("ratio egovkpi / duckdb = %.2f (limit 1.3); egovkpi peak RSS %.0f MB (limit 1024); load now %s\n",
-		egov.Seconds()/duck.Seconds(), egovRSS, loadAvg())
+		e.took.Seconds()/d.took.Seconds(), peak, loadAvg())
 	return nil
 }
 
