@@ -78,6 +78,13 @@ type Request struct {
 	Replay bool
 	// Progress hears of each step of a long file (dossier exports): see data.DossierImport.
 	Progress func(step string, rows int)
+	// Path, when Content is nil, is a file on disk holding the content (the CLI's): a
+	// dossier export is copied from it as it is hashed, never held whole in memory (10M
+	// rows are 1.4 GB); a file of any other kind is read into Content.
+	Path string
+
+	staged string // the dossier export copied from Path, waiting in the incoming folder
+	size   int64  // its size
 }
 
 // SurveyReceipt is what an imported UN survey year became.
@@ -181,8 +188,20 @@ func (o *Outcome) refuse(st Status, reason *data.Error) {
 // database); what is wrong with the file, or with the actor's right to send it, is in
 // the outcome.
 func (in *Ingester) Ingest(ctx context.Context, req Request) (*Outcome, error) {
-	sum := sha256.Sum256(req.Content)
-	o := &Outcome{File: req.Name, SHA256: hex.EncodeToString(sum[:]), DryRun: req.DryRun, Receipts: []Receipt{}, Errors: []Problem{}, Warnings: []Problem{}}
+	var sha string
+	if req.Content == nil && req.Path != "" {
+		var err error
+		if sha, err = in.stage(&req); err != nil {
+			return nil, err
+		}
+		if req.staged != "" {
+			defer func() { _ = os.Remove(req.staged) }() // gone already once kept
+		}
+	} else {
+		sum := sha256.Sum256(req.Content)
+		sha, req.size = hex.EncodeToString(sum[:]), int64(len(req.Content))
+	}
+	o := &Outcome{File: req.Name, SHA256: sha, DryRun: req.DryRun, Receipts: []Receipt{}, Errors: []Problem{}, Warnings: []Problem{}}
 	err := in.ingest(ctx, req, o)
 	if err != nil {
 		var e *data.Error
@@ -245,7 +264,7 @@ func (in *Ingester) auditAttempt(ctx context.Context, req Request, o *Outcome, f
 		status = "failed"
 	}
 	d := map[string]any{"file": filepath.Base(req.Name), "sha256": o.SHA256, "kind": o.Kind, "status": status, "source": req.Source,
-		"bytes": len(req.Content)}
+		"bytes": req.size}
 	if req.DryRun {
 		d["dry_run"] = true
 	}
@@ -298,6 +317,9 @@ func (in *Ingester) parseSlot(ctx context.Context) (release func(), err error) {
 func (in *Ingester) ingest(ctx context.Context, req Request, o *Outcome) error {
 	lang := req.Lang
 	reg := in.Store.Units()
+	if req.staged != "" {
+		return in.ingestDossiers(ctx, req, o, strings.TrimPrefix(filepath.Ext(req.staged), "."))
+	}
 	o.Kind = kindOf(req.Name, req.Content)
 	switch o.Kind {
 	case KindDossiers:

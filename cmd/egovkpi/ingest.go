@@ -62,15 +62,26 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	failed := 0
 	start := time.Now()
 	for i, name := range fs.Args() {
-		content, err := os.ReadFile(name)
-		if err != nil {
+		// the file is read by the one way in: a dossier export of millions of rows is
+		// copied as it is hashed, never held whole in memory
+		var content []byte
+		if info, err := os.Stat(name); err != nil || info.IsDir() {
+			if err == nil {
+				err = errors.New("a folder, not a file")
+			}
 			fmt.Fprintf(stderr, "%s: %v\n", name, err)
 			failed++
 			continue
 		}
 		file := name
 		if strings.EqualFold(filepath.Ext(name), ".json") {
-			csv, err := ingest.JSONToCSV(content, src)
+			b, err := os.ReadFile(name)
+			if err != nil {
+				fmt.Fprintf(stderr, "%s: %v\n", name, err)
+				failed++
+				continue
+			}
+			csv, err := ingest.JSONToCSV(b, src)
 			if err != nil {
 				fmt.Fprintf(stderr, "%s: rejected, nothing written: %v\n", name, err)
 				failed++
@@ -91,7 +102,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 				fmt.Fprintf(stderr, "%s: aggregated into %d unit-months at %s\n", name, n, el.Round(time.Millisecond))
 			}
 		}
-		res, err := in.Ingest(ctx, ingest.Request{Name: file, Content: content, Actor: *as, Source: "cli", Lang: *lang, DryRun: *dry,
+		res, err := in.Ingest(ctx, ingest.Request{Name: file, Content: content, Path: name, Actor: *as, Source: "cli", Lang: *lang, DryRun: *dry,
 			Confirm: *confirm, Benchmarks: true, Progress: progress})
 		if err != nil {
 			return err
