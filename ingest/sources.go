@@ -342,7 +342,7 @@ func (s *Scheduler) runHTTP(ctx context.Context, src Source, run data.Run) (data
 		return run, err
 	}
 	name := src.Name + "." + strings.TrimPrefix(src.Format, "dossiers-")
-	run, err = s.ingestContent(ctx, src, run, name, body)
+	run, err = s.ingestContent(ctx, src, run, name, body, "")
 	run.Message = redact(run.Message, body)
 	if err != nil {
 		return run, &redactedError{redact(err.Error(), body), err}
@@ -602,19 +602,24 @@ func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
 // ingestContent sends what a source brought through the one way in, as an upload.
-func (s *Scheduler) ingestContent(ctx context.Context, src Source, run data.Run, name string, body []byte) (data.Run, error) {
+func (s *Scheduler) ingestContent(ctx context.Context, src Source, run data.Run, name string, body []byte, path string) (data.Run, error) {
 	format := src.Format
 	if format == "" {
 		format = strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
 	}
 	if format == "json" {
 		var err error
+		if body == nil {
+			if body, err = os.ReadFile(path); err != nil {
+				return run, err
+			}
+		}
 		if body, err = JSONToCSV(body, src); err != nil {
 			return run, err
 		}
 		name = strings.TrimSuffix(name, ".json") + ".csv"
 	}
-	res, err := s.Ingester.Ingest(ctx, Request{Name: name, Content: body, Actor: "source:" + src.Name, Source: "source:" + src.Name})
+	res, err := s.Ingester.Ingest(ctx, Request{Name: name, Content: body, Path: path, Actor: "source:" + src.Name, Source: "source:" + src.Name})
 	if err != nil {
 		return run, err
 	}
@@ -629,7 +634,7 @@ func (s *Scheduler) ingestContent(ctx context.Context, src Source, run data.Run,
 		}
 	case StatusConfirm:
 		// held until an administrator confirms it from the runs page
-		if err := s.Ingester.holdWaiting(res.SHA256, body); err != nil {
+		if err := s.Ingester.holdWaiting(res.SHA256, body, path); err != nil {
 			return run, err
 		}
 		run.Outcome, run.Message = data.RunWaiting, res.Reason.EN
@@ -773,11 +778,8 @@ func (s *Scheduler) runFolder(ctx context.Context, src Source, run data.Run) (da
 			waiting++ // still being copied, or new: next scan
 			continue
 		}
-		body, err := os.ReadFile(p)
-		if err != nil {
-			return run, err
-		}
-		sub, err := s.ingestContent(ctx, src, data.Run{}, name, body)
+		// by its path: a dossier export of millions of rows is never held whole in memory
+		sub, err := s.ingestContent(ctx, src, data.Run{}, name, nil, p)
 		if err != nil {
 			return run, err
 		}

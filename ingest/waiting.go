@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -18,7 +19,7 @@ func (in *Ingester) waitingPath(sha string) string {
 }
 
 // holdWaiting writes a file that waits for confirmation.
-func (in *Ingester) holdWaiting(sha string, content []byte) error {
+func (in *Ingester) holdWaiting(sha string, content []byte, from string) error {
 	if in.FilesDir == "" {
 		return fmt.Errorf("waiting files need a kept-files folder")
 	}
@@ -26,10 +27,35 @@ func (in *Ingester) holdWaiting(sha string, content []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return fmt.Errorf("hold waiting file: %w", err)
 	}
+	if content == nil {
+		// a file read by its path (Request.Path) is copied, not read into memory
+		if err := copyFile(from, p); err != nil {
+			return keptDiskFull(fmt.Errorf("hold waiting file: %w", err))
+		}
+		return nil
+	}
 	if err := os.WriteFile(p, content, 0o600); err != nil {
 		return keptDiskFull(fmt.Errorf("hold waiting file: %w", err))
 	}
 	return nil
+}
+
+// copyFile copies the file from to a new file to (0600).
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = src.Close() }() // read only
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		_ = dst.Close() // the copy's error is the one to report
+		return err
+	}
+	return dst.Close()
 }
 
 // WaitingRuns is what confirming a waiting run needs of the run history; *data.Store is one.
@@ -52,11 +78,11 @@ func (s *Scheduler) Confirm(ctx context.Context, id int64, actor, lang string) (
 	if run.Outcome != data.RunWaiting || run.FileSHA256 == "" {
 		return nil, data.Errorf(data.ErrConflict, "Lượt chạy %d không chờ xác nhận", "run %d is not waiting for confirmation", id)
 	}
-	body, err := os.ReadFile(s.Ingester.waitingPath(run.FileSHA256))
-	if err != nil {
+	waiting := s.Ingester.waitingPath(run.FileSHA256)
+	if _, err := os.Stat(waiting); err != nil {
 		return nil, data.Errorf(data.ErrNotFound, "Tệp của lượt chạy %d không còn", "the file of run %d is gone", id).WithCause(err)
 	}
-	o, err := s.Ingester.Ingest(ctx, Request{Name: run.FileName, Content: body, Actor: actor, Source: "source:" + run.Source, Lang: lang, Confirm: true})
+	o, err := s.Ingester.Ingest(ctx, Request{Name: run.FileName, Path: waiting, Actor: actor, Source: "source:" + run.Source, Lang: lang, Confirm: true})
 	if err != nil {
 		return o, err
 	}
