@@ -453,7 +453,7 @@ func (d Demo) procs766(reg *data.Registry) []demoProc {
 						p = publish + 1 + int(r.float()*5)
 					}
 					code := fmt.Sprintf("%s.%s.%02d%d", strings.ToUpper(level[:1]), u.Code, k+1, j+1)
-					name := fmt.Sprintf("%s (%s, %s)", localProcNames[int(r.float()*float64(len(localProcNames)))], u.NameVI, m)
+					name := fmt.Sprintf("%s (%s, tháng %02d/%d)", localProcNames[int(r.float()*float64(len(localProcNames)))], u.NameVI, m.Num(), m.Year())
 					out = append(out, mk(r, code, name, level, u.Code, announced, l, p))
 				}
 			}
