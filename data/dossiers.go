@@ -275,15 +275,23 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		// Distinct 64-bit hashes as many as the rows prove the (unit, id) pairs distinct, a
 		// quarter faster than comparing the strings; only when some hashes repeat are the
 		// ids themselves compared.
+		// The first bad row is looked for only when there is one.
+		futureRow := `received_at >= ?::TIMESTAMP OR resolved_at >= ?::TIMESTAMP`
 		err = conn.QueryRowContext(ctx, `SELECT count(*), count(*) - count(DISTINCT hash(unit_code, dossier_id)),
-			count(*) FILTER (WHERE `+badDossier+`), coalesce(min(dossier_id) FILTER (WHERE `+badDossier+`), ''),
-			count(*) FILTER (WHERE received_at >= ?::TIMESTAMP OR resolved_at >= ?::TIMESTAMP),
-			coalesce(min(dossier_id) FILTER (WHERE received_at >= ?::TIMESTAMP OR resolved_at >= ?::TIMESTAMP), ''),
+			count(*) FILTER (WHERE `+badDossier+`), count(*) FILTER (WHERE `+futureRow+`),
 			list(DISTINCT unit_code) FILTER (WHERE unit_code IS NOT NULL)
-			FROM dossiers WHERE source_sha256 = ?`, nextMonth.Time(), nextMonth.Time(), nextMonth.Time(), nextMonth.Time(), sha).
-			Scan(&res.Rows, &dups, &nbad, &bad, &nfuture, &future, &units)
+			FROM dossiers WHERE source_sha256 = ?`, nextMonth.Time(), nextMonth.Time(), sha).
+			Scan(&res.Rows, &dups, &nbad, &nfuture, &units)
 		if err != nil {
 			return err
+		}
+		if nbad > 0 || nfuture > 0 {
+			err := conn.QueryRowContext(ctx, `SELECT coalesce(min(dossier_id) FILTER (WHERE `+badDossier+`), ''),
+				coalesce(min(dossier_id) FILTER (WHERE `+futureRow+`), '') FROM dossiers WHERE source_sha256 = ?`,
+				nextMonth.Time(), nextMonth.Time(), sha).Scan(&bad, &future)
+			if err != nil {
+				return err
+			}
 		}
 		if nbad > 0 {
 			return Errorf(ErrInvalid, "%d hồ sơ thiếu mã hồ sơ, mã đơn vị hoặc thời điểm tiếp nhận, có kênh khác online, direct, postal (hoặc mã 2, 1, 3), hoặc số lần yêu cầu bổ sung âm (đầu tiên: %q)",
@@ -357,18 +365,19 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		err = inTx(ctx, conn, func(conn *sql.Conn) error {
 			if before > 0 {
 				// an export replaces the rows of the same dossiers of the same units, and no others
-				for _, table := range []string{"dossiers", "dossiers_long"} {
-					if _, err := conn.ExecContext(ctx, `DELETE FROM `+table+` d USING (SELECT unit_code, dossier_id FROM dossiers WHERE source_sha256 = ?) n
+				// (the long copy holds none of this export's yet)
+				if _, err := conn.ExecContext(ctx, `DELETE FROM dossiers d USING (SELECT unit_code, dossier_id FROM dossiers WHERE source_sha256 = ?) n
 				WHERE d.unit_code = n.unit_code AND d.dossier_id = n.dossier_id AND d.source_sha256 <> ?`, sha, sha); err != nil {
-						return err
-					}
+					return err
+				}
+				if _, err := conn.ExecContext(ctx, `DELETE FROM dossiers_long d USING (SELECT unit_code, dossier_id FROM dossiers WHERE source_sha256 = ?) n
+				WHERE d.unit_code = n.unit_code AND d.dossier_id = n.dossier_id`, sha); err != nil {
+					return err
 				}
 			}
 			// the long ones' copy, which a period's 766 index reads for the dossiers received
-			// long before it (migration 022)
-			cols := dossierTableColumns() + ", source_sha256"
-			if _, err := conn.ExecContext(ctx, `INSERT INTO dossiers_long (`+cols+`) SELECT `+cols+` FROM dossiers
-			WHERE source_sha256 = '`+sha+`' AND (`+longDossier+`)`); err != nil {
+			// long before it (migrations 022, 024)
+			if _, err := conn.ExecContext(ctx, longCopySQL(`source_sha256 = '`+sha+`'`)); err != nil {
 				return err
 			}
 			aggs, err := aggregateDossiers(ctx, conn)

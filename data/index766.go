@@ -207,14 +207,14 @@ d AS (SELECT x.*, ip.procedure_code IS NOT NULL AS in_cat, coalesce(ip.paper_res
     -- DuckDB filters the scan on received_at and resolved_at before it reads the other
     -- columns (an OR was filtered after reading them all): those received in it, those
     -- received in the 31 days before it and still open at its start, the long ones
-    -- received earlier (their copy in dossiers_long, migration 022: the dossiers table's
+    -- received earlier (their copy in dossiers_long, facts packed, migrations 022 and 024: the dossiers table's
     -- older rows are not read at all), and those received after it but resolved in it;
     -- none of an export still pending ({kept}: dossierView)
     SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {ps} AND received_at < {pe} AND {kept}
     UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {lo} AND received_at < {ps} AND resolved_at IS NULL AND {kept}
     UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {lo} AND received_at < {ps} AND resolved_at >= {ps} AND {kept}
-    UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers_long WHERE received_at < {lo} AND resolved_at IS NULL
-    UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers_long WHERE received_at < {lo} AND resolved_at >= {ps}
+    UNION ALL SELECT {cols}, rf FROM {long} WHERE received_at < {lo} AND resolved_at IS NULL
+    UNION ALL SELECT {cols}, rf FROM {long} WHERE received_at < {lo} AND resolved_at >= {ps}
     UNION ALL SELECT {cols}, {rowflags} AS rf FROM dossiers WHERE received_at >= {pe} AND resolved_at >= {ps} AND resolved_at < {pe} AND {kept}
   ) x0 JOIN members mb ON mb.member = x0.unit_code) x CROSS JOIN p
   LEFT JOIN inforce ip ON ip.unit = x.unit_code AND ip.procedure_code = x.procedure_code),
@@ -386,7 +386,7 @@ func (s *Store) index766Query(ctx context.Context, cal *Calendar, rules Index766
 	q := strings.NewReplacer("{ps}", start.Format("TIMESTAMP '2006-01-02 15:04:05'"), "{pe}", end.Format("TIMESTAMP '2006-01-02 15:04:05'"),
 		"{lo}", start.Add(-longReach).Format("TIMESTAMP '2006-01-02 15:04:05'"), "{cols}", strings.Join(cols, ", "),
 		"{last}", end.AddDate(0, 0, -1).Format("DATE '2006-01-02'"), "{cat}", strconv.FormatInt(cat, 10),
-		"{rowflags}", packFacts(rowFacts, 0), "{flags}", packFacts(periodFacts, len(rowFacts)), "{unflags}", unpackFacts(), "{kept}", kept).Replace(index766SQL)
+		"{rowflags}", packFacts(rowFacts, 0), "{flags}", packFacts(periodFacts, len(rowFacts)), "{unflags}", unpackFacts(), "{kept}", kept, "{long}", s.longSource(kept)).Replace(index766SQL)
 	args := []any{start, end, end.AddDate(0, 0, -1), cat,
 		rules.AnnounceLead["ministry"], rules.AnnounceLead["province"], rules.PublishWithin["ministry"], rules.PublishWithin["province"],
 		fb["handled"], fb["refused"], fb["supplement_requested"], codes, kinds, members, of, dates, working}

@@ -13,8 +13,9 @@ import (
 // counts read for the dossiers received more than 31 days before a period: at its edges
 // (received just before and just at 31 days before the period; resolved exactly 31 days
 // after it was received), when a later export replaces an open dossier by its resolved
-// self or a resolved one by an open self, when a dry run changes nothing, and when a
-// database made before migration 022 is upgraded. Counted by hand for 2026-09 (31 days
+// self or a resolved one by an open self, when a dry run changes nothing, when a
+// database made before migration 022 is upgraded, and when its facts were packed by
+// another build (migration 024). Counted by hand for 2026-09 (31 days
 // before it: 2026-08-01 00:00), Hà Nội (01):
 //
 //	D1 received 2026-07-01, open                          handled (a long one)
@@ -100,7 +101,7 @@ func TestIndex766LongDossiers(t *testing.T) {
 	check("second export", 5, 2, 1)
 
 	// a database made before migration 022: its dossiers are copied when it is opened
-	for _, q := range []string{`DROP TABLE dossiers_long`, `DELETE FROM schema_migrations WHERE version = 22`} {
+	for _, q := range []string{`DROP TABLE dossiers_long`, `DELETE FROM schema_migrations WHERE version IN (22, 24)`, `DELETE FROM settings`} {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -111,4 +112,47 @@ func TestIndex766LongDossiers(t *testing.T) {
 	}
 	long("upgraded", "D1 D2 D3 D4 D6 D7 D8")
 	check("upgraded", 5, 2, 1)
+
+	// facts packed by another build (here: every fact said yes, so that the long ones
+	// handled, D1 D2 D8, would count as complained of): refilled when the store opens, and
+	// read from the dossiers table by a store that cannot write
+	complained := func(what string, want int) {
+		t.Helper()
+		got, err := s.Index766Counts(ctx, cal, rules, p, []Index766Unit{{Code: "01", Kind: "province"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k := got["01"]; k.HandledComplained != want {
+			t.Errorf("%s: %d complained of, want %d", what, k.HandledComplained, want)
+		}
+	}
+	complained("upgraded", 0)
+	repack := func() {
+		t.Helper()
+		for _, q := range []string{`UPDATE dossiers_long SET rf = 32767`, `UPDATE settings SET value = 'another build' WHERE key = '` + longFactsKey + `'`} {
+			if _, err := s.db.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_ = s.Close()
+	}
+	repack()
+	if s, err = Open(ctx, db, Options{ReadOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	check("read-only, packed by another build", 5, 2, 1)
+	complained("read-only, packed by another build", 0)
+	s.longFacts = true // as if it read the copy: what the test would see if the fallback were gone
+	complained("the copy packed by another build", 3)
+	_ = s.Close()
+	if s, err = Open(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	long("refilled", "D1 D2 D3 D4 D6 D7 D8")
+	check("refilled", 5, 2, 1)
+	complained("refilled", 0)
+	var packed string
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, longFactsKey).Scan(&packed); err != nil || packed != longFactsPrint() {
+		t.Errorf("the packing recorded: %q, %v; want %q", packed, err, longFactsPrint())
+	}
 }

@@ -34,6 +34,9 @@ type Store struct {
 	creds   credCache    // who sessions and tokens are; cleared on every accounts write
 	files   string       // where the kept files of this database are
 	pending pendingDossiers
+	// longFacts says dossiers_long holds the long dossiers with this build's packed facts
+	// (set at open: refreshLongDossiers)
+	longFacts bool
 }
 
 // openPaths guards against two Stores on one file inside one process: DuckDB's file lock
@@ -103,6 +106,10 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 		}
 	}
 	if err := s.sweepPendingDossiers(ctx, o.ReadOnly); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	if err := s.refreshLongDossiers(ctx, o.ReadOnly); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
