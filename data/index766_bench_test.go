@@ -54,7 +54,7 @@ func BenchmarkIndex766Counts(b *testing.B) {
 		FROM (SELECT i, u, TIMESTAMP '2025-07-01 08:00:00' + to_seconds(i * (480 * 86400) // n + (i * 37) % 3600) AS r
 		  FROM (SELECT ?::VARCHAR[] AS u, ?::BIGINT AS n), range(n) t(i))`,
 		// the long ones' copy, as the ingest keeps it
-		`INSERT INTO dossiers_long SELECT * FROM dossiers WHERE ` + longDossier,
+		longCopySQL("true"),
 		`INSERT INTO procedure_catalogues VALUES (1, DATE '2025-01-01', 'bench.csv', 'bench', 'bench', now()::TIMESTAMP, 1000)`,
 		`INSERT INTO procedures SELECT 1, i, 'P' || (i % 500), 'Thủ tục ' || i, CASE WHEN i < 500 THEN 'province' ELSE 'ministry' END, NULL,
 		  i % 20 + 1, ['hours', 'days', 'working_days'][i % 3 + 1], ['none', 'partial', 'full'][i % 3 + 1], i % 2 = 0, i % 4 = 0, i % 3 = 0,
