@@ -3,7 +3,7 @@ package main
 // egovbench index766 is issue 17's speed benchmark, in one process so that both sides
 // meet the same machine load:
 //
-//	go run ./cmd/egovbench index766 [-rows 10000000] [-rounds 2] [-order egovkpi-first|duckdb-first] [-dir DIR] [-keep]
+//	go run ./cmd/egovbench index766 [-rows 10000000] [-rounds 3] [-order egovkpi-first|duckdb-first] [-dir DIR] [-keep]
 //
 // A generator writes a dossier export (CSV, every column of the 766 index) of -rows rows
 // over 16 months, in the order received, to the provinces and ministries. Then, back to
@@ -57,7 +57,7 @@ func runIndex766(args []string) error {
 	dir := fs.String("dir", "", "where the export and the two databases go (default: a temporary folder, removed)")
 	keep := fs.Bool("keep", false, "keep the generated export and databases")
 	order := fs.String("order", "egovkpi-first", "egovkpi-first or duckdb-first")
-	rounds := fs.Int("rounds", 2, "how many times each side runs, alternating (the best of each is compared)")
+	rounds := fs.Int("rounds", 3, "how many times each side runs, alternating (the best of each is compared)")
 	_ = fs.Parse(args)
 	ctx := context.Background()
 	if *dir == "" {
