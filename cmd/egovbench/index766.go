@@ -349,7 +349,6 @@ func writeDossiers766(path string, n int) error {
 // resetPeak starts the process's peak RSS (VmHWM) again from its current RSS.
 func resetPeak() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
-// peakMB is the process's peak RSS since the last reset, in MB.
 // cpuTime is the CPU time this process has used (user and system): unlike the time taken,
 // it hardly moves with the machine's other load, so it says whether a change did less work.
 func cpuTime() time.Duration {
@@ -360,6 +359,7 @@ func cpuTime() time.Duration {
 	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
 
+// peakMB is the process's peak RSS since the last reset, in MB.
 func peakMB() float64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
