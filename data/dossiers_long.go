@@ -24,12 +24,17 @@ func longFactsPrint() string {
 	return hex.EncodeToString(sum[:])
 }
 
+// longRows selects, as dossiers_long holds them, the long dossiers of the dossiers table
+// that meet cond (SQL over its columns).
+func longRows(cond string) string {
+	return `SELECT ` + strings.Join(longColumns, ", ") + `, ` + packFacts(rowFacts, 0) + ` AS rf FROM dossiers WHERE (` + cond +
+		`) AND (` + longDossier + `)`
+}
+
 // longCopySQL copies into dossiers_long the long dossiers of the dossiers table that
-// meet cond (SQL over its columns).
+// meet cond.
 func longCopySQL(cond string) string {
-	cols := strings.Join(longColumns, ", ")
-	return `INSERT INTO dossiers_long (` + cols + `, rf) SELECT ` + cols + `, ` + packFacts(rowFacts, 0) +
-		` FROM dossiers WHERE (` + cond + `) AND (` + longDossier + `)`
+	return `INSERT INTO dossiers_long (` + strings.Join(longColumns, ", ") + `, rf) ` + longRows(cond)
 }
 
 // longSource is what the 766 index reads the long dossiers from: dossiers_long with its
@@ -40,8 +45,7 @@ func (s *Store) longSource(kept string) string {
 	if s.longFacts {
 		return "dossiers_long"
 	}
-	return "(SELECT " + strings.Join(longColumns, ", ") + ", " + packFacts(rowFacts, 0) + " AS rf FROM dossiers WHERE (" + kept +
-		") AND (" + longDossier + "))"
+	return "(" + longRows(kept) + ")"
 }
 
 // refreshLongDossiers, at open, refills dossiers_long when its facts were packed otherwise
