@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -221,8 +222,12 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		}
 	}
 	err = s.changeInSteps(ctx, func(conn *sql.Conn) (err error) {
+		src, err := sourceOf(ctx, conn, sha)
+		if err != nil {
+			return err
+		}
 		var n int
-		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM dossiers WHERE source_sha256 = ? LIMIT 1)`, sha).Scan(&n); err != nil {
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM dossiers WHERE source = ? LIMIT 1)`, src.id).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -235,15 +240,14 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		}
 		// The file is read once, straight into the table, and committed there pending (see
 		// pendingDossiers): no read sees the rows until the last step accepts them, and a
-		// refusal deletes them. The SHA-256 goes in as a literal (checked above: letters,
-		// digits, '-'): with a parameter the insert of 10 million rows took 8.3 s instead of
-		// 6.7 s here (one run each).
-		s.markPending(sha)
+		// refusal deletes them. The export's number goes in as a literal: with a parameter
+		// the insert of 10 million rows took 8.3 s instead of 6.7 s here (one run each).
+		s.markPending(src)
 		err = inTx(ctx, conn, func(conn *sql.Conn) error {
 			if _, err := conn.ExecContext(ctx, `INSERT INTO dossier_pending VALUES (?, ?)`, sha, time.Now().UTC()); err != nil {
 				return err
 			}
-			ins, err := conn.ExecContext(ctx, `INSERT INTO dossiers (`+dossierTableColumns()+`, source_sha256) SELECT *, '`+sha+`' FROM `+read)
+			ins, err := conn.ExecContext(ctx, `INSERT INTO dossiers (`+dossierTableColumns()+`, source) SELECT *, `+strconv.FormatInt(src.id, 10)+` FROM `+read)
 			if err != nil {
 				if strings.Contains(err.Error(), "NOT NULL constraint") {
 					return Errorf(ErrInvalid, "Có hồ sơ thiếu mã hồ sơ, mã đơn vị hoặc thời điểm tiếp nhận", "Some dossiers lack an id, a unit or a time received").WithCause(err)
@@ -259,12 +263,12 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			return nil
 		}, nil)
 		if err != nil {
-			return errors.Join(err, s.unmarkPending(sha, nil)) // nothing was committed
+			return errors.Join(err, s.unmarkPending(src, nil)) // nothing was committed
 		}
 		accepted := false
 		defer func() {
 			if !accepted {
-				if derr := s.dropPendingDossiers(ctx, conn, sha); derr != nil {
+				if derr := s.dropPendingDossiers(ctx, conn, src); derr != nil {
 					err = errors.Join(err, derr)
 				}
 			}
@@ -276,15 +280,15 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		futureRow := `received_at >= ?::TIMESTAMP OR resolved_at >= ?::TIMESTAMP`
 		err = conn.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE `+badDossier+`), count(*) FILTER (WHERE `+futureRow+`),
 			list(DISTINCT unit_code) FILTER (WHERE unit_code IS NOT NULL)
-			FROM dossiers WHERE source_sha256 = ?`, nextMonth.Time(), nextMonth.Time(), sha).
+			FROM dossiers WHERE source = ?`, nextMonth.Time(), nextMonth.Time(), src.id).
 			Scan(&res.Rows, &nbad, &nfuture, &units)
 		if err != nil {
 			return err
 		}
 		if nbad > 0 || nfuture > 0 {
 			err := conn.QueryRowContext(ctx, `SELECT coalesce(min(dossier_id) FILTER (WHERE `+badDossier+`), ''),
-				coalesce(min(dossier_id) FILTER (WHERE `+futureRow+`), '') FROM dossiers WHERE source_sha256 = ?`,
-				nextMonth.Time(), nextMonth.Time(), sha).Scan(&bad, &future)
+				coalesce(min(dossier_id) FILTER (WHERE `+futureRow+`), '') FROM dossiers WHERE source = ?`,
+				nextMonth.Time(), nextMonth.Time(), src.id).Scan(&bad, &future)
 			if err != nil {
 				return err
 			}
@@ -302,15 +306,15 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		// took 0.8–1.0 s of 10M rows here where count(DISTINCT hash(…)) took 1.4–2.5 s
 		// (a 10M-entry hash table), at half the CPU time.
 		err = conn.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT h, lag(h) OVER (ORDER BY h) AS p
-			FROM (SELECT hash(unit_code, dossier_id) AS h FROM dossiers WHERE source_sha256 = ?)) WHERE h = p`, sha).Scan(&dups)
+			FROM (SELECT hash(unit_code, dossier_id) AS h FROM dossiers WHERE source = ?)) WHERE h = p`, src.id).Scan(&dups)
 		if err != nil {
 			return err
 		}
 		if dups > 0 {
 			var first string
 			err := conn.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT (unit_code, dossier_id)), coalesce((SELECT min(dossier_id) FROM
-				(SELECT dossier_id FROM dossiers WHERE source_sha256 = ? GROUP BY unit_code, dossier_id HAVING count(*) > 1)), '')
-				FROM dossiers WHERE source_sha256 = ?`, sha, sha).Scan(&dups, &first)
+				(SELECT dossier_id FROM dossiers WHERE source = ? GROUP BY unit_code, dossier_id HAVING count(*) > 1)), '')
+				FROM dossiers WHERE source = ?`, src.id, src.id).Scan(&dups, &first)
 			if err != nil {
 				return err
 			}
@@ -342,14 +346,14 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			}
 		}
 		if len(denied) > 0 {
-			return s.deniedDossiers(ctx, conn, sha, denied)
+			return s.deniedDossiers(ctx, conn, src.id, denied)
 		}
 		progress("checked", res.Rows)
 		// rows of a locked month changed only in columns no figure shows (the 766 index's):
 		// refused after the figures' own lock check, which names the figures
 		var lockedRows *Error
 		if before > 0 {
-			if lockedRows, err = lockedDossierRows(ctx, conn, sha); err != nil {
+			if lockedRows, err = lockedDossierRows(ctx, conn, src.id); err != nil {
 				return err
 			}
 		}
@@ -362,7 +366,7 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 		if _, err := conn.ExecContext(ctx, `INSERT INTO dossier_units SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])`, from, into); err != nil {
 			return err
 		}
-		if res.Unlisted, res.UnlistedCodes, err = s.unlistedProcedures(ctx, conn, sha, now); err != nil {
+		if res.Unlisted, res.UnlistedCodes, err = s.unlistedProcedures(ctx, conn, src.id, now); err != nil {
 			return err
 		}
 		// the rows are accepted with the versions they make, in one transaction whose commit
@@ -371,18 +375,18 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			if before > 0 {
 				// an export replaces the rows of the same dossiers of the same units, and no others
 				// (the long copy holds none of this export's yet)
-				if _, err := conn.ExecContext(ctx, `DELETE FROM dossiers d USING (SELECT unit_code, dossier_id FROM dossiers WHERE source_sha256 = ?) n
-				WHERE d.unit_code = n.unit_code AND d.dossier_id = n.dossier_id AND d.source_sha256 <> ?`, sha, sha); err != nil {
+				if _, err := conn.ExecContext(ctx, `DELETE FROM dossiers d USING (SELECT unit_code, dossier_id FROM dossiers WHERE source = ?) n
+				WHERE d.unit_code = n.unit_code AND d.dossier_id = n.dossier_id AND coalesce(d.source, 0) <> ?`, src.id, src.id); err != nil {
 					return err
 				}
-				if _, err := conn.ExecContext(ctx, `DELETE FROM dossiers_long d USING (SELECT unit_code, dossier_id FROM dossiers WHERE source_sha256 = ?) n
-				WHERE d.unit_code = n.unit_code AND d.dossier_id = n.dossier_id`, sha); err != nil {
+				if _, err := conn.ExecContext(ctx, `DELETE FROM dossiers_long d USING (SELECT unit_code, dossier_id FROM dossiers WHERE source = ?) n
+				WHERE d.unit_code = n.unit_code AND d.dossier_id = n.dossier_id`, src.id); err != nil {
 					return err
 				}
 			}
 			// the long ones' copy, which a period's 766 index reads for the dossiers received
 			// long before it (migrations 022, 024)
-			if _, err := conn.ExecContext(ctx, longCopySQL(`source_sha256 = '`+sha+`'`)); err != nil {
+			if _, err := conn.ExecContext(ctx, longCopySQL(`source = `+strconv.FormatInt(src.id, 10))); err != nil {
 				return err
 			}
 			aggs, err := aggregateDossiers(ctx, conn)
@@ -400,7 +404,7 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 					"The dossier export would replace %d figures the unit reported itself; review the differences, then send it again with confirm=true", len(changes))
 			}
 			if len(subs) > 0 {
-				if err := s.lockedDossierMonths(ctx, conn, sha, subs); err != nil {
+				if err := s.lockedDossierMonths(ctx, conn, src.id, subs); err != nil {
 					return err
 				}
 				if err := submitConn(ctx, conn, subs); err != nil {
@@ -416,7 +420,7 @@ func (s *Store) IngestDossiers(ctx context.Context, imp DossierImport) (DossierR
 			res.Submissions = subs
 			progress("stored", len(subs))
 			return endImport(imp.DryRun, imp.Keep)
-		}, func(commit func() error) error { return s.unmarkPending(sha, commit) })
+		}, func(commit func() error) error { return s.unmarkPending(src, commit) })
 		if err != nil {
 			return err
 		}
@@ -433,9 +437,9 @@ func tooManyDossiers(name string, n int64, max int) error {
 
 // deniedDossiers is the refusal of an export naming units the actor may not write,
 // with how many rows name each and the first of them.
-func (s *Store) deniedDossiers(ctx context.Context, conn *sql.Conn, sha string, denied []string) error {
+func (s *Store) deniedDossiers(ctx context.Context, conn *sql.Conn, src int64, denied []string) error {
 	rows, err := conn.QueryContext(ctx, `SELECT unit_code, count(*), list(dossier_id ORDER BY dossier_id)[1:3] FROM dossiers
-		WHERE source_sha256 = ? AND unit_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1 ORDER BY 1`, sha, denied)
+		WHERE source = ? AND unit_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1 ORDER BY 1`, src, denied)
 	if err != nil {
 		return err
 	}
@@ -640,7 +644,7 @@ func (s *Store) dossierSubmissions(ctx context.Context, conn *sql.Conn, aggs []d
 
 // lockedDossierMonths refuses an export that would change a locked month's figures,
 // naming the unit, the month, the figures and the first dossiers of the file there.
-func (s *Store) lockedDossierMonths(ctx context.Context, conn *sql.Conn, sha string, subs []Submission) error {
+func (s *Store) lockedDossierMonths(ctx context.Context, conn *sql.Conn, src int64, subs []Submission) error {
 	// a month's lock looked up once: an export of 51 units over 16 months makes 816 versions
 	open := map[Month]bool{}
 	for _, sub := range subs {
@@ -659,9 +663,9 @@ func (s *Store) lockedDossierMonths(ctx context.Context, conn *sql.Conn, sha str
 		var n int
 		from, to := sub.Month.Time(), sub.Month.Add(1).Time()
 		if err := conn.QueryRowContext(ctx, `SELECT count(*), coalesce(list(dossier_id ORDER BY dossier_id)[1:3], []) FROM dossiers
-			WHERE source_sha256 = ? AND unit_code IN (SELECT unit_code FROM dossier_units WHERE rollup = ?)
+			WHERE source = ? AND unit_code IN (SELECT unit_code FROM dossier_units WHERE rollup = ?)
 			AND ((received_at >= ? AND received_at < ?) OR (resolved_at >= ? AND resolved_at < ?))`,
-			sha, sub.UnitCode, from, to, from, to).Scan(&n, &ids); err != nil {
+			src, sub.UnitCode, from, to, from, to).Scan(&n, &ids); err != nil {
 			return err
 		}
 		names := make([]string, len(ids))
@@ -685,7 +689,7 @@ func (s *Store) ExportDossiers(ctx context.Context, dir string) (int64, error) {
 	}
 	kept, done := s.dossierView()
 	defer done()
-	r, err := s.db.ExecContext(ctx, fmt.Sprintf(`COPY (SELECT * EXCLUDE (source_sha256), strftime(received_at, '%%Y-%%m') AS month FROM dossiers WHERE %s)
+	r, err := s.db.ExecContext(ctx, fmt.Sprintf(`COPY (SELECT * EXCLUDE (source), strftime(received_at, '%%Y-%%m') AS month FROM dossiers WHERE %s)
 		TO '%s' (FORMAT PARQUET, PARTITION_BY (month), OVERWRITE_OR_IGNORE)`, kept, dir))
 	if err != nil {
 		return 0, fmt.Errorf("export dossiers: %w", err)
@@ -699,6 +703,7 @@ func (s *Store) DossiersImported(ctx context.Context, sha string) (bool, error) 
 	var n int
 	kept, done := s.dossierView()
 	defer done()
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE source_sha256 = ? AND `+kept, sha).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers
+		WHERE source = (SELECT source FROM dossier_sources WHERE source_sha256 = ?) AND `+kept, sha).Scan(&n)
 	return n > 0, err
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -24,8 +25,29 @@ type pendingDossiers struct {
 	// mu is held shared by every read of the dossiers table for its whole query, and
 	// exclusively to mark an export pending (before its rows are committed) and to unmark
 	// it with the commit that accepts it: no read starts between the two states.
-	mu   sync.RWMutex
-	shas []string
+	mu      sync.RWMutex
+	sources []dossierSource
+}
+
+// dossierSource is an export as its rows name it: the number of its SHA-256 in
+// dossier_sources (migration 025).
+type dossierSource struct {
+	sha string
+	id  int64
+}
+
+// sourceOf numbers an export's SHA-256, the first time it is seen, in its own commit: a
+// number whose export is then refused names no rows.
+func sourceOf(ctx context.Context, conn *sql.Conn, sha string) (dossierSource, error) {
+	src := dossierSource{sha: sha}
+	if _, err := conn.ExecContext(ctx, `INSERT INTO dossier_sources SELECT last + 1, ? FROM (SELECT coalesce(max(source), 0) AS last FROM dossier_sources)
+		WHERE NOT EXISTS (SELECT 1 FROM dossier_sources WHERE source_sha256 = ?)`, sha, sha); err != nil {
+		return src, fmt.Errorf("number the export %s: %w", sha, err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT source FROM dossier_sources WHERE source_sha256 = ?`, sha).Scan(&src.id); err != nil {
+		return src, fmt.Errorf("number the export %s: %w", sha, err)
+	}
+	return src, nil
 }
 
 // dossierView is the condition a read of the dossiers table adds to leave out pending
@@ -33,23 +55,28 @@ type pendingDossiers struct {
 // the query's rows have been read.
 func (s *Store) dossierView() (string, func()) {
 	s.pending.mu.RLock()
-	if len(s.pending.shas) == 0 {
+	var ids []string
+	for _, src := range s.pending.sources {
+		if src.id > 0 { // an export marked but never numbered has no rows
+			ids = append(ids, strconv.FormatInt(src.id, 10))
+		}
+	}
+	if len(ids) == 0 {
 		return "true", s.pending.mu.RUnlock
 	}
-	// the SHA-256s were checked (letters, digits, '-') before they were marked
-	return "coalesce(source_sha256, '') NOT IN ('" + strings.Join(s.pending.shas, "', '") + "')", s.pending.mu.RUnlock
+	return "coalesce(source, 0) NOT IN (" + strings.Join(ids, ", ") + ")", s.pending.mu.RUnlock
 }
 
-func (s *Store) markPending(sha string) {
+func (s *Store) markPending(src dossierSource) {
 	s.pending.mu.Lock()
 	defer s.pending.mu.Unlock()
-	if !slices.Contains(s.pending.shas, sha) {
-		s.pending.shas = append(s.pending.shas, sha)
+	if !slices.Contains(s.pending.sources, src) {
+		s.pending.sources = append(s.pending.sources, src)
 	}
 }
 
-// unmarkPending runs commit (when set) with reads held off, and on success forgets sha.
-func (s *Store) unmarkPending(sha string, commit func() error) error {
+// unmarkPending runs commit (when set) with reads held off, and on success forgets src.
+func (s *Store) unmarkPending(src dossierSource, commit func() error) error {
 	s.pending.mu.Lock()
 	defer s.pending.mu.Unlock()
 	if commit != nil {
@@ -57,26 +84,26 @@ func (s *Store) unmarkPending(sha string, commit func() error) error {
 			return err
 		}
 	}
-	s.pending.shas = slices.DeleteFunc(s.pending.shas, func(x string) bool { return x == sha })
+	s.pending.sources = slices.DeleteFunc(s.pending.sources, func(x dossierSource) bool { return x == src })
 	return nil
 }
 
 // dropPendingDossiers deletes a pending export's rows and its mark, even when ctx has been
 // cancelled (the request that sent the file may have gone). If that fails, the rows stay
 // left out of every read until the store next opens and sweeps them.
-func (s *Store) dropPendingDossiers(ctx context.Context, conn *sql.Conn, sha string) error {
+func (s *Store) dropPendingDossiers(ctx context.Context, conn *sql.Conn, src dossierSource) error {
 	ctx = context.WithoutCancel(ctx)
 	err := inTx(ctx, conn, func(conn *sql.Conn) error {
-		if _, err := conn.ExecContext(ctx, `DELETE FROM dossiers WHERE source_sha256 = ?`, sha); err != nil {
+		if _, err := conn.ExecContext(ctx, `DELETE FROM dossiers WHERE source = ?`, src.id); err != nil {
 			return err
 		}
-		_, err := conn.ExecContext(ctx, `DELETE FROM dossier_pending WHERE source_sha256 = ?`, sha)
+		_, err := conn.ExecContext(ctx, `DELETE FROM dossier_pending WHERE source_sha256 = ?`, src.sha)
 		return err
 	}, nil)
 	if err != nil {
-		return fmt.Errorf("delete the rows of the refused export %s: %w", sha, err)
+		return fmt.Errorf("delete the rows of the refused export %s: %w", src.sha, err)
 	}
-	return s.unmarkPending(sha, nil)
+	return s.unmarkPending(src, nil)
 }
 
 // sweepPendingDossiers deletes the rows of exports whose import never ended (the process
@@ -89,24 +116,26 @@ func (s *Store) sweepPendingDossiers(ctx context.Context, readOnly bool) error {
 	if tables == 0 {
 		return nil // a read-only store of a file made before migration 023
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT source_sha256 FROM dossier_pending ORDER BY 1`)
+	// an export is numbered before it is marked: one marked but never numbered has no rows
+	rows, err := s.db.QueryContext(ctx, `SELECT p.source_sha256, coalesce(s.source, 0) FROM dossier_pending p
+		LEFT JOIN dossier_sources s USING (source_sha256) ORDER BY 1`)
 	if err != nil {
 		return fmt.Errorf("pending dossier exports: %w", err)
 	}
-	var shas []string
+	var srcs []dossierSource
 	for rows.Next() {
-		var sha string
-		if err := rows.Scan(&sha); err != nil {
+		var src dossierSource
+		if err := rows.Scan(&src.sha, &src.id); err != nil {
 			_ = rows.Close()
 			return err
 		}
-		shas = append(shas, sha)
+		srcs = append(srcs, src)
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return err
 	}
-	for _, sha := range shas {
-		s.markPending(sha)
+	for _, src := range srcs {
+		s.markPending(src)
 		if readOnly {
 			continue
 		}
@@ -114,7 +143,7 @@ func (s *Store) sweepPendingDossiers(ctx context.Context, readOnly bool) error {
 		if err != nil {
 			return err
 		}
-		err = s.dropPendingDossiers(ctx, conn, sha)
+		err = s.dropPendingDossiers(ctx, conn, src)
 		_ = conn.Close() // back to the pool
 		if err != nil {
 			return err

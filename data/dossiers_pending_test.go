@@ -80,7 +80,7 @@ func TestPendingExportUnseen(t *testing.T) {
 	keep := func() error {
 		// the rows are committed by now, and the import has not ended
 		during = readAll(t, s)
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE source_sha256 = ?`, sha).Scan(&pendingRows); err != nil {
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers JOIN dossier_sources USING (source) WHERE source_sha256 = ?`, sha).Scan(&pendingRows); err != nil {
 			return err
 		}
 		ok, err := s.DossiersImported(ctx, sha)
@@ -107,11 +107,11 @@ func TestPendingExportUnseen(t *testing.T) {
 		t.Errorf("while pending, the readers saw %+v (already imported: %v), want %+v", during, imported, before)
 	}
 	var left, marks int
-	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM dossiers WHERE source_sha256 = ?), (SELECT count(*) FROM dossier_pending)`, sha).Scan(&left, &marks); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM dossiers JOIN dossier_sources USING (source) WHERE source_sha256 = ?), (SELECT count(*) FROM dossier_pending)`, sha).Scan(&left, &marks); err != nil {
 		t.Fatal(err)
 	}
-	if left != 0 || marks != 0 || len(s.pending.shas) != 0 {
-		t.Errorf("after the failure: %d rows, %d marks, %v pending, want none", left, marks, s.pending.shas)
+	if left != 0 || marks != 0 || len(s.pending.sources) != 0 {
+		t.Errorf("after the failure: %d rows, %d marks, %v pending, want none", left, marks, s.pending.sources)
 	}
 	if after := readAll(t, s); after != before {
 		t.Errorf("after the failure the readers see %+v, want %+v", after, before)
@@ -151,7 +151,8 @@ func TestPendingSweptOnOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	// what an import leaves when its process stops between its two commits
-	for _, q := range []string{`INSERT INTO dossiers (dossier_id, unit_code, received_at, channel, source_sha256) VALUES ('X1', '01', TIMESTAMP '2026-09-02 08:00:00', 'online', 'dead')`,
+	for _, q := range []string{`INSERT INTO dossier_sources VALUES (99, 'dead')`,
+		`INSERT INTO dossiers (dossier_id, unit_code, received_at, channel, source) VALUES ('X1', '01', TIMESTAMP '2026-09-02 08:00:00', 'online', 99)`,
 		`INSERT INTO dossier_pending VALUES ('dead', now())`} {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
@@ -179,13 +180,88 @@ func TestPendingSweptOnOpen(t *testing.T) {
 	}
 	defer func() { _ = s.Close() }()
 	var rows, marks int
-	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM dossiers WHERE source_sha256 = 'dead'), (SELECT count(*) FROM dossier_pending)`).Scan(&rows, &marks); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM dossiers WHERE source = 99), (SELECT count(*) FROM dossier_pending)`).Scan(&rows, &marks); err != nil {
 		t.Fatal(err)
 	}
-	if rows != 0 || marks != 0 || len(s.pending.shas) != 0 {
-		t.Errorf("after opening: %d leftover rows, %d marks, %v pending; want none", rows, marks, s.pending.shas)
+	if rows != 0 || marks != 0 || len(s.pending.sources) != 0 {
+		t.Errorf("after opening: %d leftover rows, %d marks, %v pending; want none", rows, marks, s.pending.sources)
 	}
 	if got := index766Of(t, s, "01", "2026-09").Received; got != 1 {
 		t.Errorf("%d dossiers received, want 1", got)
+	}
+}
+
+// TestDossierSourcesMigration: a database made before migration 025, whose rows name their
+// export by its SHA-256, keeps every row under its export's number. Its readers see the
+// same; the export is still known as imported, and sent again it is identical; a pending
+// export a stopped process left is still swept; the next export is numbered after it.
+func TestDossierSourcesMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "m.duckdb")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hanoi := func(int) string { return "01" }
+	recs := []rollupRecord{
+		pendingRecord("A1", "2026-09-01 08:00:00", "2026-09-10 08:00:00", "2026-09-05 08:00:00"),
+		pendingRecord("A2", "2026-09-02 08:00:00", "2026-09-03 08:00:00", ""),
+	}
+	if _, err := loadTagged(t, s, recs, hanoi, DossierImport{}); err != nil {
+		t.Fatal(err)
+	}
+	want := readAll(t, s)
+	if want.received != 2 || want.overdue != 1 {
+		t.Fatalf("before: %+v, want 2 received, 1 overdue", want)
+	}
+	for _, q := range []string{
+		`CREATE TABLE old AS SELECT d.* EXCLUDE (source), s.source_sha256 FROM dossiers d LEFT JOIN dossier_sources s USING (source)`,
+		`DROP TABLE dossiers`, `ALTER TABLE old RENAME TO dossiers`, `DROP TABLE dossier_sources`,
+		`INSERT INTO dossiers (dossier_id, unit_code, received_at, channel, source_sha256) VALUES ('X1', '01', TIMESTAMP '2026-09-02 08:00:00', 'online', 'dead')`,
+		`INSERT INTO dossier_pending VALUES ('dead', now())`,
+		`DELETE FROM schema_migrations WHERE version = 25`,
+	} {
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	if got := readAll(t, s); got != want {
+		t.Errorf("after the migration the readers see %+v, want %+v", got, want)
+	}
+	var rows, unnumbered int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE source IS NULL) FROM dossiers`).Scan(&rows, &unnumbered); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 2 || unnumbered != 0 {
+		t.Errorf("after the migration: %d rows, %d without a number; want 2 (the pending one swept), 0", rows, unnumbered)
+	}
+	sha := shaOf(recs, hanoi)
+	if ok, err := s.DossiersImported(ctx, sha); err != nil || !ok {
+		t.Errorf("the export is not known as imported after the migration: %v %v", ok, err)
+	}
+	res, err := loadTagged(t, s, recs, hanoi, DossierImport{})
+	if err != nil || !res.Identical {
+		t.Errorf("the same export again: %+v, %v; want identical", res, err)
+	}
+	more := []rollupRecord{pendingRecord("A3", "2026-09-04 08:00:00", "2026-09-10 08:00:00", "2026-09-06 08:00:00")}
+	if _, err := loadTagged(t, s, more, hanoi, DossierImport{}); err != nil {
+		t.Fatal(err)
+	}
+	var sources, numbered int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(DISTINCT source), (SELECT count(*) FROM dossier_sources) FROM dossiers`).Scan(&sources, &numbered); err != nil {
+		t.Fatal(err)
+	}
+	if sources != 2 || numbered != 3 { // the two exports, and the swept one's number
+		t.Errorf("%d exports among the rows, %d numbered; want 2, 3", sources, numbered)
+	}
+	if got := readAll(t, s).received; got != 3 {
+		t.Errorf("after the next export: %d received, want 3", got)
 	}
 }

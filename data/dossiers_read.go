@@ -31,7 +31,7 @@ var dossierSchema = []dossierColumn{
 }
 
 // dossierTableColumns is the schema's column list, for an INSERT that names them (the
-// table's own order has source_sha256 before the columns issue 17 added).
+// table has the export's number, source, after them).
 func dossierTableColumns() string {
 	names := make([]string, len(dossierSchema))
 	for i, c := range dossierSchema {
@@ -140,13 +140,13 @@ func csvHeader(path string) ([]string, error) {
 	return head, nil
 }
 
-// lockedDossierRows finds what an export (its rows already in the table under sha, the
+// lockedDossierRows finds what an export (its rows already in the table under src, the
 // rows it replaces still there) would change in a locked month beyond the figures that
 // lockedDossierMonths guards: a dossier of that month (received or resolved in it) added,
 // removed from it, or with any column changed — the 766 index's columns included, which
 // no unit-month figure shows. The refusal names the month, the unit and the first
 // dossiers; nil when nothing locked changes. Only the rows of locked months are compared.
-func lockedDossierRows(ctx context.Context, conn *sql.Conn, sha string) (*Error, error) {
+func lockedDossierRows(ctx context.Context, conn *sql.Conn, src int64) (*Error, error) {
 	var locks int
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM month_locks`).Scan(&locks); err != nil || locks == 0 {
 		return nil, err
@@ -154,14 +154,14 @@ func lockedDossierRows(ctx context.Context, conn *sql.Conn, sha string) (*Error,
 	const inLocked = `(date_trunc('month', received_at)::DATE IN (SELECT month FROM month_locks)
 		OR date_trunc('month', resolved_at)::DATE IN (SELECT month FROM month_locks))`
 	rows, err := conn.QueryContext(ctx, `WITH
-		n AS (SELECT * EXCLUDE (source_sha256) FROM dossiers WHERE source_sha256 = ? AND `+inLocked+`),
-		o AS (SELECT d.* EXCLUDE (source_sha256) FROM dossiers d SEMI JOIN (SELECT unit_code, dossier_id FROM dossiers WHERE source_sha256 = ?)
-			USING (unit_code, dossier_id) WHERE d.source_sha256 <> ? AND `+inLocked+`),
+		n AS (SELECT * EXCLUDE (source) FROM dossiers WHERE source = ? AND `+inLocked+`),
+		o AS (SELECT d.* EXCLUDE (source) FROM dossiers d SEMI JOIN (SELECT unit_code, dossier_id FROM dossiers WHERE source = ?)
+			USING (unit_code, dossier_id) WHERE coalesce(d.source, 0) <> ? AND `+inLocked+`),
 		changed AS ((SELECT * FROM n EXCEPT SELECT * FROM o) UNION ALL (SELECT * FROM o EXCEPT SELECT * FROM n))
 		SELECT l.month, any_value(l.locked_by), any_value(l.locked_at), c.unit_code, count(DISTINCT c.dossier_id),
 			list(DISTINCT c.dossier_id ORDER BY c.dossier_id)[1:3]
 		FROM changed c JOIN month_locks l ON l.month = date_trunc('month', c.received_at)::DATE OR l.month = date_trunc('month', c.resolved_at)::DATE
-		GROUP BY l.month, c.unit_code ORDER BY 1, 4 LIMIT 1`, sha, sha, sha)
+		GROUP BY l.month, c.unit_code ORDER BY 1, 4 LIMIT 1`, src, src, src)
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ func edgeDossiers(t *testing.T) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO dossiers BY NAME SELECT *, 'x' AS source_sha256 FROM read_csv('`+csv+`', header = true, columns = `+dossierColumns+`)`); err != nil {
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO dossiers BY NAME SELECT *, 1 AS source FROM read_csv('`+csv+`', header = true, columns = `+dossierColumns+`)`); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{`UPDATE dossiers SET due_at = NULL WHERE hash(dossier_id) % 7 = 0`,

@@ -23,7 +23,7 @@ type ProcedureCount struct {
 // in all, before the limit. The dossiers are counted by unit and procedure first, and
 // only those few pairs are looked up: the lookup row by row took 1.8 s for 10M dossiers.
 const unlistedSQL = `WITH pairs AS (SELECT unit_code, procedure_code, count(*) AS n FROM dossiers
-  WHERE source_sha256 = ? GROUP BY unit_code, procedure_code)
+  WHERE source = ? GROUP BY unit_code, procedure_code)
 SELECT coalesce(d.procedure_code, '') AS code, sum(d.n)::BIGINT AS n, count(*) OVER () AS codes
 FROM pairs d WHERE NOT EXISTS (
   SELECT 1 FROM procedures pr WHERE pr.catalogue_id = ? AND pr.procedure_code = d.procedure_code
@@ -36,12 +36,12 @@ GROUP BY 1 ORDER BY n DESC, code LIMIT ?`
 // accepted, listed, and counted without paper result and without maximum), at most
 // UnlistedShown of them, and how many codes in all. Before any catalogue is imported
 // nothing is listed: every code would be.
-func (s *Store) unlistedProcedures(ctx context.Context, conn *sql.Conn, sha string, now time.Time) ([]ProcedureCount, int, error) {
+func (s *Store) unlistedProcedures(ctx context.Context, conn *sql.Conn, src int64, now time.Time) ([]ProcedureCount, int, error) {
 	cat, err := s.CatalogueFor(ctx, now)
 	if err != nil || cat == 0 {
 		return nil, 0, err
 	}
-	rows, err := conn.QueryContext(ctx, unlistedSQL, sha, cat, UnlistedShown)
+	rows, err := conn.QueryContext(ctx, unlistedSQL, src, cat, UnlistedShown)
 	if err != nil {
 		return nil, 0, err
 	}

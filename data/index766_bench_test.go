@@ -50,7 +50,7 @@ func BenchmarkIndex766Counts(b *testing.B) {
 		  (i % 7 = 0)::INT + (i % 49 = 0)::INT AS supplement_requests,
 		  CASE WHEN i % 7 = 0 THEN r + to_days(1) END AS supplement_requested_at, CASE WHEN i % 14 = 0 THEN r + to_days(3) END AS supplement_completed_at,
 		  i % 5 <> 0 AS electronic_result, i % 9 <> 0 AS synced, i % 2 = 1 AS reused_data, i % 4 = 1 AS citizen_store, i % 3 = 1 AS vneid,
-		  i % 50 = 0 AS complaint, 'bench' AS source_sha256
+		  i % 50 = 0 AS complaint, 1 AS source
 		FROM (SELECT i, u, TIMESTAMP '2025-07-01 08:00:00' + to_seconds(i * (480 * 86400) // n + (i * 37) % 3600) AS r
 		  FROM (SELECT ?::VARCHAR[] AS u, ?::BIGINT AS n), range(n) t(i))`,
 		// the long ones' copy, as the ingest keeps it
