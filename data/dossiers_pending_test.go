@@ -228,6 +228,13 @@ func TestDossierSourcesMigration(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// a store that may not write cannot bring the file up to date: it says so
+	if ro, err := Open(ctx, path, Options{ReadOnly: true}); err == nil {
+		_ = ro.Close()
+		t.Error("a read-only store opened a file older than its schema")
+	} else if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "older egovkpi") {
+		t.Errorf("read-only, the file before migration 025: %v", err)
+	}
 	if s, err = Open(ctx, path); err != nil {
 		t.Fatal(err)
 	}

@@ -88,6 +88,12 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 		_ = s.Close() // the open's error says what went wrong
 		return nil, openError(path, s.files, err)
 	}
+	if o.ReadOnly {
+		if err := s.schemaCurrent(ctx); err != nil {
+			_ = s.Close() // the check's error says what to do
+			return nil, err
+		}
+	}
 	if !o.ReadOnly {
 		// a file made before files were private, or copied in, becomes private too
 		for _, f := range []string{abs, abs + ".wal"} {
@@ -167,6 +173,31 @@ func (s *Store) Units() *Registry { return s.ref }
 // DataVersion changes whenever data changes; results computed at one version stay valid
 // until it moves.
 func (s *Store) DataVersion() int64 { return s.version.Load() }
+
+// schemaCurrent refuses to read a file whose schema is older than this build's: a store
+// that may not write cannot bring it up to date, and its readers would fail on tables and
+// columns the file does not have yet (migration 025 renamed the dossiers' export column).
+func (s *Store) schemaCurrent(ctx context.Context) error {
+	names, err := fs.Glob(migrationsFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	var tables, applied int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'`).Scan(&tables); err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	if tables > 0 {
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&applied); err != nil {
+			return fmt.Errorf("schema: %w", err)
+		}
+	}
+	if applied < len(names) {
+		return Errorf(ErrInvalid, "Tệp %s do một bản egovkpi cũ hơn ghi (%d/%d bước cập nhật cấu trúc): mở nó một lần để ghi (egovkpi serve, hoặc một lệnh có ghi) để cập nhật, rồi đọc lại",
+			"%s was written by an older egovkpi (%d of %d schema steps): open it once to write (egovkpi serve, or a command that writes) to bring it up to date, then read it",
+			filepath.Base(s.path), applied, len(names))
+	}
+	return nil
+}
 
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
