@@ -377,14 +377,14 @@ func TestSourceSafety(t *testing.T) {
 	local := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		switch r.URL.Path {
+		// The fetcher hangs up once the bound is passed, so a write may
+		// meet a broken pipe: that is the behaviour under test, not a fault.
 		case "/big":
-			if _, err := w.Write([]byte(strings.Repeat("x", 4<<10))); err != nil {
-				t.Error(err) // a handler goroutine: Error, not Fatal
-			}
+			_, _ = w.Write([]byte(strings.Repeat("x", 4<<10)))
 		case "/big-chunked":
 			for i := 0; i < 8; i++ {
 				if _, err := w.Write([]byte(strings.Repeat("x", 1<<10))); err != nil {
-					t.Error(err) // a handler goroutine: Error, not Fatal
+					return
 				}
 				w.(http.Flusher).Flush()
 			}
