@@ -109,13 +109,6 @@ func (s *Store) dropPendingDossiers(ctx context.Context, conn *sql.Conn, src dos
 // sweepPendingDossiers deletes the rows of exports whose import never ended (the process
 // stopped in between); a read-only store cannot, so it leaves them out of every read.
 func (s *Store) sweepPendingDossiers(ctx context.Context, readOnly bool) error {
-	var tables int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = 'dossier_pending'`).Scan(&tables); err != nil {
-		return fmt.Errorf("pending dossier exports: %w", err)
-	}
-	if tables == 0 {
-		return nil // a read-only store of a file made before migration 023
-	}
 	// an export is numbered before it is marked: one marked but never numbered has no rows
 	rows, err := s.db.QueryContext(ctx, `SELECT p.source_sha256, coalesce(s.source, 0) FROM dossier_pending p
 		LEFT JOIN dossier_sources s USING (source_sha256) ORDER BY 1`)

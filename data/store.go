@@ -93,8 +93,7 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 			_ = s.Close() // the check's error says what to do
 			return nil, err
 		}
-	}
-	if !o.ReadOnly {
+	} else {
 		// a file made before files were private, or copied in, becomes private too
 		for _, f := range []string{abs, abs + ".wal"} {
 			if err := os.Chmod(f, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -178,7 +177,7 @@ func (s *Store) DataVersion() int64 { return s.version.Load() }
 // that may not write cannot bring it up to date, and its readers would fail on tables and
 // columns the file does not have yet (migration 025 renamed the dossiers' export column).
 func (s *Store) schemaCurrent(ctx context.Context) error {
-	names, err := fs.Glob(migrationsFS, "migrations/*.sql")
+	names, err := migrationNames()
 	if err != nil {
 		return err
 	}
@@ -199,16 +198,22 @@ func (s *Store) schemaCurrent(ctx context.Context) error {
 	return nil
 }
 
+// migrationNames lists the embedded migrations in the order they apply.
+func migrationNames() ([]string, error) {
+	names, err := fs.Glob(migrationsFS, "migrations/*.sql")
+	sort.Strings(names)
+	return names, err
+}
+
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
 		return fmt.Errorf("migrations table: %w", err)
 	}
-	names, err := fs.Glob(migrationsFS, "migrations/*.sql")
+	names, err := migrationNames()
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
 	for _, name := range names {
 		base := filepath.Base(name)
 		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
